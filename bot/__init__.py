@@ -1,0 +1,1 @@
+"""chatwork-safe-bot: helps CrowdWorks freelancers move to Chatwork safely."""

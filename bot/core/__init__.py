@@ -1,0 +1,1 @@
+"""Platform-neutral core: knowledge, matching, walkthrough, safety check. Imports no chat SDK."""

@@ -1,0 +1,170 @@
+"""Knowledge files (`knowledge/*.yaml`): schema, loading and precise error reporting.
+
+Content is data, not code, so a moderator can fix a typo without a release; the price of that is
+that every mistake must be reported with the file, line, entry and field it sits in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+
+from bot.core.schema import (
+    LANGS,
+    AsOf,
+    Document,
+    EntryId,
+    KnowledgeError,
+    Localized,
+    M,
+    NonEmpty,
+    Problem,
+    Strict,
+    duplicate_ids,
+)
+
+log = logging.getLogger(__name__)
+
+FAQ_FILE = "faq.yaml"
+WALKTHROUGH_FILE = "walkthrough.yaml"
+
+
+class Phrasings(Strict):
+    ja: list[NonEmpty] = Field(min_length=1)
+    en: list[NonEmpty] = Field(min_length=1)
+
+
+class Source(Strict):
+    name: NonEmpty
+    url: str | None = None
+
+
+class FaqEntry(Strict):
+    id: EntryId
+    title: Localized
+    answer: Localized
+    questions: Phrasings
+    keywords: list[NonEmpty] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+    as_of: AsOf | None = None
+    related: list[EntryId] = []
+
+
+class FaqFile(Strict):
+    entries: list[FaqEntry] = Field(min_length=1)
+
+
+class Choice(Strict):
+    label: Localized
+    next: EntryId
+
+
+class Step(Strict):
+    id: EntryId
+    title: Localized
+    body: Localized
+    copy_text: Localized | None = None
+    choices: list[Choice] = []
+    next: EntryId | None = None
+
+
+class WalkthroughFile(Strict):
+    start: EntryId
+    steps: list[Step] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    directory: Path
+    faq: tuple[FaqEntry, ...]
+    walkthrough: WalkthroughFile
+
+    def entry(self, entry_id: str) -> FaqEntry | None:
+        return next((e for e in self.faq if e.id == entry_id), None)
+
+
+def default_knowledge_dir() -> Path:
+    """`KNOWLEDGE_DIR`, else the copy shipped in the wheel, else the checkout's `knowledge/`.
+
+    Never relative to the current directory: the bot must work from a service's working dir.
+    """
+    override = os.environ.get("KNOWLEDGE_DIR")
+    if override:
+        return Path(override)
+    package_dir = Path(__file__).resolve().parent.parent
+    bundled = package_dir / "knowledge_data"
+    if bundled.is_dir():
+        return bundled
+    return package_dir.parent / "knowledge"
+
+
+def _check_faq(doc: Document, faq: FaqFile) -> list[Problem]:
+    ids = [e.id for e in faq.entries]
+    problems = duplicate_ids(doc, "entries", ids)
+    known = set(ids)
+    for index, entry in enumerate(faq.entries):
+        for position, related in enumerate(entry.related):
+            if related not in known:
+                loc = ("entries", index, "related", position)
+                problems.append(doc.problem(loc, f"unknown related id '{related}'"))
+        for lang in LANGS:
+            seen: set[str] = set()
+            for position, phrasing in enumerate(getattr(entry.questions, lang)):
+                if phrasing in seen:
+                    loc = ("entries", index, "questions", lang, position)
+                    problems.append(doc.problem(loc, f"repeated phrasing '{phrasing}'"))
+                seen.add(phrasing)
+    return problems
+
+
+def _check_walkthrough(doc: Document, walk: WalkthroughFile) -> list[Problem]:
+    ids = [s.id for s in walk.steps]
+    problems = duplicate_ids(doc, "steps", ids)
+    known = set(ids)
+    if walk.start not in known:
+        problems.append(doc.problem(("start",), f"unknown step '{walk.start}'"))
+    for index, step in enumerate(walk.steps):
+        if step.next is not None and step.next not in known:
+            problems.append(doc.problem(("steps", index, "next"), f"unknown step '{step.next}'"))
+        for position, choice in enumerate(step.choices):
+            if choice.next not in known:
+                loc = ("steps", index, "choices", position, "next")
+                problems.append(doc.problem(loc, f"unknown step '{choice.next}'"))
+    return problems
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """Load and validate every knowledge file; raise KnowledgeError listing all problems."""
+    directory = Path(directory) if directory is not None else default_knowledge_dir()
+    problems: list[Problem] = []
+
+    def parse(name: str, model: type[M], extra_checks) -> M | None:
+        path = directory / name
+        display = str(path)
+        if not path.is_file():
+            problems.append(Problem(display, None, None, None, "file not found"))
+            return None
+        try:
+            doc = Document(path, display)
+            parsed = doc.validate(model)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+            return None
+        problems.extend(extra_checks(doc, parsed))
+        return parsed
+
+    faq = parse(FAQ_FILE, FaqFile, _check_faq)
+    walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
+    if problems or faq is None or walkthrough is None:
+        raise KnowledgeError(problems)
+    log.info(
+        "loaded %d FAQ entries and %d walkthrough steps from %s",
+        len(faq.entries),
+        len(walkthrough.steps),
+        directory,
+    )
+    return Knowledge(directory=directory, faq=tuple(faq.entries), walkthrough=walkthrough)
