@@ -1,0 +1,70 @@
+"""Persistence behind `Store`; `open_store` picks the implementation from a URL or a path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bot.store.base import (
+    AnswerTier,
+    EntryCount,
+    Feedback,
+    QuestionTier,
+    RecordedQuestion,
+    Reminder,
+    Stats,
+    Store,
+    StoreError,
+    WalkthroughEvent,
+)
+from bot.store.sqlite import MEMORY, SqliteStore
+
+__all__ = [
+    "DEFAULT_FILENAME",
+    "AnswerTier",
+    "EntryCount",
+    "Feedback",
+    "QuestionTier",
+    "RecordedQuestion",
+    "Reminder",
+    "Stats",
+    "Store",
+    "StoreError",
+    "WalkthroughEvent",
+    "open_store",
+    "sqlite_path",
+]
+
+DEFAULT_FILENAME = "chatwork-safe-bot.sqlite3"
+_SQLITE_PREFIX = "sqlite://"
+_FILE_SUFFIXES = {".db", ".sqlite", ".sqlite3"}
+
+
+def sqlite_path(url_or_path: str | os.PathLike[str]) -> Path | str:
+    """The SQLite file for a `sqlite:///` URL, a file path or a data directory.
+
+    URLs follow the SQLAlchemy convention people already paste into `DATABASE_URL`:
+    `sqlite:///data/bot.db` is relative, `sqlite:////data/bot.db` absolute, `sqlite://` or
+    `sqlite:///:memory:` in memory. A path is a file when it is an existing file or ends in
+    .db/.sqlite/.sqlite3, otherwise a data directory that gets `DEFAULT_FILENAME` inside it
+    (the default `./data` need not exist yet).
+    """
+    text = os.fspath(url_or_path)
+    if "://" in text:
+        scheme = text.split("://", 1)[0].lower()
+        if scheme != "sqlite":
+            raise StoreError(f"unsupported store URL scheme {scheme!r}: only sqlite:/// for now")
+        text = text[len(_SQLITE_PREFIX) :].removeprefix("/")
+        if text in ("", MEMORY):
+            return MEMORY
+    elif text == MEMORY:
+        return MEMORY
+    path = Path(text).expanduser()
+    if path.is_file() or (not path.is_dir() and path.suffix.lower() in _FILE_SUFFIXES):
+        return path
+    return path / DEFAULT_FILENAME
+
+
+async def open_store(url_or_path: str | os.PathLike[str]) -> Store:
+    """Open the store, creating its file and directories; raises StoreError with one line."""
+    return await SqliteStore.open(sqlite_path(url_or_path))
