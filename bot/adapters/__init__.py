@@ -1,0 +1,1 @@
+"""Adapters translate platform events into core calls; they hold no business rules."""

@@ -1,0 +1,1 @@
+"""Discord adapter (discord.py 2.x). Named `discord_bot` so it never shadows the library."""

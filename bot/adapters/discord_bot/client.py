@@ -1,0 +1,271 @@
+"""The Discord client: events and interactions in, core calls, Discord messages out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord_bot import commands
+from bot.adapters.discord_bot.components import DYNAMIC_ITEMS, EntryButton, TopicSelect, WalkButton
+from bot.adapters.discord_bot.render import (
+    Payload,
+    entry_payloads,
+    locale_lang,
+    no_answer_payload,
+    step_embed,
+    suggestions_payload,
+)
+from bot.core.assistant import Assistant, WalkState
+from bot.core.matcher import Answer
+from bot.core.schema import Lang
+from bot.core.text import explicit_language
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+COMMANDS_HASH_KEY = "discord.commands_hash"
+ERROR_MESSAGE = {
+    "ja": "すみません、処理中にエラーが発生しました。時間をおいてもう一度お試しください。",
+    "en": "Sorry, something went wrong. Please try again in a moment.",
+}
+NOT_YOURS = {
+    "ja": "このボタンは操作した本人だけが使えます。`/chatwork-safe` で自分のガイドを始められます。",
+    "en": "Only the person who started this guide can use its buttons. Run `/chatwork-safe` for your own.",
+}
+EMPTY_QUESTION = {
+    "ja": "質問を書いてください（例: チャットワークIDはいつ交換していい？）。`/faq` でも聞けます。",
+    "en": "Please write a question (e.g. 'when can I share my Chatwork ID?'). `/faq` works too.",
+}
+GONE = {
+    "ja": "その項目は見つかりませんでした（内容が更新された可能性があります）。",
+    "en": "That topic no longer exists (the FAQ may have been updated).",
+}
+
+
+def intents() -> discord.Intents:
+    """No privileged intents: DMs and mentions carry their content without Message Content."""
+    chosen = discord.Intents.default()
+    chosen.members = False
+    chosen.presences = False
+    chosen.message_content = False
+    return chosen
+
+
+class ChatworkSafeBot(discord.Client):
+    def __init__(self, assistant: Assistant, dev_guild_id: int | None = None):
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+        self.assistant = assistant
+        self.dev_guild_id = dev_guild_id
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self.on_app_command_error
+        self.sync_on_start = True
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.tree.set_translator(commands.BotTranslator())
+        commands.register(self.tree, self)
+        if self.sync_on_start:
+            await self.sync_commands_if_changed()
+
+    # --- command sync -------------------------------------------------------------------
+
+    def _sync_guild(self) -> discord.Object | None:
+        return discord.Object(self.dev_guild_id) if self.dev_guild_id else None
+
+    async def commands_hash(self) -> str:
+        """Hash of the translated command payloads Discord would receive."""
+        translator = self.tree.translator
+        payload = [
+            await command.get_translated_payload(self.tree, translator)
+            for command in self.tree.get_commands()
+        ]
+        scope = {"guild": self.dev_guild_id, "commands": payload}
+        return hashlib.sha256(json.dumps(scope, sort_keys=True, default=str).encode()).hexdigest()
+
+    async def sync_commands(self) -> None:
+        guild = self._sync_guild()
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.assistant.store.set_meta(COMMANDS_HASH_KEY, await self.commands_hash())
+        log.info("synced %d application commands (%s)", len(synced), guild or "global")
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Discord rate-limits command sync: only sync when the definitions changed."""
+        current = await self.commands_hash()
+        if await self.assistant.store.get_meta(COMMANDS_HASH_KEY) == current:
+            log.info("application commands unchanged; not syncing")
+            return False
+        await self.sync_commands()
+        return True
+
+    # --- errors -------------------------------------------------------------------------
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await self.report_error(interaction, error)
+
+    @asynccontextmanager
+    async def reporting_errors(self, interaction: discord.Interaction) -> AsyncIterator[None]:
+        try:
+            yield
+        except Exception as error:
+            await self.report_error(interaction, error)
+
+    async def report_error(self, interaction: discord.Interaction, error: BaseException) -> None:
+        """The one place errors end: a short ephemeral note for the user, a traceback in the log."""
+        log.error("error while handling an interaction", exc_info=error)
+        message = ERROR_MESSAGE[locale_lang(interaction.locale)]
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the user about the error", exc_info=True)
+
+    async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
+        log.exception("error in event %s", event_method)
+
+    # --- messages -----------------------------------------------------------------------
+
+    def question_from(self, message: discord.Message) -> str | None:
+        """The question in a DM, or in a guild message that mentions the bot; else None."""
+        if self.user is None or message.author.bot or message.author.id == self.user.id:
+            return None
+        if message.guild is None:
+            return message.content.strip()
+        if self.user not in message.mentions:
+            return None
+        return re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
+
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_from(message)
+        if question is None:
+            return
+        if not question:
+            lang = "ja"
+            await self._deliver(message, [Payload(content=EMPTY_QUESTION[lang])])
+            return
+        answer = await self.assistant.ask(question)
+        await self._deliver(message, self.answer_payloads(answer))
+
+    async def _deliver(self, message: discord.Message, payloads: list[Payload]) -> None:
+        for index, payload in enumerate(payloads):
+            if message.guild is not None and index == 0:
+                await message.reply(**payload.kwargs(), mention_author=False)
+            else:
+                await message.channel.send(**payload.kwargs())
+
+    def answer_payloads(self, answer: Answer) -> list[Payload]:
+        lang = answer.lang
+        if answer.entry is not None:
+            return entry_payloads(answer.entry, lang, self.related_view(answer, lang))
+        if answer.suggestions:
+            view = discord.ui.View(timeout=None)
+            for entry in answer.suggestions:
+                view.add_item(EntryButton.for_entry(entry, lang))
+            return [suggestions_payload(answer, view)]
+        view = discord.ui.View(timeout=None)
+        view.add_item(TopicSelect(lang, self.assistant.engines.matcher.entries))
+        return [no_answer_payload(lang, view)]
+
+    def related_view(self, answer: Answer, lang: Lang) -> discord.ui.View | None:
+        knowledge = self.assistant.engines.knowledge
+        related = [knowledge.entry(i) for i in answer.entry.related] if answer.entry else []
+        related = [entry for entry in related if entry is not None][:4]
+        if not related:
+            return None
+        view = discord.ui.View(timeout=None)
+        for entry in related:
+            button = EntryButton.for_entry(entry, lang)
+            button.item.style = discord.ButtonStyle.secondary
+            view.add_item(button)
+        return view
+
+    # --- interactions -------------------------------------------------------------------
+
+    @staticmethod
+    def ephemeral_by_default(interaction: discord.Interaction) -> bool:
+        """Ephemeral in servers (no channel noise); ordinary messages in DMs."""
+        return interaction.guild_id is not None
+
+    async def respond(
+        self, interaction: discord.Interaction, payloads: list[Payload], ephemeral: bool
+    ) -> None:
+        first, *rest = payloads
+        if interaction.response.is_done():
+            await interaction.followup.send(**first.kwargs(), ephemeral=ephemeral)
+        else:
+            await interaction.response.send_message(**first.kwargs(), ephemeral=ephemeral)
+        for payload in rest:
+            await interaction.followup.send(**payload.kwargs(), ephemeral=ephemeral)
+
+    async def answer_question(
+        self, interaction: discord.Interaction, question: str, public: bool
+    ) -> None:
+        """`/faq`: an autocomplete pick arrives as an entry id, free text as a question."""
+        lang = explicit_language(question) or locale_lang(interaction.locale)
+        if self.assistant.engines.knowledge.entry(question.strip()) is not None:
+            answer = await self.assistant.pick(question.strip(), locale_lang(interaction.locale))
+        else:
+            answer = await self.assistant.ask(question, lang)
+        await self.respond(interaction, self.answer_payloads(answer), ephemeral=not public)
+
+    async def send_picked_entry(
+        self, interaction: discord.Interaction, entry_id: str, lang: Lang
+    ) -> None:
+        answer = await self.assistant.pick(entry_id, lang)
+        ephemeral = self.ephemeral_by_default(interaction)
+        if answer is None:
+            await interaction.response.send_message(GONE[lang], ephemeral=True)
+            return
+        await self.respond(interaction, self.answer_payloads(answer), ephemeral=ephemeral)
+
+    def walk_payload(self, interaction: discord.Interaction, state: WalkState) -> Payload:
+        lang = locale_lang(interaction.locale)
+        view = discord.ui.View(timeout=None)
+        for action in state.actions:
+            view.add_item(WalkButton.for_action(interaction.user.id, state.step.id, action, lang))
+        return Payload(embeds=[step_embed(state, lang)], view=view)
+
+    async def start_walkthrough(self, interaction: discord.Interaction) -> None:
+        state = await self.assistant.walkthrough(str(interaction.user.id))
+        payload = self.walk_payload(interaction, state)
+        await interaction.response.send_message(
+            **payload.kwargs(), ephemeral=self.ephemeral_by_default(interaction)
+        )
+
+    async def press_walk_button(
+        self, interaction: discord.Interaction, owner_id: int, step_id: str, action: str
+    ) -> None:
+        if interaction.user.id != owner_id:
+            lang = locale_lang(interaction.locale)
+            await interaction.response.send_message(NOT_YOURS[lang], ephemeral=True)
+            return
+        state = await self.assistant.walk(str(owner_id), step_id, action)
+        await interaction.response.edit_message(**self.walk_payload(interaction, state).kwargs())
+
+    async def autocomplete_entries(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Ranked as the user types; any odd input just yields fewer choices."""
+        lang = explicit_language(current) or locale_lang(interaction.locale)
+        matcher = self.assistant.engines.matcher
+        ranked = (
+            [entry for entry, _ in matcher.rank(current, limit=25)]
+            if current.strip()
+            else list(matcher.entries[:25])
+        )
+        return [
+            app_commands.Choice(name=entry.title.get(lang)[:100], value=entry.id)
+            for entry in ranked
+        ]

@@ -1,0 +1,151 @@
+"""Command line: `chatwork-safe-bot [command]`. Settings are read here, in `main()`, only."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.core.replies import render_answer_text
+from bot.core.service import Service
+from bot.logging_setup import configure_logging
+from bot.settings import ConfigurationError, Settings
+from bot.store.base import StoreError
+
+log = logging.getLogger(__name__)
+
+EXIT_USAGE = 2
+CONNECT_HINT = (
+    "DISCORD_TOKEN is not set: starting the terminal console. "
+    "To connect to Discord, set DISCORD_TOKEN (see README) and run `make run` again."
+)
+
+
+def _lines(source: str) -> Iterable[str]:
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for line in stream:
+            if line.strip():
+                yield line.rstrip("\n")
+
+
+def _emit_json(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.batch is None) == (args.question is None):
+        print("ask: give either a QUESTION or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
+    service = Service(settings.knowledge_dir)
+    matcher = service.engines.matcher
+    questions = _lines(args.batch) if args.batch is not None else [args.question]
+    for question in questions:
+        answer = matcher.answer(question, lang=args.lang)
+        if args.json:
+            _emit_json(answer.as_dict())
+        else:
+            print(render_answer_text(answer, matcher.entries), end="\n\n")
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.console import Console
+
+    service = Service(settings.knowledge_dir)
+    return Console(service, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()).run()
+
+
+def cmd_check_knowledge(args: argparse.Namespace, settings: Settings) -> int:
+    directory = Path(args.path) if args.path else settings.knowledge_dir
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"OK: {len(knowledge.faq)} FAQ entries, {len(knowledge.walkthrough.steps)} "
+        f"walkthrough steps in {knowledge.directory}"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.discord_bot.runner import run_bot
+
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+def cmd_sync_commands(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.discord_bot.runner import sync_commands
+
+    asyncio.run(sync_commands(settings))
+    print("Application commands synced.")
+    return 0
+
+
+def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
+    """`make run`: Discord when a token is configured, otherwise the console, at once."""
+    if settings.discord_token is None:
+        print(CONNECT_HINT, file=sys.stderr)
+        return cmd_console(args, settings)
+    return COMMANDS["run"](args, settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatwork-safe-bot",
+        description="FAQ, walkthrough and safety check for moving from CrowdWorks to Chatwork.",
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    ask = commands.add_parser("ask", help="answer a question (or a batch) from the FAQ")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--batch", metavar="FILE", help="one question per line; - for stdin")
+    ask.add_argument("--lang", choices=["ja", "en"], help="answer language (default: detect)")
+
+    commands.add_parser("console", help="chat with the bot in this terminal")
+
+    check_knowledge = commands.add_parser("check-knowledge", help="validate knowledge files")
+    check_knowledge.add_argument("path", nargs="?", help="knowledge directory (default: bundled)")
+    commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    commands.add_parser("sync-commands", help="push slash commands to Discord now")
+    return parser
+
+
+COMMANDS = {
+    None: cmd_default,
+    "ask": cmd_ask,
+    "console": cmd_console,
+    "check-knowledge": cmd_check_knowledge,
+    "run": cmd_run,
+    "sync-commands": cmd_sync_commands,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        return COMMANDS[args.command](args, settings)
+    except KnowledgeError as exc:
+        print(f"The knowledge files are invalid:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ConfigurationError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,91 @@
+"""What the bot does for a user, whatever the platform: answer, pick, walk through, check.
+
+Adapters call these and only translate the results; the records kept for moderators (answer
+events, unanswered questions, walkthrough progress) are made here, once, for every platform.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core.matcher import MAX_QUESTION_CHARS, Answer
+from bot.core.schema import Lang
+from bot.core.service import Engines, Service
+from bot.core.walkthrough import Action, Progress, Step
+from bot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WalkState:
+    progress: Progress
+    step: Step
+    actions: tuple[Action, ...]
+    finished: bool
+    position: int
+    """1-based number of the step on the user's path, for "Step n" headers."""
+
+
+class Assistant:
+    def __init__(self, service: Service, store: Store, platform: str):
+        self.service = service
+        self.store = store
+        self.platform = platform
+
+    @property
+    def engines(self) -> Engines:
+        return self.service.engines
+
+    async def ask(self, question: str, lang: Lang | None = None) -> Answer:
+        answer = self.engines.matcher.answer(question, lang)
+        if answer.entry is not None:
+            await self.store.record_answer(answer.entry.id, answer.lang, "answer")
+        elif question.strip():
+            tier = "suggest" if answer.tier == "suggest" else "none"
+            await self.store.record_question(
+                question.strip()[:MAX_QUESTION_CHARS], tier, answer.lang
+            )
+        return answer
+
+    async def pick(self, entry_id: str, lang: Lang) -> Answer | None:
+        """An entry chosen from suggestions, the topic menu or autocomplete; None if gone."""
+        entry = self.engines.knowledge.entry(entry_id)
+        if entry is None:
+            return None
+        await self.store.record_answer(entry.id, lang, "pick")
+        return self.engines.matcher.answer_for(entry, lang)
+
+    async def walkthrough(self, user_id: str) -> WalkState:
+        """Where the user left off, or the first step for a newcomer."""
+        stored = await self.store.get_progress(self.platform, user_id)
+        walkthrough = self.engines.walkthrough
+        progress = walkthrough.resume(stored)
+        if stored is None:
+            await self.store.record_walkthrough("started")
+            await self.store.set_progress(self.platform, user_id, progress.encode())
+        return self._state(progress)
+
+    async def walk(self, user_id: str, step_id: str, action: str) -> WalkState:
+        """Apply a pressed button / chosen number, addressed by the step it was shown on."""
+        walkthrough = self.engines.walkthrough
+        stored = await self.store.get_progress(self.platform, user_id)
+        before = walkthrough.resume(stored) if stored is not None else walkthrough.at(step_id)
+        after = walkthrough.advance_at(step_id, action, stored)
+        if action == "restart" or stored is None:
+            await self.store.record_walkthrough("started")
+        if walkthrough.reached_end(before, after):
+            await self.store.record_walkthrough("finished")
+        await self.store.set_progress(self.platform, user_id, after.encode())
+        return self._state(after)
+
+    def _state(self, progress: Progress) -> WalkState:
+        walkthrough = self.engines.walkthrough
+        return WalkState(
+            progress=progress,
+            step=walkthrough.step(progress),
+            actions=walkthrough.actions(progress),
+            finished=walkthrough.is_finished(progress),
+            position=len(progress.history) + 1,
+        )

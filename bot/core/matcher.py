@@ -1,0 +1,286 @@
+"""Answer engine: which FAQ entry, if any, answers a free-text question.
+
+Why not one fuzzy score: on unspaced Japanese, token/partial scorers rate off-topic questions
+85-100 against everything, and the words in nearly every question (チャットワーク, クライアント)
+drown the signal. So the score blends three views of normalised text — character n-gram TF-IDF
+(common n-grams weigh little), rapidfuzz `ratio` against the closest phrasing, and hits on each
+entry's keywords — and the result has three tiers: a confident answer only when one entry
+clearly leads, 「もしかして」 suggestions in a middle band, otherwise nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from bot.core.knowledge import FaqEntry, Knowledge
+from bot.core.schema import Lang
+from bot.core.text import detect_language, fold
+
+log = logging.getLogger(__name__)
+
+Tier = Literal["answer", "suggest", "none"]
+
+MAX_QUESTION_CHARS = 500
+"""Questions are short; scoring a pasted essay in full would only cost time and add noise."""
+
+_ALIASES: tuple[tuple[str, str], ...] = (
+    (r"chat\s*works?|ちゃっ?と\s*わ[ーぁ]?く|ちゃとわ|ちゃっとわ|ちゃわく", "ちゃっとわーく"),
+    (r"crowd\s*works|くらうど\s*わーくす|くらわ|くらうどわーく(?!す)", "くらうどわーくす"),
+    (r"screen\s*shots?|すくりーんしょっと|すくしょ|すくしょう", "すくしょ"),
+    (r"e-?mail|めあど|めーるあどれす", "めーる"),
+    (r"ｉｄ|ｉ\s*ｄ", "id"),
+)
+_ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
+
+_FILLER = re.compile(
+    r"(教えてください|おしえてください|教えて|おしえて|ください|下さい|でしょうか|ですか|ますか"
+    r"|なんですが|のですが|んですが|について|知りたい|しりたい|お願いします|おねがいします"
+    r"|please|could you|can you tell me|tell me|i want to know|i'd like to know)"
+)
+_PUNCTUATION = re.compile(r"[^\w\s+]|_")
+_LATIN_WORD = re.compile(r"[a-z0-9+]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_EN_STOPWORDS = frozenset(
+    (
+        "a an the is are am be do does did to of in on at for and or it i me my you your we our "
+        "can could should would will what how when where why which who this that there with "
+        "about if so as by from"
+    ).split()
+)
+
+SCORE_WEIGHTS = {"tfidf": 0.55, "ratio": 0.25, "keywords": 0.20}
+CONFIDENT_SCORE = 0.40
+CLEAR_LEAD = 0.06
+CERTAIN_SCORE = 0.75
+SUGGEST_SCORE = 0.22
+ON_TOPIC_SIMILARITY = 0.5
+"""A question this close to a known phrasing is on topic even without a listed keyword."""
+SUGGESTION_COUNT = 3
+RERANK_POOL = 30
+
+
+def normalize(text: str) -> str:
+    """The form every question, phrasing and keyword is compared in."""
+    text = fold(text[:MAX_QUESTION_CHARS])
+    for pattern, canonical in _ALIAS_PATTERNS:
+        text = pattern.sub(canonical, text)
+    text = _FILLER.sub(" ", text)
+    text = _PUNCTUATION.sub(" ", text)
+    return " ".join(text.split())
+
+
+def features(normalized: str) -> list[str]:
+    """Character 2- and 3-grams, single kanji, and whole Latin words (minus English stopwords)."""
+    grams: list[str] = []
+    for chunk in normalized.split():
+        if _LATIN_WORD.fullmatch(chunk):
+            if chunk not in _EN_STOPWORDS:
+                grams.append(f"w:{_stem(chunk)}")
+            continue
+        grams.extend(_CJK.findall(chunk))
+        padded = f" {chunk} "
+        for size in (2, 3):
+            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return grams
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    lang: Lang
+    tier: Tier
+    score: float
+    entry: FaqEntry | None = None
+    suggestions: tuple[FaqEntry, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        return self.tier == "answer"
+
+    @property
+    def text(self) -> str | None:
+        return self.entry.answer.get(self.lang) if self.entry is not None else None
+
+    def as_dict(self) -> dict:
+        """The `ask --json` contract."""
+        return {
+            "question": self.question,
+            "matched": self.matched,
+            "entry_id": self.entry.id if self.entry is not None else None,
+            "score": round(self.score, 4),
+            "lang": self.lang,
+            "answer": self.text,
+            "suggestions": [entry.id for entry in self.suggestions],
+        }
+
+
+@dataclass
+class _Phrasing:
+    entry_index: int
+    text: str
+    vector: dict[int, float] = field(default_factory=dict)
+
+
+class Matcher:
+    """Built once per knowledge version; `answer()` is read-only and safe to share."""
+
+    def __init__(self, entries: Sequence[FaqEntry]):
+        self.entries = tuple(entries)
+        self._vocabulary: dict[str, int] = {}
+        texts_by_entry = [list(_entry_texts(entry)) for entry in self.entries]
+        document_frequency: dict[int, int] = defaultdict(int)
+        raw: list[tuple[int, str, list[int]]] = []
+        for entry_index, texts in enumerate(texts_by_entry):
+            for text in texts:
+                ids = [self._feature_id(g) for g in features(text)]
+                for feature_id in set(ids):
+                    document_frequency[feature_id] += 1
+                raw.append((entry_index, text, ids))
+        total = len(raw)
+        self._idf = {
+            f: math.log((total + 1) / (df + 1)) + 1.0 for f, df in document_frequency.items()
+        }
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for entry_index, text, ids in raw:
+            phrasing = _Phrasing(entry_index, text, self._weigh(ids))
+            for feature_id, weight in phrasing.vector.items():
+                self._postings[feature_id].append((len(self._phrasings), weight))
+            self._phrasings.append(phrasing)
+        self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
+        for phrasing in self._phrasings:
+            self._phrasings_by_entry[phrasing.entry_index].append(phrasing.text)
+        self._keywords = [
+            tuple(sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True))
+            for entry in self.entries
+        ]
+        keyword_spread: dict[str, int] = defaultdict(int)
+        for keywords in self._keywords:
+            for keyword in keywords:
+                keyword_spread[keyword] += 1
+        self._keyword_weight = {k: 1.0 / spread for k, spread in keyword_spread.items()}
+        domain_terms = set(keyword_spread) | {canonical for _, canonical in _ALIASES}
+        self._domain_terms = tuple(sorted(domain_terms, key=len, reverse=True))
+
+    @classmethod
+    def from_knowledge(cls, knowledge: Knowledge) -> Matcher:
+        return cls(knowledge.faq)
+
+    def _feature_id(self, gram: str) -> int:
+        return self._vocabulary.setdefault(gram, len(self._vocabulary))
+
+    def _weigh(self, ids: Iterable[int]) -> dict[int, float]:
+        counts: dict[int, int] = defaultdict(int)
+        for feature_id in ids:
+            counts[feature_id] += 1
+        vector = {f: (1 + math.log(c)) * self._idf.get(f, 0.0) for f, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {f: w / norm for f, w in vector.items() if w > 0}
+
+    def _query_vector(self, normalized: str) -> dict[int, float]:
+        ids = [self._vocabulary[g] for g in features(normalized) if g in self._vocabulary]
+        return self._weigh(ids)
+
+    def _keyword_score(self, entry_index: int, normalized: str) -> float:
+        hits = 0.0
+        remaining = normalized
+        for keyword in self._keywords[entry_index]:
+            if keyword in remaining:
+                hits += self._keyword_weight[keyword]
+                remaining = remaining.replace(keyword, " ")
+        return min(1.0, hits / 1.5)
+
+    def has_domain_term(self, normalized: str) -> bool:
+        return any(term in normalized for term in self._domain_terms)
+
+    def rank(self, question: str, limit: int = SUGGESTION_COUNT) -> list[tuple[FaqEntry, float]]:
+        """Entries by descending score; shared by answers, suggestions and autocomplete."""
+        return [(self.entries[i], s) for i, s, _ in self._scores(normalize(question))[:limit]]
+
+    def _scores(self, normalized: str) -> list[tuple[int, float, float]]:
+        """(entry index, blended score, best phrasing cosine), best first."""
+        if not normalized:
+            return []
+        query = self._query_vector(normalized)
+        cosine: dict[int, float] = defaultdict(float)
+        for feature_id, weight in query.items():
+            for phrasing_index, phrasing_weight in self._postings[feature_id]:
+                cosine[phrasing_index] += weight * phrasing_weight
+        best_cosine: dict[int, float] = defaultdict(float)
+        for phrasing_index, value in cosine.items():
+            entry_index = self._phrasings[phrasing_index].entry_index
+            best_cosine[entry_index] = max(best_cosine[entry_index], value)
+        pool = sorted(best_cosine, key=best_cosine.__getitem__, reverse=True)[:RERANK_POOL]
+        pool.extend(
+            i
+            for i in range(len(self.entries))
+            if i not in best_cosine and self._keyword_score(i, normalized) > 0
+        )
+        scored = []
+        for entry_index in pool:
+            ratio = (
+                max(
+                    (
+                        fuzz.ratio(normalized, text)
+                        for text in self._phrasings_by_entry[entry_index]
+                    ),
+                    default=0.0,
+                )
+                / 100
+            )
+            score = (
+                SCORE_WEIGHTS["tfidf"] * best_cosine.get(entry_index, 0.0)
+                + SCORE_WEIGHTS["ratio"] * ratio
+                + SCORE_WEIGHTS["keywords"] * self._keyword_score(entry_index, normalized)
+            )
+            scored.append((entry_index, score, best_cosine.get(entry_index, 0.0)))
+        scored.sort(key=lambda item: item[1], reverse=True)
+        return scored
+
+    def answer_for(self, entry: FaqEntry, lang: Lang) -> Answer:
+        """An entry the user picked from suggestions or the topic list."""
+        return Answer(entry.title.get(lang), lang, "answer", 1.0, entry)
+
+    def answer(self, question: str, lang: Lang | None = None) -> Answer:
+        """Never raises: any string gets an Answer (possibly tier "none")."""
+        answer_lang = lang or detect_language(question)
+        normalized = normalize(question)
+        scored = self._scores(normalized)
+        if not scored:
+            return Answer(question, answer_lang, "none", 0.0)
+        best_index, best, best_cosine = scored[0]
+        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        suggestions = tuple(
+            self.entries[i] for i, s, _ in scored[:SUGGESTION_COUNT] if s >= SUGGEST_SCORE
+        )
+        on_topic = best_cosine >= ON_TOPIC_SIMILARITY or self.has_domain_term(normalized)
+        leads = best - runner_up >= CLEAR_LEAD or best >= CERTAIN_SCORE
+        if on_topic and best >= CONFIDENT_SCORE and leads:
+            return Answer(
+                question, answer_lang, "answer", best, self.entries[best_index], suggestions[1:]
+            )
+        if on_topic and suggestions:
+            return Answer(question, answer_lang, "suggest", best, None, suggestions)
+        return Answer(question, answer_lang, "none", best)
+
+
+def _entry_texts(entry: FaqEntry) -> Iterable[str]:
+    for text in (*entry.questions.ja, *entry.questions.en, entry.title.ja, entry.title.en):
+        normalized = normalize(text)
+        if normalized:
+            yield normalized

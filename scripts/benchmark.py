@@ -1,0 +1,123 @@
+"""`make bench`: answer latency of the matcher against two baselines, measured in one run.
+
+Figures, not assertions: these machines are shared and noisy, so speed is reported here rather
+than checked by timed unit tests. Baselines: difflib (stdlib) and a naive rapidfuzz
+`process.extractOne` over the same phrasings with its default scorer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+from rapidfuzz import process
+
+from bot.core.knowledge import FaqEntry, load_knowledge
+from bot.core.matcher import Matcher, normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "tests" / "fixtures" / "eval_questions.yaml"
+SYNTHETIC_SIZE = 10_000
+SLOW_BASELINE_QUERIES = 15
+"""difflib over 10,000 entries takes seconds per question; a few questions give its median."""
+
+_SYNTHETIC_WORDS = (
+    "契約 仮払い 納品 申請 承認 料金 無料 登録 削除 編集 添付 相談 報酬 検収 評価 募集 応募 "
+    "提案 修正 期限 連絡 返信 画像 記事 原稿 翻訳 動画 設計 写真 資料 請求 振込 口座 本人確認 "
+    "invoice payment contract proposal deadline revision upload profile review milestone"
+).split()
+
+
+def synthetic_entries(size: int, seed: int = 7) -> list[FaqEntry]:
+    rng = random.Random(seed)
+    entries = []
+    for index in range(size):
+        words = rng.sample(_SYNTHETIC_WORDS, 4)
+        ja = [
+            f"{words[0]}の{words[1]}について",
+            f"{words[2]}と{words[3]}はどうする",
+            "".join(words),
+        ]
+        en = [f"how does {words[0]} {words[1]} work", f"{words[2]} {words[3]}"]
+        entries.append(
+            FaqEntry.model_validate(
+                {
+                    "id": f"synthetic-{index}",
+                    "title": {"ja": ja[0], "en": en[0]},
+                    "answer": {"ja": "合成データ", "en": "synthetic"},
+                    "questions": {"ja": ja, "en": en},
+                    "keywords": words,
+                    "sources": [{"name": "synthetic"}],
+                }
+            )
+        )
+    return entries
+
+
+def latencies(run: Callable[[str], object], questions: Sequence[str], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        for question in questions:
+            start = time.perf_counter()
+            run(question)
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+def measure(label: str, entries: Sequence[FaqEntry], questions: Sequence[str], repeat: int) -> None:
+    tracemalloc.start()
+    matcher = Matcher(entries)
+    matcher_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    phrasings = [text for entry in entries for text in (*entry.questions.ja, *entry.questions.en)]
+    normalized_phrasings = [normalize(text) for text in phrasings]
+    slow_questions = questions[:SLOW_BASELINE_QUERIES] if len(entries) > 1000 else questions
+    slow_repeat = 1 if len(entries) > 1000 else repeat
+    results = {
+        "matcher": summary(latencies(matcher.answer, questions, repeat)),
+        "rapidfuzz extractOne": summary(
+            latencies(lambda q: process.extractOne(q, phrasings), questions, repeat)
+        ),
+        "difflib": summary(
+            latencies(
+                lambda q: difflib.get_close_matches(normalize(q), normalized_phrasings, n=1),
+                slow_questions,
+                slow_repeat,
+            )
+        ),
+    }
+    print(
+        f"\n== {label}: {len(entries)} entries, {len(phrasings)} phrasings, "
+        f"{len(questions)} questions; matcher index {matcher_bytes / 1e6:.1f} MB"
+    )
+    print(f"{'method':<22}{'median ms':>12}{'p99 ms':>12}{'median ×':>12}{'p99 ×':>10}")
+    base_median, base_p99 = results["matcher"]
+    for method, (median, p99) in results.items():
+        print(
+            f"{method:<22}{median:>12.3f}{p99:>12.3f}"
+            f"{median / base_median:>12.1f}{p99 / base_p99:>10.1f}"
+        )
+
+
+def main() -> int:
+    questions = [case["q"] for case in yaml.safe_load(QUESTIONS.read_text("utf-8"))["cases"]]
+    knowledge = load_knowledge()
+    measure("real knowledge base", knowledge.faq, questions, repeat=20)
+    measure("synthetic knowledge base", synthetic_entries(SYNTHETIC_SIZE), questions, repeat=2)
+    print("\n× = time relative to the matcher (higher means the baseline is slower).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

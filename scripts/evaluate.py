@@ -1,0 +1,96 @@
+"""`make eval`: score the bot through the same command-line path users and tools call.
+
+Question sets: the project's own (tests/fixtures/eval_questions.yaml, always present) and the
+development sets in ../shared/eval/ when that folder exists (a user's clone has none).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = Path(os.environ.get("EVAL_DIR", ROOT.parent / "shared" / "eval"))
+OWN_QUESTIONS = ROOT / "tests" / "fixtures" / "eval_questions.yaml"
+OWN_MESSAGES = ROOT / "tests" / "fixtures" / "eval_client_messages.yaml"
+BOT = [sys.executable, "-m", "bot"]
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _run_batch(command: str, lines: list[str]) -> list[dict]:
+    """One subprocess for the whole set: the `--json --batch -` contract, line for line."""
+    for line in lines:
+        if "\n" in line:
+            raise ValueError(f"multi-line case cannot go through --batch: {line!r}")
+    result = subprocess.run(
+        [*BOT, command, "--json", "--batch", "-"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"`{command} --json --batch -` failed:\n{result.stderr}")
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def score_questions(path: Path) -> bool:
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    replies = _run_batch("ask", [case["q"] for case in cases])
+    in_scope = [(c, r) for c, r in zip(cases, replies, strict=True) if not c.get("none")]
+    out_scope = [(c, r) for c, r in zip(cases, replies, strict=True) if c.get("none")]
+    misses = []
+    answered = 0
+    for case, reply in in_scope:
+        text = _normalise(reply["answer"])
+        if reply["matched"] and all(re.search(p, text) for p in case["expect"]):
+            answered += 1
+        else:
+            misses.append((case, reply))
+    rejected = 0
+    for case, reply in out_scope:
+        if reply["matched"]:
+            misses.append((case, reply))
+        else:
+            rejected += 1
+    print(f"\n== {path}")
+    print(
+        f"in-scope answered with the required facts: {answered}/{len(in_scope)}"
+        f" ({100 * answered / max(1, len(in_scope)):.1f}%)"
+    )
+    print(
+        f"out-of-scope not answered:                 {rejected}/{len(out_scope)}"
+        f" ({100 * rejected / max(1, len(out_scope)):.1f}%)"
+    )
+    for case, reply in misses:
+        expected = "no answer" if case.get("none") else " & ".join(case["expect"])
+        print(
+            f"  MISS {case['q']!r}: got {reply['entry_id']} (score {reply['score']}, "
+            f"suggestions {reply['suggestions']}), expected {expected}"
+        )
+    return not misses
+
+
+def main() -> int:
+    sets = [OWN_QUESTIONS]
+    if SHARED_EVAL.is_dir():
+        sets.append(SHARED_EVAL / "dev_questions.yaml")
+    else:
+        print(f"({SHARED_EVAL} not found: scoring the project's own sets only)")
+    ok = all([score_questions(path) for path in sets if path.is_file()])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
