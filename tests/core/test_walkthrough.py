@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.knowledge import WalkthroughFile
+from bot.core.knowledge import WalkthroughFile, load_knowledge
 from bot.core.walkthrough import (
     Progress,
     Walkthrough,
     parse_transition_key,
     transition_key,
 )
+
+CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 def _step(step_id: str, *, next: str | None = None, choices=(), copy: bool = False) -> dict:
@@ -290,3 +294,14 @@ def can_finish(walk: Walkthrough, progress: Progress) -> bool:
 
 def test_click_through_every_branch_of_the_small_walkthrough(walk):
     assert_every_branch_reaches_the_end(walk)
+
+
+def test_click_through_every_branch_of_the_real_walkthrough():
+    walk = Walkthrough(load_knowledge(CHECKOUT_KNOWLEDGE).walkthrough)
+    assert_every_branch_reaches_the_end(walk)
+    for progress in reachable(walk):
+        for action in walk.actions(progress):
+            assert len(f"cws:{transition_key(progress.step_id, action.value)}") <= 100
+            assert walk.advance_at(progress.step_id, action.value, progress) == walk.advance(
+                progress, action.value
+            )
