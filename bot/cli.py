@@ -10,11 +10,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from bot.core.assistant import Assistant
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.replies import render_answer_text
 from bot.core.service import Service
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigurationError, Settings
+from bot.store import open_store
 from bot.store.base import StoreError
 
 log = logging.getLogger(__name__)
@@ -55,10 +57,16 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.console import Console
+    from bot.adapters.console import PLATFORM, Console
 
-    service = Service(settings.knowledge_dir)
-    return Console(service, sys.stdin, sys.stdout, interactive=sys.stdin.isatty()).run()
+    async def serve() -> int:
+        service = Service(settings.knowledge_dir)
+        async with await open_store(settings.store_url) as store:
+            assistant = Assistant(service, store, PLATFORM)
+            console = Console(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+            return await console.run()
+
+    return asyncio.run(serve())
 
 
 def cmd_check_knowledge(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,10 +140,15 @@ COMMANDS = {
 }
 
 
+SERVICE_COMMANDS = frozenset({"run", "sync-commands"})
+"""Long-running or networked commands log at INFO by default; terminal tools stay quiet."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
-    configure_logging(settings.log_level, settings.log_format)
+    quiet_default = "INFO" if args.command in SERVICE_COMMANDS else "WARNING"
+    configure_logging(settings.log_level or quiet_default, settings.log_format)
     try:
         return COMMANDS[args.command](args, settings)
     except KnowledgeError as exc:

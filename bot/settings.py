@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
 
-    log_level: str = Field(default="INFO")
+    log_level: str | None = Field(
+        default=None, description="default: INFO for the bot, WARNING for terminal commands"
+    )
     log_format: str = Field(default="text", pattern="^(text|json)$")
 
     @property

@@ -1,51 +1,66 @@
 """Terminal console: the same core and the same words as the chat adapters, on stdin/stdout.
 
-Works interactively and with piped input (one question per line, exits at end of input), so a
-newcomer can try the bot before creating a Discord application.
+Works interactively and with piped input (one line per question or command, exits at end of
+input), so a newcomer can try the bot before creating a Discord application.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.core.assistant import Assistant, WalkState
 from bot.core.knowledge import FaqEntry
 from bot.core.replies import render_answer_text
 from bot.core.schema import Lang
-from bot.core.service import Service
 
 log = logging.getLogger(__name__)
 
+PLATFORM = "console"
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", "終了"})
+WALK_COMMANDS = frozenset({"/chatwork-safe", "chatwork-safe", "/guide", "ガイド"})
+LEAVE_WALK = frozenset({"q", "0", "/faq"})
 WELCOME = (
-    "chatwork-safe-bot console — 質問を入力してください（例: チャットワークIDはいつ交換していい？）。"
-    " 番号で候補を選べます。終了: quit / Ctrl-D\n"
-    "Type a question (e.g. 'is chatwork free?'); a number picks a listed topic; quit to leave."
+    "chatwork-safe-bot console — 質問を入力してください（例: チャットワークIDはいつ交換していい？）。\n"
+    "  /chatwork-safe: 安全に移行する手順ガイド   番号: 表示された候補を選ぶ   quit: 終了\n"
+    "Type a question (e.g. 'is chatwork free?'); /chatwork-safe for the step-by-step guide; "
+    "a number picks a listed item; quit to leave."
 )
 
 
 class Console:
-    def __init__(self, service: Service, stdin: TextIO, stdout: TextIO, interactive: bool):
-        self.service = service
+    def __init__(
+        self,
+        assistant: Assistant,
+        stdin: TextIO,
+        stdout: TextIO,
+        interactive: bool,
+        user_id: str = "local",
+    ):
+        self.assistant = assistant
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = interactive
+        self.user_id = user_id
         self.listed: Sequence[FaqEntry] = ()
+        self.walking: WalkState | None = None
         self.lang: Lang = "ja"
 
     def say(self, text: str) -> None:
         self.stdout.write(text.rstrip() + "\n\n")
         self.stdout.flush()
 
-    def run(self) -> int:
+    async def run(self) -> int:
         if self.interactive:
             self.say(WELCOME)
+        loop = asyncio.get_running_loop()
         while True:
             if self.interactive:
                 self.stdout.write("> ")
                 self.stdout.flush()
-            line = self.stdin.readline()
+            line = await loop.run_in_executor(None, self.stdin.readline)
             if not line:
                 return 0
             text = line.strip()
@@ -53,29 +68,61 @@ class Console:
                 continue
             if text.lower() in QUIT_WORDS:
                 return 0
-            self.say(self.respond(text))
+            self.say(await self.respond(text))
 
-    def respond(self, text: str) -> str:
+    async def respond(self, text: str) -> str:
         """One line of input → the reply a chat user would get."""
+        if text.lower() in WALK_COMMANDS:
+            self.walking = await self.assistant.walkthrough(self.user_id)
+            return self.render_step(self.walking)
+        if self.walking is not None:
+            if text.isdigit() and text != "0":
+                return await self._walk(int(text))
+            if text.lower() in LEAVE_WALK:
+                self.walking = None
+                return "ガイドを閉じました。/chatwork-safe で続きから再開できます。"
+            self.walking = None
         if text.isdigit() and self.listed:
-            return self._pick(int(text))
-        matcher = self.service.engines.matcher
-        answer = matcher.answer(text)
+            return await self._pick(int(text))
+        answer = await self.assistant.ask(text)
         self.lang = answer.lang
-        if answer.entry is not None:
-            self.listed = ()
-        else:
-            self.listed = answer.suggestions or matcher.entries
+        matcher = self.assistant.engines.matcher
+        self.listed = () if answer.entry is not None else (answer.suggestions or matcher.entries)
         return render_answer_text(answer, matcher.entries)
 
-    def _pick(self, number: int) -> str:
+    async def _pick(self, number: int) -> str:
         if not 1 <= number <= len(self.listed):
-            return (
-                f"1〜{len(self.listed)} の番号を入力してください。"
-                if self.lang == "ja"
-                else (f"Please enter a number from 1 to {len(self.listed)}.")
-            )
+            return self._out_of_range(len(self.listed))
         entry = self.listed[number - 1]
         self.listed = ()
-        matcher = self.service.engines.matcher
-        return render_answer_text(matcher.answer_for(entry, self.lang), matcher.entries)
+        answer = await self.assistant.pick(entry.id, self.lang)
+        return render_answer_text(answer, self.assistant.engines.matcher.entries)
+
+    async def _walk(self, number: int) -> str:
+        state = self.walking
+        if not 1 <= number <= len(state.actions):
+            return self._out_of_range(len(state.actions))
+        action = state.actions[number - 1]
+        self.walking = await self.assistant.walk(self.user_id, state.step.id, action.value)
+        return self.render_step(self.walking)
+
+    def _out_of_range(self, count: int) -> str:
+        if self.lang == "ja":
+            return f"1〜{count} の番号を入力してください。"
+        return f"Please enter a number from 1 to {count}."
+
+    def render_step(self, state: WalkState) -> str:
+        lang = self.lang
+        step = state.step
+        parts = [f"■ {state.position}. {step.title.get(lang)}", step.body.get(lang)]
+        if step.copy_text is not None:
+            parts.append("-----\n" + step.copy_text.get(lang) + "\n-----")
+        labels = [action.label for action in state.actions]
+        options = "\n".join(f"{n}. {label.get(lang)}" for n, label in enumerate(labels, 1))
+        hint = (
+            "（番号を入力。q でガイドを閉じる）"
+            if lang == "ja"
+            else "(enter a number; q closes the guide)"
+        )
+        parts.append(f"{options}\n{hint}")
+        return "\n\n".join(parts)

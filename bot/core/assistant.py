@@ -71,7 +71,8 @@ class Assistant:
         """Apply a pressed button / chosen number, addressed by the step it was shown on."""
         walkthrough = self.engines.walkthrough
         stored = await self.store.get_progress(self.platform, user_id)
-        before = walkthrough.resume(stored) if stored is not None else walkthrough.at(step_id)
+        resumed = walkthrough.resume(stored)
+        before = resumed if resumed.step_id == step_id else walkthrough.at(step_id)
         after = walkthrough.advance_at(step_id, action, stored)
         if action == "restart" or stored is None:
             await self.store.record_walkthrough("started")

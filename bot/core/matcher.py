@@ -36,7 +36,8 @@ _ALIASES: tuple[tuple[str, str], ...] = (
     (r"crowd\s*works|くらうど\s*わーくす|くらわ|くらうどわーく(?!す)", "くらうどわーくす"),
     (r"screen\s*shots?|すくりーんしょっと|すくしょ|すくしょう", "すくしょ"),
     (r"e-?mail|めあど|めーるあどれす", "めーる"),
-    (r"ｉｄ|ｉ\s*ｄ", "id"),
+    (r"どの?[くぐ]らい|どれ?[くぐ]らい", "どれくらい"),
+    (r"なんにち|何日間?", "何日"),
 )
 _ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
 
@@ -252,6 +253,13 @@ class Matcher:
         scored.sort(key=lambda item: item[1], reverse=True)
         return scored
 
+    def _answers_together(self, best_index: int, runner_up_index: int | None) -> bool:
+        """Neck and neck with an entry it names as related: answering with the leader is safe,
+        since its answer links to the other — a 「もしかして」 here would only add a click."""
+        if runner_up_index is None:
+            return False
+        return self.entries[runner_up_index].id in self.entries[best_index].related
+
     def answer_for(self, entry: FaqEntry, lang: Lang) -> Answer:
         """An entry the user picked from suggestions or the topic list."""
         return Answer(entry.title.get(lang), lang, "answer", 1.0, entry)
@@ -269,7 +277,11 @@ class Matcher:
             self.entries[i] for i, s, _ in scored[:SUGGESTION_COUNT] if s >= SUGGEST_SCORE
         )
         on_topic = best_cosine >= ON_TOPIC_SIMILARITY or self.has_domain_term(normalized)
-        leads = best - runner_up >= CLEAR_LEAD or best >= CERTAIN_SCORE
+        leads = (
+            best - runner_up >= CLEAR_LEAD
+            or best >= CERTAIN_SCORE
+            or self._answers_together(best_index, scored[1][0] if len(scored) > 1 else None)
+        )
         if on_topic and best >= CONFIDENT_SCORE and leads:
             return Answer(
                 question, answer_lang, "answer", best, self.entries[best_index], suggestions[1:]

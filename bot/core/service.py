@@ -6,11 +6,12 @@ swaps knowledge atomically and a failed reload keeps the last good version.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.walkthrough import Walkthrough
 
@@ -34,8 +35,8 @@ class Engines:
 
 class Service:
     def __init__(self, knowledge_dir: Path | None = None):
-        self.knowledge_dir = knowledge_dir
         self.engines = Engines.build(load_knowledge(knowledge_dir))
+        self.knowledge_dir = self.engines.knowledge.directory
 
     def reload(self) -> Engines:
         """Load again; on KnowledgeError the previous engines stay in service and it propagates."""
@@ -43,3 +44,31 @@ class Service:
         self.engines = engines
         log.info("knowledge reloaded: %d entries", len(engines.knowledge.faq))
         return engines
+
+
+def knowledge_fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of each knowledge file: cheap to poll, changes on every save."""
+    try:
+        files = sorted(directory.glob("*.yaml"))
+        return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except OSError:
+        return ()
+
+
+async def watch_knowledge(service: Service, interval: float = 2.0) -> None:
+    """`KNOWLEDGE_WATCH=1`: reload when a file changes; a broken save keeps the last good one.
+
+    Polling instead of inotify: no extra dependency, and it works on bind mounts in containers.
+    """
+    directory = service.engines.knowledge.directory
+    seen = knowledge_fingerprint(directory)
+    while True:
+        await asyncio.sleep(interval)
+        current = knowledge_fingerprint(directory)
+        if current == seen:
+            continue
+        seen = current
+        try:
+            service.reload()
+        except KnowledgeError as exc:
+            log.error("knowledge change rejected, still serving the last good version:\n%s", exc)

@@ -1,0 +1,151 @@
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.knowledge import FaqEntry, load_knowledge
+from bot.core.matcher import Matcher, normalize
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
+    return FaqEntry.model_validate(
+        {
+            "id": entry_id,
+            "title": {"ja": ja[0], "en": en[0]},
+            "answer": {"ja": f"{entry_id} の答え", "en": f"answer about {entry_id}"},
+            "questions": {"ja": ja, "en": en},
+            "keywords": keywords,
+            "sources": [{"name": "test"}],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def small() -> Matcher:
+    return Matcher(
+        [
+            entry(
+                "price",
+                ["料金はいくら", "有料ですか"],
+                ["how much is it"],
+                ["料金", "有料", "price"],
+            ),
+            entry(
+                "signup",
+                ["登録方法", "アカウントの作り方"],
+                ["how to sign up"],
+                ["登録", "sign up"],
+            ),
+            entry(
+                "delete",
+                ["メッセージを削除できる", "消せる？"],
+                ["delete messages"],
+                ["削除", "delete"],
+            ),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def real() -> Matcher:
+    return Matcher.from_knowledge(load_knowledge())
+
+
+def test_normalize_folds_aliases_and_filler():
+    assert normalize("チャトワの料金を教えてください！") == normalize("ちゃっとわーくの料金を")
+    assert normalize("ChatWork") == normalize("チャットワーク") == normalize("ﾁｬｯﾄﾜｰｸ")
+    assert normalize("クラワ") == normalize("クラウドワークス") == normalize("CrowdWorks")
+
+
+def test_confident_answer_on_clear_match(small):
+    answer = small.answer("料金はいくらですか？")
+    assert answer.matched and answer.entry.id == "price" and answer.lang == "ja"
+    assert answer.text == "price の答え"
+
+
+def test_answer_language_follows_question_unless_given(small):
+    assert small.answer("how much is it").lang == "en"
+    assert small.answer("how much is it", lang="ja").text == "price の答え"
+
+
+def test_no_domain_term_is_never_a_confident_answer(small):
+    for question in ["こんにちは", "大阪の天気", "qwertyuiop", "🎉"]:
+        answer = small.answer(question)
+        assert not answer.matched and answer.entry is None
+
+
+def test_ambiguous_question_offers_suggestions_not_an_answer(small):
+    answer = small.answer("料金と登録と削除")
+    assert answer.tier == "suggest"
+    assert {e.id for e in answer.suggestions} <= {"price", "signup", "delete"}
+    assert len(answer.suggestions) >= 2
+
+
+def test_as_dict_follows_the_ask_contract(small):
+    data = small.answer("how to sign up").as_dict()
+    assert set(data) == {
+        "question",
+        "matched",
+        "entry_id",
+        "score",
+        "lang",
+        "answer",
+        "suggestions",
+    }
+    assert data["matched"] is True and data["entry_id"] == "signup" and data["lang"] == "en"
+    assert isinstance(data["score"], float) and isinstance(data["suggestions"], list)
+
+
+def test_rank_orders_by_score(small):
+    ranked = small.rank("削除", limit=3)
+    assert ranked[0][0].id == "delete"
+    assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_answer_never_raises_on_any_string(real, text):
+    answer = real.answer(text)
+    assert answer.tier in {"answer", "suggest", "none"}
+    assert (answer.entry is not None) == answer.matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\x00\x01\x02",
+        "a" * 100_000,
+        "チャットワーク" * 20_000,
+        "🎉" * 5000,
+        "\u202e\u200b",
+    ],
+)
+def test_answer_handles_extreme_inputs(real, text):
+    assert real.answer(text).tier in {"answer", "suggest", "none"}
+
+
+def test_accuracy_on_the_projects_own_question_set(real):
+    """The shipped knowledge answers the project's own set; nothing off-topic is answered."""
+    cases = yaml.safe_load((FIXTURES / "eval_questions.yaml").read_text("utf-8"))["cases"]
+    in_scope = [c for c in cases if not c.get("none")]
+    misses = []
+    for case in cases:
+        answer = real.answer(case["q"])
+        if case.get("none"):
+            if answer.matched:
+                misses.append((case["q"], answer.entry.id))
+            continue
+        text = unicodedata.normalize("NFKC", answer.text or "").lower()
+        if not (answer.matched and all(re.search(p, text) for p in case["expect"])):
+            misses.append((case["q"], answer.entry.id if answer.entry else None))
+    off_topic_answered = [m for m in misses if any(c["q"] == m[0] and c.get("none") for c in cases)]
+    assert not off_topic_answered
+    assert len(misses) <= len(in_scope) * 0.10, misses
