@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.core.schema import (
     LANGS,
@@ -52,6 +53,12 @@ class FaqEntry(Strict):
     sources: list[Source] = Field(min_length=1)
     as_of: AsOf | None = None
     related: list[EntryId] = []
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        """YAML reads an unquoted `as_of: 2026-01-15` as a date; keep the documented form valid."""
+        return value.isoformat() if type(value) is date else value
 
 
 class FaqFile(Strict):

@@ -1,0 +1,367 @@
+"""The shipped knowledge files, and the error reports for broken copies of them."""
+
+from __future__ import annotations
+
+import shutil
+from collections import deque
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge import FAQ_FILE, WALKTHROUGH_FILE, Knowledge, load_knowledge
+from bot.core.schema import KnowledgeError
+
+CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+ANSWER_LIMIT = 1000
+"""Discord embed budget for one answer (the content aims at 900)."""
+STEP_BODY_LIMIT = 1200
+CHOICE_LABEL_LIMIT = 40
+"""Choices become Discord buttons (80 at most); 40 keeps them readable on a phone."""
+
+REQUIRED_ENTRIES = {
+    "what-is-chatwork": "what Chatwork is",
+    "is-moving-a-violation": "is a request to move a violation",
+    "chatwork-price": "price, free to register, paid plans on the official page",
+    "free-plan-limits": "free-plan limits and how they changed",
+    "why-clients-use-chatwork": "why clients want Chatwork, group chat",
+    "when-to-exchange-ids": "exchange IDs only after escrow and approval",
+    "off-platform-application": "how to file サービス外連絡申請",
+    "application-approval-time": "how long approval takes",
+    "edit-delete-screenshots": "edits/deletes on Chatwork, screenshots",
+    "crowdworks-wont-mediate": "off-platform trouble is 管轄外",
+    "deliver-on-both": "deliver through both CrowdWorks and Chatwork",
+    "client-silent-after-delivery": "client silent after delivery, 連絡催促",
+    "sign-up": "sign-up by e-mail, Google, Apple",
+    "find-my-chatwork-id": "finding and setting your own ID",
+    "add-client-by-id": "adding a client by ID",
+    "decline-politely": "the guide's polite refusal template",
+    "direct-contract-offer": "direct contracts are against the terms",
+    "suspicious-requests": "prohibited jobs and suspicious requests",
+    "sending-files": "sending files",
+    "safest-option": "the safest option overall",
+    "escrow-before-work": "no work before escrow",
+    "privacy-settings": "findable by name, can be turned off",
+    "contact-request-scams": "impersonation scams via contact requests",
+}
+
+MAIN_LINE = (
+    "contract-escrow",
+    "apply-and-wait",
+    "chatwork-setup",
+    "conduct",
+    "delivery",
+    "summary",
+)
+SUMMARY = "summary"
+
+GUIDE_TEMPLATE = (
+    "恐縮なのですが、最近チャットワーク上でトラブルが相次いでおりまして、"
+    "しばらくの間はチャットワークでのやり取りを控えたいと考えております。",
+    "可能であれば、このままクラウドワークスでやり取りできると助かるのですが、いかがでしょうか？",
+)
+
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return load_knowledge(CHECKOUT_KNOWLEDGE)
+
+
+def _successors(step) -> list[str]:
+    return [choice.next for choice in step.choices] + ([step.next] if step.next else [])
+
+
+def _reachable(knowledge: Knowledge, start: str) -> set[str]:
+    steps = {step.id: step for step in knowledge.walkthrough.steps}
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for following in _successors(steps[queue.popleft()]):
+            if following not in seen:
+                seen.add(following)
+                queue.append(following)
+    return seen
+
+
+# ---------------------------------------------------------------- the shipped content
+
+
+def test_shipped_knowledge_loads(knowledge: Knowledge) -> None:
+    assert len(knowledge.faq) >= len(REQUIRED_ENTRIES)
+    assert knowledge.walkthrough.steps
+
+
+@pytest.mark.parametrize("entry_id", sorted(REQUIRED_ENTRIES))
+def test_required_topic_is_covered(knowledge: Knowledge, entry_id: str) -> None:
+    assert knowledge.entry(entry_id) is not None, REQUIRED_ENTRIES[entry_id]
+
+
+def test_answers_fit_in_an_embed(knowledge: Knowledge) -> None:
+    too_long = [
+        (entry.id, lang, len(entry.answer.get(lang)))
+        for entry in knowledge.faq
+        for lang in ("ja", "en")
+        if len(entry.answer.get(lang)) > ANSWER_LIMIT
+    ]
+    assert too_long == []
+
+
+def test_entries_have_enough_phrasings_and_no_self_reference(knowledge: Knowledge) -> None:
+    for entry in knowledge.faq:
+        assert len(entry.questions.ja) >= 12, entry.id
+        assert len(entry.questions.en) >= 8, entry.id
+        assert entry.id not in entry.related, entry.id
+
+
+def test_no_phrasing_is_shared_between_entries(knowledge: Knowledge) -> None:
+    owner: dict[str, str] = {}
+    shared = []
+    for entry in knowledge.faq:
+        for phrasing in (*entry.questions.ja, *entry.questions.en):
+            key = phrasing.casefold()
+            if key in owner and owner[key] != entry.id:
+                shared.append((phrasing, owner[key], entry.id))
+            owner[key] = entry.id
+    assert shared == []
+
+
+def test_entries_citing_a_web_page_carry_a_date(knowledge: Knowledge) -> None:
+    """A url source is an official page that can change; the answer says when it was true."""
+    undated = [e.id for e in knowledge.faq if any(s.url for s in e.sources) and not e.as_of]
+    assert undated == []
+
+
+def test_guide_sources_are_named_by_section(knowledge: Knowledge) -> None:
+    for entry in knowledge.faq:
+        for source in entry.sources:
+            if source.name.startswith("ガイド"):
+                assert source.name.startswith("ガイド「") and source.name.endswith("」")
+                assert source.url is None, entry.id
+
+
+def test_no_advertising_in_any_text(knowledge: Knowledge) -> None:
+    texts = [entry.answer.get(lang) for entry in knowledge.faq for lang in ("ja", "en")]
+    for step in knowledge.walkthrough.steps:
+        texts += [step.body.ja, step.body.en]
+        if step.copy_text:
+            texts += [step.copy_text.ja, step.copy_text.en]
+    assert not [text for text in texts if "クラウディア" in text]
+
+
+def test_decline_answer_quotes_the_guide_template(knowledge: Knowledge) -> None:
+    entry = knowledge.entry("decline-politely")
+    assert entry is not None
+    for sentence in GUIDE_TEMPLATE:
+        assert sentence in entry.answer.ja
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "facts"),
+    [
+        ("when-to-exchange-ids", ("仮払い", "サービス外連絡申請", "承認")),
+        ("off-platform-application", ("やること", "1つの契約", "直接取引")),
+        ("application-approval-time", ("2〜3日", "2営業日")),
+        ("free-plan-limits", ("5GB", "40日", "5,000件", "2022年10月6日")),
+        ("direct-contract-offer", ("3章8条11項", "5年")),
+        ("deliver-on-both", ("両方", "納品")),
+        ("crowdworks-wont-mediate", ("管轄外", "自己責任")),
+    ],
+)
+def test_key_facts_are_stated(knowledge: Knowledge, entry_id: str, facts: tuple[str, ...]) -> None:
+    entry = knowledge.entry(entry_id)
+    assert entry is not None
+    for fact in facts:
+        assert fact in entry.answer.ja, fact
+
+
+def test_price_answer_quotes_no_paid_price(knowledge: Knowledge) -> None:
+    """Paid prices changed in July 2023 and differ by page: point to the pricing page instead."""
+    entry = knowledge.entry("chatwork-price")
+    assert entry is not None
+    assert "円" not in entry.answer.ja and "¥" not in entry.answer.en
+    assert any(s.url and "price" in s.url for s in entry.sources)
+
+
+def test_every_step_is_reachable_from_start(knowledge: Knowledge) -> None:
+    walk = knowledge.walkthrough
+    assert walk.start == MAIN_LINE[0]
+    assert _reachable(knowledge, walk.start) == {step.id for step in walk.steps}
+
+
+def test_main_line_runs_in_order(knowledge: Knowledge) -> None:
+    steps = {step.id: step for step in knowledge.walkthrough.steps}
+    for current, following in pairwise(MAIN_LINE):
+        assert following in _successors(steps[current]), (current, following)
+
+
+def test_summary_is_the_only_terminal_step(knowledge: Knowledge) -> None:
+    terminal = [step.id for step in knowledge.walkthrough.steps if not _successors(step)]
+    assert terminal == [SUMMARY]
+
+
+def test_every_branch_returns_to_the_main_line_or_ends(knowledge: Knowledge) -> None:
+    for step in knowledge.walkthrough.steps:
+        assert SUMMARY in _reachable(knowledge, step.id), step.id
+        if step.id not in MAIN_LINE:
+            assert any(s in MAIN_LINE for s in _reachable(knowledge, step.id) - {step.id})
+
+
+def test_first_step_offers_the_branches(knowledge: Knowledge) -> None:
+    first = {step.id: step for step in knowledge.walkthrough.steps}[MAIN_LINE[0]]
+    targets = {choice.next for choice in first.choices}
+    assert {"apply-and-wait", "escrow-not-done", "decline", "direct-contract"} <= targets
+
+
+def test_branches_carry_text_to_copy(knowledge: Knowledge) -> None:
+    steps = {step.id: step for step in knowledge.walkthrough.steps}
+    decline = steps["decline"].copy_text
+    assert decline is not None
+    for sentence in GUIDE_TEMPLATE:
+        assert sentence in decline.ja
+    assert steps["direct-contract"].copy_text is not None
+
+
+def test_walkthrough_texts_fit_their_widgets(knowledge: Knowledge) -> None:
+    for step in knowledge.walkthrough.steps:
+        for lang in ("ja", "en"):
+            assert len(step.body.get(lang)) <= STEP_BODY_LIMIT, (step.id, lang)
+            for choice in step.choices:
+                assert len(choice.label.get(lang)) <= CHOICE_LABEL_LIMIT, (step.id, lang)
+
+
+# ---------------------------------------------------------------- error reports on bad copies
+
+
+@pytest.fixture
+def bad_copy(tmp_path: Path) -> Path:
+    for name in (FAQ_FILE, WALKTHROUGH_FILE):
+        shutil.copy(CHECKOUT_KNOWLEDGE / name, tmp_path / name)
+    return tmp_path
+
+
+def _break(directory: Path, name: str, old: str, new: str) -> int:
+    """Replace the first `old` with `new`; return the 1-based line where `new` starts."""
+    path = directory / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found in {name}: {old!r}"
+    index = text.index(old)
+    path.write_text(text[:index] + new + text[index + len(old) :], encoding="utf-8")
+    return text.count("\n", 0, index) + 1
+
+
+def _problems(directory: Path) -> KnowledgeError:
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    return caught.value
+
+
+def test_yaml_syntax_error_names_file_and_line(bad_copy: Path) -> None:
+    line = _break(bad_copy, FAQ_FILE, "    as_of: 2024-02\n", "    as_of: 2024-02\n   oops: x\n")
+    error = _problems(bad_copy)
+    assert len(error.problems) == 1
+    problem = error.problems[0]
+    assert problem.file.endswith(FAQ_FILE)
+    assert problem.line == line + 1
+    assert f"{FAQ_FILE}:{line + 1}: YAML syntax error" in str(error)
+
+
+def test_missing_field_names_file_line_entry_and_field(bad_copy: Path) -> None:
+    old = "  - id: basic-usage\n    title:\n      ja: チャットワークの基本の使い方（画面と送信）\n"
+    old += '      en: "Using Chatwork: the screen and sending messages"\n'
+    line = _break(bad_copy, FAQ_FILE, old, "  - id: basic-usage\n")
+    error = _problems(bad_copy)
+    assert [(p.entry, p.field, p.line) for p in error.problems] == [("basic-usage", "title", line)]
+    message = str(error)
+    assert f"{FAQ_FILE}:{line}" in message
+    assert "entry 'basic-usage'" in message
+    assert "field 'title'" in message
+    assert "required field is missing" in message
+
+
+def test_duplicate_id_is_reported_where_it_repeats(bad_copy: Path) -> None:
+    line = _break(bad_copy, FAQ_FILE, "  - id: basic-usage\n", "  - id: what-is-chatwork\n")
+    error = _problems(bad_copy)
+    duplicates = [p for p in error.problems if "duplicate id" in p.message]
+    assert [(p.line, p.entry, p.field) for p in duplicates] == [(line, "what-is-chatwork", "id")]
+    assert f"{FAQ_FILE}:{line}, entry 'what-is-chatwork', field 'id': duplicate id" in str(error)
+    # The renamed entry's old id is now unknown where other entries still point at it.
+    assert "unknown related id 'basic-usage'" in str(error)
+
+
+def test_unknown_related_id(bad_copy: Path) -> None:
+    old = "    related:\n      - why-clients-use-chatwork\n"
+    line = _break(bad_copy, FAQ_FILE, old, "    related:\n      - no-such-entry\n")
+    error = _problems(bad_copy)
+    [problem] = error.problems
+    assert (problem.line, problem.entry, problem.field) == (
+        line + 1,
+        "what-is-chatwork",
+        "related.0",
+    )
+    assert "unknown related id 'no-such-entry'" in str(error)
+
+
+def test_empty_phrasing_is_rejected(bad_copy: Path) -> None:
+    line = _break(bad_copy, FAQ_FILE, "        - チャットワークって何？\n", '        - ""\n')
+    error = _problems(bad_copy)
+    [problem] = error.problems
+    assert problem.file.endswith(FAQ_FILE)
+    assert (problem.line, problem.entry, problem.field) == (
+        line,
+        "what-is-chatwork",
+        "questions.ja.1",
+    )
+    assert "must not be empty" in str(error)
+
+
+def test_unknown_field_is_rejected(bad_copy: Path) -> None:
+    line = _break(
+        bad_copy, FAQ_FILE, "    as_of: 2024-02\n", "    as_of: 2024-02\n    colour: red\n"
+    )
+    error = _problems(bad_copy)
+    [problem] = error.problems
+    assert (problem.line, problem.entry, problem.field) == (line + 1, "what-is-chatwork", "colour")
+    assert "unknown field" in str(error)
+
+
+def test_full_date_in_as_of_is_accepted_unquoted(bad_copy: Path) -> None:
+    """YAML turns `2026-01-15` into a date object; the documented YYYY-MM-DD form must load."""
+    _break(bad_copy, FAQ_FILE, "    as_of: 2024-02\n", "    as_of: 2024-02-29\n")
+    entry = load_knowledge(bad_copy).entry("what-is-chatwork")
+    assert entry is not None and entry.as_of == "2024-02-29"
+
+
+def test_malformed_as_of_is_reported(bad_copy: Path) -> None:
+    line = _break(bad_copy, FAQ_FILE, "    as_of: 2024-02\n", "    as_of: February 2024\n")
+    [problem] = _problems(bad_copy).problems
+    assert (problem.line, problem.entry, problem.field) == (line, "what-is-chatwork", "as_of")
+
+
+def test_walkthrough_step_pointing_nowhere(bad_copy: Path) -> None:
+    line = _break(bad_copy, WALKTHROUGH_FILE, "    next: conduct\n", "    next: nowhere\n")
+    error = _problems(bad_copy)
+    [problem] = error.problems
+    assert problem.file.endswith(WALKTHROUGH_FILE)
+    assert (problem.line, problem.entry, problem.field) == (line, "chatwork-setup", "next")
+    assert f"{WALKTHROUGH_FILE}:{line}" in str(error)
+    assert "unknown step 'nowhere'" in str(error)
+
+
+def test_walkthrough_choice_pointing_nowhere(bad_copy: Path) -> None:
+    line = _break(
+        bad_copy, WALKTHROUGH_FILE, "        next: escrow-not-done\n", "        next: x\n"
+    )
+    [problem] = _problems(bad_copy).problems
+    assert (problem.line, problem.entry, problem.field) == (
+        line,
+        "contract-escrow",
+        "choices.1.next",
+    )
+
+
+def test_problems_in_both_files_are_reported_together(bad_copy: Path) -> None:
+    _break(bad_copy, FAQ_FILE, "        - チャットワークって何？\n", '        - ""\n')
+    _break(bad_copy, WALKTHROUGH_FILE, "    next: conduct\n", "    next: nowhere\n")
+    files = sorted(Path(p.file).name for p in _problems(bad_copy).problems)
+    assert files == [FAQ_FILE, WALKTHROUGH_FILE]
