@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -228,7 +227,3 @@ class FakeGateway:
                 f"seq={session.sequence} connected={session.connected}"
             )
         return "; ".join(lines)
-
-    def session_matching(self, check: Callable[[GatewaySession], bool]) -> GatewaySession | None:
-        session = self.current_session
-        return session if session is not None and check(session) else None

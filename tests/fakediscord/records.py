@@ -117,8 +117,18 @@ class InteractionHandle:
         return f"<InteractionHandle id={self.id} type={self.payload['type']} {kind!r}>"
 
     async def response(self, timeout: float = 5.0) -> InteractionCallback:
+        """The accepted callback; fails at once if the bot answered after the deadline."""
+
+        def accepted() -> InteractionCallback | None:
+            if self.late_callback is not None:
+                raise AssertionError(
+                    f"the bot answered {self!r} after {self.late_callback.elapsed:.2f}s; "
+                    "Discord refuses late callbacks with 10062 Unknown interaction"
+                )
+            return self.callback
+
         return await self._changes.wait_until(
-            lambda: self.callback,
+            accepted,
             timeout=timeout,
             describe=lambda: f"waiting for the callback to {self!r}",
         )

@@ -384,7 +384,7 @@ class FakeDiscord:
         content: str,
         *,
         mentions: list[FakeUser] | None = None,
-        mention_everyone: bool = False,
+        mention_everyone: bool | None = None,
         timeout: float = 5.0,
     ) -> dict[str, Any]:
         """A member posts in a guild channel. ``mentions`` defaults to the ``<@id>`` in content.
@@ -395,7 +395,8 @@ class FakeDiscord:
         message = self.store_message(channel, user, {"content": content})
         if mentions is not None:
             message["mentions"] = [self._mention_payload(channel, u) for u in mentions]
-        message["mention_everyone"] = mention_everyone
+        if mention_everyone is not None:
+            message["mention_everyone"] = mention_everyone
         session = await self._session(timeout)
         delivered = dict(message)
         bot_mentioned = any(m["id"] == self.bot_user.id for m in message["mentions"])
