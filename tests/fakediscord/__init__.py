@@ -13,6 +13,10 @@ The client under test runs its real ``start()`` path against an aiohttp server o
         assert reply.json["allowed_mentions"] == {"parse": []}
         assert fake_discord.unhandled == []
 
+Build the client with ``guild_ready_timeout=0.05`` (discord.py waits that long after the last
+GUILD_CREATE before ``on_ready``; 2 s by default) and, in tests that force a re-IDENTIFY,
+override ``before_identify_hook`` (discord.py sleeps 5 s before every non-initial IDENTIFY).
+
 A bot that applies its own settings instead of ``point_discord_at`` uses
 ``fake.api_base`` (DISCORD_API_BASE) and ``fake.gateway_url`` (DISCORD_GATEWAY_URL).
 Interactions return an ``InteractionHandle``: ``await handle.response()``,

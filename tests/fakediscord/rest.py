@@ -74,6 +74,7 @@ class RestApi:
     def add_routes(self, router: web.UrlDispatcher) -> None:
         p = API_PREFIX
         router.add_get(f"{p}/users/@me", self.get_me)
+        router.add_get(f"{p}/users/{{user_id}}", self.get_user)
         router.add_get(f"{p}/gateway", self.get_gateway)
         router.add_get(f"{p}/gateway/bot", self.get_gateway_bot)
         router.add_get(f"{p}/oauth2/applications/@me", self.get_application)
@@ -207,6 +208,12 @@ class RestApi:
 
     async def get_me(self, request: web.Request) -> web.Response:
         return json_response(self.fake.bot_user_payload())
+
+    async def get_user(self, request: web.Request) -> web.Response:
+        user = self.fake.users.get(request.match_info["user_id"])
+        if user is None:
+            raise unknown("User", 10013)
+        return json_response(user.payload())
 
     async def get_gateway(self, request: web.Request) -> web.Response:
         return json_response({"url": self.fake.gateway_url})

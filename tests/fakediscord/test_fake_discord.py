@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -93,6 +94,20 @@ async def test_rest_surface_speaks_discords_dialect(fake_discord: FakeDiscord) -
 
     assert [r.path for r in fake_discord.unhandled] == ["/guilds/1/widget"]
     assert not fake_discord.requests[1].has_authorization
+
+
+async def test_open_dm_and_send_a_file_with_an_embed(fake_discord: FakeDiscord) -> None:
+    async with running_client(EchoClient(), fake_discord) as client:
+        user = await client.fetch_user(int(fake_discord.user.id))
+        embed = discord.Embed(title="チェックリスト", description="仮払いを確認")
+        await user.send("資料です", embed=embed, file=discord.File(io.BytesIO(b"memo"), "memo.txt"))
+
+    sent = await fake_discord.wait_for_request("POST", r"/channels/\d+/messages")
+    assert sent.files == ("memo.txt",)
+    assert sent.json["embeds"][0]["description"] == "仮払いを確認"
+    (stored,) = fake_discord.messages_in(fake_discord.dm_channel(fake_discord.user))
+    assert stored["attachments"][0]["filename"] == "memo.txt"
+    assert fake_discord.unhandled == []
 
 
 async def test_rate_limited_call_is_retried(fake_discord: FakeDiscord) -> None:
