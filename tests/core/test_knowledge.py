@@ -235,8 +235,9 @@ def test_walkthrough_texts_fit_their_widgets(knowledge: Knowledge) -> None:
 
 @pytest.fixture
 def bad_copy(tmp_path: Path) -> Path:
-    for name in (FAQ_FILE, WALKTHROUGH_FILE):
-        shutil.copy(CHECKOUT_KNOWLEDGE / name, tmp_path / name)
+    """Every shipped knowledge file, so only the one a test breaks is wrong."""
+    for path in CHECKOUT_KNOWLEDGE.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
     return tmp_path
 
 
