@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from bot.core.safety import SAFETY_FILE, SafetyFile, check_safety
 from bot.core.schema import (
     LANGS,
     AsOf,
@@ -89,6 +90,7 @@ class Knowledge:
     directory: Path
     faq: tuple[FaqEntry, ...]
     walkthrough: WalkthroughFile
+    safety: SafetyFile
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -166,7 +168,8 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
 
     faq = parse(FAQ_FILE, FaqFile, _check_faq)
     walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
-    if problems or faq is None or walkthrough is None:
+    safety = parse(SAFETY_FILE, SafetyFile, check_safety)
+    if problems or faq is None or walkthrough is None or safety is None:
         raise KnowledgeError(problems)
     log.info(
         "loaded %d FAQ entries and %d walkthrough steps from %s",
@@ -174,4 +177,6 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         len(walkthrough.steps),
         directory,
     )
-    return Knowledge(directory=directory, faq=tuple(faq.entries), walkthrough=walkthrough)
+    return Knowledge(
+        directory=directory, faq=tuple(faq.entries), walkthrough=walkthrough, safety=safety
+    )

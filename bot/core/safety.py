@@ -1,0 +1,321 @@
+"""Safety check of a client's message: what is risky, why, what to do, and a reply to send.
+
+The rules live in `knowledge/safety.yaml` so that a moderator can add a spelling or a phrase
+without a release; this module only defines their schema and runs them. Patterns are folded like
+the text (`fold()`), so authors may write katakana and capitals, and `{term}` placeholders keep
+the long alternations (tools, payment methods…) in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from bot.core.schema import (
+    Document,
+    EntryId,
+    KnowledgeError,
+    Lang,
+    Localized,
+    NonEmpty,
+    Problem,
+    Strict,
+    duplicate_ids,
+)
+from bot.core.text import detect_language, fold
+
+SAFETY_FILE = "safety.yaml"
+
+# Client messages that matter fit in a chat message (Discord allows 2,000-4,000 characters) and
+# the request sits near the top; beyond that we would only scan pasted documents, which adds
+# latency and false alarms, so only the first MAX_SCAN characters are read.
+MAX_SCAN = 5_000
+
+Severity = Literal["danger", "caution"]
+Risk = Literal["danger", "caution", "none"]
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+
+_RANK = {"danger": 0, "caution": 1}
+_TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_ESCAPE = re.compile(r"(\\.)", re.DOTALL)
+_SENTENCE = re.compile(r"(?:[^。!?.]|\.(?!\s|$))+[。!?.]*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
+_AFTER_WINDOW = 20
+_BEFORE_WINDOW = 40
+
+
+class Negation(Strict):
+    after: NonEmpty
+    after_en: NonEmpty
+    before: NonEmpty
+    proposal: NonEmpty
+
+
+class Template(Strict):
+    id: EntryId
+    when: NonEmpty | None = None
+    text: Localized
+
+
+class Rule(Strict):
+    id: EntryId
+    kind: Name
+    severity: Severity
+    severity_reason: NonEmpty
+    match: list[NonEmpty] = Field(min_length=1)
+    requires: list[NonEmpty] = []
+    unless: list[NonEmpty] = []
+    unless_sentence: list[NonEmpty] = []
+    rule: Localized
+    source: Localized
+    advice: Localized
+    templates: list[EntryId] = []
+
+
+class SafetyFile(Strict):
+    terms: dict[Name, list[NonEmpty]] = {}
+    negation: Negation
+    templates: list[Template] = []
+    rules: list[Rule] = Field(min_length=1)
+
+
+class PatternError(ValueError):
+    """A rule pattern that does not compile, or names an unknown term."""
+
+
+def _fold_fragment(fragment: str) -> str:
+    """`fold()` a piece of a pattern but keep its edge spaces, which are part of the regex."""
+    if not fragment:
+        return fragment
+    core = fold(fragment)
+    lead = " " if fragment[0].isspace() else ""
+    trail = " " if fragment[-1].isspace() and core else ""
+    return lead + core + trail
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold a regex like the text it runs on, leaving escapes (`\\S`, `\\.`) untouched."""
+    parts = _ESCAPE.split(pattern)
+    return "".join(p if index % 2 else _fold_fragment(p) for index, p in enumerate(parts))
+
+
+class _Compiler:
+    def __init__(self, terms: dict[str, list[str]]):
+        self.terms = {
+            name: "(?:" + "|".join(fold_pattern(item) for item in items) + ")"
+            for name, items in terms.items()
+        }
+
+    def expand(self, pattern: str) -> str:
+        def substitute(found: re.Match[str]) -> str:
+            name = found.group(1)
+            if name not in self.terms:
+                raise PatternError(f"unknown term '{{{name}}}'")
+            return self.terms[name]
+
+        return _TERM.sub(substitute, fold_pattern(pattern))
+
+    def compile(self, pattern: str) -> re.Pattern[str]:
+        try:
+            return re.compile(self.expand(pattern))
+        except re.error as exc:
+            raise PatternError(f"invalid regex: {exc}") from None
+
+    def any_of(self, patterns: Sequence[str]) -> re.Pattern[str] | None:
+        if not patterns:
+            return None
+        return re.compile("|".join(f"(?:{self.compile(p).pattern})" for p in patterns))
+
+
+def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every regex in the file with its location, for validation."""
+    for name, items in safety.terms.items():
+        for position, item in enumerate(items):
+            yield ("terms", name, position), item
+    for field in ("after", "after_en", "before", "proposal"):
+        yield ("negation", field), getattr(safety.negation, field)
+    for index, template in enumerate(safety.templates):
+        if template.when is not None:
+            yield ("templates", index, "when"), template.when
+    for index, rule in enumerate(safety.rules):
+        for field in ("match", "requires", "unless", "unless_sentence"):
+            for position, pattern in enumerate(getattr(rule, field)):
+                yield ("rules", index, field, position), pattern
+
+
+def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
+    """Cross-field checks: unique ids, known templates, and regexes that compile."""
+    problems = duplicate_ids(doc, "rules", [r.id for r in safety.rules])
+    problems += duplicate_ids(doc, "templates", [t.id for t in safety.templates])
+    known = {t.id for t in safety.templates}
+    for index, rule in enumerate(safety.rules):
+        for position, template in enumerate(rule.templates):
+            if template not in known:
+                loc = ("rules", index, "templates", position)
+                problems.append(doc.problem(loc, f"unknown template '{template}'"))
+    compiler = _Compiler(safety.terms)
+    broken_terms: set[str] = set()
+    for loc, pattern in _patterns(safety):
+        if broken_terms.intersection(_TERM.findall(pattern)):
+            continue  # the broken term is already reported once, where it is defined
+        try:
+            if loc[0] == "terms":
+                re.compile(fold_pattern(pattern))
+            else:
+                compiler.compile(pattern)
+        except (PatternError, re.error) as exc:
+            message = str(exc) if isinstance(exc, PatternError) else f"invalid regex: {exc}"
+            problems.append(doc.problem(loc, message))
+            if loc[0] == "terms":
+                broken_terms.add(str(loc[1]))
+    return problems
+
+
+def load_safety(path: Path) -> SafetyFile:
+    """Parse and validate one safety file on its own (load_knowledge does the same for all)."""
+    doc = Document(path, str(path))
+    safety = doc.validate(SafetyFile)
+    problems = check_safety(doc, safety)
+    if problems:
+        raise KnowledgeError(problems)
+    return safety
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    severity: Severity
+    rule: str
+    source: str
+    advice: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "rule": self.rule,
+            "source": self.source,
+            "advice": self.advice,
+        }
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    text: str
+    lang: Lang
+    risk: Risk
+    findings: tuple[Finding, ...]
+    reply_template: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "risk": self.risk,
+            "findings": [f.as_dict() for f in self.findings],
+            "reply_template": self.reply_template,
+        }
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: Rule
+    match: re.Pattern[str]
+    requires: re.Pattern[str] | None
+    unless: re.Pattern[str] | None
+    unless_sentence: re.Pattern[str] | None
+    templates: tuple[tuple[re.Pattern[str] | None, Localized], ...]
+
+
+def sentences(text: str) -> list[str]:
+    """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. '."""
+    folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
+    return [s.strip() for line in folded for s in _SENTENCE.findall(line) if s.strip()]
+
+
+class SafetyChecker:
+    """Runs the rules of a SafetyFile; compile once, then `check()` any number of messages."""
+
+    def __init__(self, safety: SafetyFile):
+        compiler = _Compiler(safety.terms)
+        templates = {
+            t.id: (compiler.compile(t.when) if t.when else None, t.text) for t in safety.templates
+        }
+        negation = safety.negation
+        self._after = (compiler.compile(negation.after), compiler.compile(negation.after_en))
+        self._before = compiler.compile(negation.before)
+        self._proposal = compiler.compile(negation.proposal)
+        self._rules = tuple(
+            _CompiledRule(
+                rule=rule,
+                match=compiler.any_of(rule.match),
+                requires=compiler.any_of(rule.requires),
+                unless=compiler.any_of(rule.unless),
+                unless_sentence=compiler.any_of(rule.unless_sentence),
+                templates=tuple(templates[t] for t in rule.templates),
+            )
+            for rule in safety.rules
+        )
+
+    def check(self, text: str, lang: Lang | None = None) -> SafetyReport:
+        """Findings for a client's message; never raises, and reads only the first MAX_SCAN chars."""
+        if lang not in (None, "ja", "en"):
+            raise ValueError(f"unsupported language {lang!r}")
+        scanned = text[:MAX_SCAN]
+        lang = lang or detect_language(scanned)
+        parts = sentences(scanned)
+        message = " ".join(parts)
+        fired: dict[str, tuple[int, _CompiledRule]] = {}
+        for order, compiled in enumerate(self._rules):
+            kind = compiled.rule.kind
+            if kind not in fired and self._fires(compiled, parts, message):
+                fired[kind] = (order, compiled)
+        ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
+        findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
+        template = next(
+            (t for _, c in ranked if (t := self._template(c, message, lang)) is not None), None
+        )
+        risk: Risk = findings[0].severity if findings else "none"
+        return SafetyReport(text, lang, risk, findings, template)
+
+    def _fires(self, compiled: _CompiledRule, parts: list[str], message: str) -> bool:
+        if compiled.requires is not None and not compiled.requires.search(message):
+            return False
+        if compiled.unless is not None and compiled.unless.search(message):
+            return False
+        for sentence in parts:
+            if compiled.unless_sentence is not None and compiled.unless_sentence.search(sentence):
+                continue
+            for hit in compiled.match.finditer(sentence):
+                if not self._negated(sentence, hit):
+                    return True
+        return False
+
+    def _negated(self, sentence: str, hit: re.Match[str]) -> bool:
+        """ "直接契約はできません" / "we can't pay outside": the hit is denied, not proposed."""
+        after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
+        if any(pattern.search(after) for pattern in self._after):
+            return True
+        before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
+        return bool(self._before.search(before)) and not self._proposal.search(before)
+
+    @staticmethod
+    def _finding(rule: Rule, lang: Lang) -> Finding:
+        return Finding(
+            kind=rule.kind,
+            severity=rule.severity,
+            rule=rule.rule.get(lang),
+            source=rule.source.get(lang),
+            advice=rule.advice.get(lang),
+        )
+
+    @staticmethod
+    def _template(compiled: _CompiledRule, message: str, lang: Lang) -> str | None:
+        for when, text in compiled.templates:
+            if when is None or when.search(message):
+                return text.get(lang)
+        return None

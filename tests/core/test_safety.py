@@ -1,0 +1,408 @@
+"""Safety check of a client's message: risky and ordinary messages, reports, rule-file errors."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.knowledge import load_knowledge
+from bot.core.safety import (
+    MAX_SCAN,
+    SAFETY_FILE,
+    Finding,
+    SafetyChecker,
+    SafetyReport,
+    fold_pattern,
+    load_safety,
+)
+from bot.core.schema import KnowledgeError
+
+CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+SAFETY_PATH = CHECKOUT_KNOWLEDGE / SAFETY_FILE
+
+# (message, the kind that must be among the findings)
+RISKY = [
+    # off-platform contact, Japanese, casual spellings
+    ("案件の詳細はちゃっとわーくでお伝えしますね", "off_platform_contact"),
+    ("チャトワのIDいただけますか？", "off_platform_contact"),
+    ("ﾁｬｯﾄﾜｰｸに招待しますので、アカウントを作っておいてください。", "off_platform_contact"),
+    ("よろしければラインで繋がりませんか？", "off_platform_contact"),
+    ("LINE交換しましょう！", "off_platform_contact"),
+    ("契約前に一度Zoomで打ち合わせできますか", "off_platform_contact"),
+    ("Google Meetで30分ほどお話しさせてください。", "off_platform_contact"),
+    ("連絡はメールでお願いします。", "off_platform_contact"),
+    ("メアド教えてもらえますか", "off_platform_contact"),
+    ("お電話で詳しくご説明したいので、電話番号を教えてください", "off_platform_contact"),
+    ("弊社ではSlackを使っているので、そちらに参加していただけますか。", "off_platform_contact"),
+    ("インスタのDMに連絡ください", "off_platform_contact"),
+    ("私のLINE IDはabc123です。追加お願いします。", "off_platform_contact"),
+    ("Discordのサーバーに招待したいので、ユーザー名を教えて下さい。", "off_platform_contact"),
+    ("詳しいことはオンラインで面談させていただけますか", "off_platform_contact"),
+    # off-platform contact, English
+    ("Let's move this conversation to WhatsApp.", "off_platform_contact"),
+    ("Can you add me on Skype? My ID is tanaka_k.", "off_platform_contact"),
+    ("What's your email? I'll send the brief there.", "off_platform_contact"),
+    ("Please contact me at tanaka@example.com for the details.", "off_platform_contact"),
+    ("Could we hop on a quick Zoom call tomorrow?", "off_platform_contact"),
+    ("Join our Slack workspace and we'll coordinate there.", "off_platform_contact"),
+    ("Do you use Telegram?", "off_platform_contact"),
+    # direct contract
+    (
+        "クラウドワークスを通さずに、今後は直接お仕事をお願いできればと思っています",
+        "direct_contract",
+    ),
+    ("システム利用料がかからないように、個人的に契約しませんか", "direct_contract"),
+    ("次の案件からはCW外で発注させていただきたいです", "direct_contract"),
+    ("手数料を節約したいので、直接取引でいかがでしょうか。", "direct_contract"),
+    ("We'd like to hire you directly for future projects.", "direct_contract"),
+    ("To avoid the commission, can we sign a direct contract?", "direct_contract"),
+    (
+        "Next time let's do the job outside the platform, it's cheaper for both of us.",
+        "direct_contract",
+    ),
+    # payment outside the platform
+    ("お支払いはPayPalでもよろしいでしょうか", "off_platform_payment"),
+    ("報酬は現金手渡しになります", "off_platform_payment"),
+    ("振込先の口座番号をお知らせください", "off_platform_payment"),
+    ("I can pay you directly via bank transfer.", "off_platform_payment"),
+    ("Please send me your PayPal email so I can pay you.", "off_platform_payment"),
+    # work before escrow
+    ("仮払いは来週になりますが、先に執筆を進めていただけますか", "work_before_escrow"),
+    ("契約前ですが、記事を1本書いていただけますか", "work_before_escrow"),
+    ("まずは無償のテストライティングをお願いしています", "work_before_escrow"),
+    ("トライアル記事は報酬なしでお願いします。", "work_before_escrow"),
+    ("仮払いは検収後にさせていただきます", "work_before_escrow"),
+    ("Please start writing now, I'll fund the escrow after you deliver.", "work_before_escrow"),
+    ("The first article is an unpaid test.", "work_before_escrow"),
+    ("Could you begin before the contract is signed?", "work_before_escrow"),
+    # delivery only outside
+    ("完成した記事はメールで送ってください。納品ボタンは押さなくて大丈夫です", "delivery_outside"),
+    ("成果物はチャットワークで提出してもらえれば結構です", "delivery_outside"),
+    (
+        "Just send the files on Chatwork, no need to use the CrowdWorks delivery button.",
+        "delivery_outside",
+    ),
+    ("Please deliver via email.", "delivery_outside"),
+]
+
+ORDINARY = [
+    # everyday work, Japanese
+    "はじめまして。ご提案ありがとうございます。ポートフォリオを拝見しました。",
+    "構成案は3日後までにメッセージで共有してください。",
+    "修正は2回まで無償で対応をお願いします。",
+    "テストライティングは1本1,000円で、仮払い後に着手してください。",
+    "仮払いを確認後、作業を開始してください。",
+    "仮払いが完了しましたので、作業を始めていただけますと幸いです。",
+    "報酬はクラウドワークスから支払われます。",
+    "契約前に作業内容をご確認ください。",
+    "個人的には2案目の方が好きです。",
+    "お手数ですが、画像の出典を記載してください。",
+    "オンラインで完結するお仕事です。",
+    "納品はクラウドワークスの納品ボタンからお願いします。",
+    "メッセージの通知はメールで届くので、ご確認をお願いします。",
+    "WordPressのログインIDとパスワードをお送りしますので、入稿をお願いします。",
+    # tools as writing topics, not channels
+    "Zoomで面談するときのマナーについての記事を書いてください。",
+    "チャットワークとSlackの比較記事をお願いします。",
+    "LINE公式アカウントの運用方法に関する記事を3本お願いします。",
+    "メールマガジンの原稿を毎週1本お願いします。",
+    "電話対応マニュアルの作成をお願いしたいです。",
+    "PayPalで支払う方法についてのブログ記事を書いてください",
+    "ガイドラインに沿って、デッドラインまでに納品してください。",
+    # negations and procedure done right
+    "直接契約はできませんよね。引き続きクラウドワークスでお願いします。",
+    "チャットワークは使いませんので、このままこちらでやり取りしましょう。",
+    "規約上、サイト外でのお支払いはできませんので仮払いを行います。",
+    "サービス外連絡申請をしますので、承認されたらチャットワークに移行しましょう。",
+    "申請が承認されました。チャットワークIDをお送りします。",
+    "仮払い前の作業はご遠慮ください。",
+    # English
+    "Thanks for applying! I've funded the escrow, so you can start anytime.",
+    "Please follow the style guide and keep each article around 3,000 words.",
+    "We can't pay outside the platform, so I will use the escrow.",
+    "Please write an article about how to use Slack for remote teams.",
+    "The application was approved, so feel free to message me on Chatwork.",
+    "Could you revise the second paragraph? The rest looks great.",
+    "You will be paid once I approve the delivery.",
+    "Please submit the final draft through the CrowdWorks delivery button by Friday.",
+    "Don't start before the escrow is funded.",
+    "I'll be in a meeting until 3pm, then I'll review your draft.",
+    "Let's keep the tone in line with our brand guidelines.",
+]
+
+
+@pytest.fixture(scope="module")
+def checker() -> SafetyChecker:
+    return SafetyChecker(load_safety(SAFETY_PATH))
+
+
+@pytest.mark.parametrize(("text", "kind"), RISKY)
+def test_risky_message_is_flagged(checker: SafetyChecker, text: str, kind: str) -> None:
+    report = checker.check(text)
+    assert report.risk in ("danger", "caution"), text
+    assert kind in [f.kind for f in report.findings], (text, report.findings)
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_message_is_not_flagged(checker: SafetyChecker, text: str) -> None:
+    report = checker.check(text)
+    assert report.risk == "none", (text, [f.kind for f in report.findings])
+    assert report.findings == ()
+    assert report.reply_template is None
+
+
+def test_test_sets_are_varied() -> None:
+    assert len(RISKY) >= 25 and len(ORDINARY) >= 25
+    assert len({kind for _, kind in RISKY}) == 5
+
+
+# ---------------------------------------------------------------- what a finding says
+
+KEY_FACTS = {
+    "off_platform_contact": ("サービス外連絡申請", "off-platform"),
+    "direct_contract": ("直接契約", "direct"),
+    "off_platform_payment": ("仮払い", "escrow"),
+    "work_before_escrow": ("仮払い", "escrow"),
+    "delivery_outside": ("両方", "both"),
+}
+
+EXAMPLES = {
+    "off_platform_contact": ("チャットワークでやり取りしましょう", "Let's talk on Skype."),
+    "direct_contract": ("直接契約しませんか", "Let's sign a direct contract."),
+    "off_platform_payment": ("報酬は銀行振込でお支払いします", "I'll pay you via PayPal."),
+    "work_before_escrow": ("仮払いなしで作業をお願いします", "It is an unpaid test task."),
+    "delivery_outside": ("納品はLINEで送ってください", "Please deliver via Chatwork."),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KEY_FACTS))
+def test_advice_states_the_key_fact_in_both_languages(checker: SafetyChecker, kind: str) -> None:
+    for lang, text, fact in zip(("ja", "en"), EXAMPLES[kind], KEY_FACTS[kind], strict=True):
+        report = checker.check(text)
+        assert report.lang == lang
+        finding = next(f for f in report.findings if f.kind == kind)
+        assert fact in finding.advice.lower(), (kind, lang, finding.advice)
+        assert finding.rule and finding.source
+        assert ("CrowdWorks" in finding.source) or ("ガイド" in finding.source)
+
+
+def test_severities(checker: SafetyChecker) -> None:
+    severity = {f.kind: f.severity for text, _ in RISKY for f in checker.check(text).findings}
+    assert severity == {
+        "direct_contract": "danger",
+        "off_platform_payment": "danger",
+        "work_before_escrow": "danger",
+        "off_platform_contact": "caution",
+        "delivery_outside": "caution",
+    }
+
+
+def test_danger_outranks_caution(checker: SafetyChecker) -> None:
+    report = checker.check("LINEで連絡します。手数料がもったいないので直接契約しませんか")
+    assert [f.kind for f in report.findings] == ["direct_contract", "off_platform_contact"]
+    assert report.risk == "danger"
+    assert "直接契約" in report.reply_template
+
+
+def test_guide_refusal_is_offered_when_the_client_asks_for_chatwork(
+    checker: SafetyChecker,
+) -> None:
+    report = checker.check("今後はチャットワークでやり取りさせてください")
+    assert report.reply_template.startswith("恐縮なのですが、最近チャットワーク上でトラブル")
+    assert "このままクラウドワークスでやり取りできると助かる" in report.reply_template
+
+
+def test_other_tools_get_the_apply_first_reply(checker: SafetyChecker) -> None:
+    report = checker.check("LINEのIDを教えてください")
+    assert "サービス外連絡申請" in report.reply_template
+    assert "チャットワーク上でトラブル" not in report.reply_template
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("仮払いは納品後でお願いします", "仮払い"),
+        ("Please pay attention: I'll pay you directly by bank transfer.", "escrow"),
+        ("Please just deliver it on Chatwork.", "delivery button"),
+    ],
+)
+def test_template_fits_the_risk(checker: SafetyChecker, text: str, needle: str) -> None:
+    assert needle in checker.check(text).reply_template
+
+
+def test_language_follows_the_message_unless_given(checker: SafetyChecker) -> None:
+    assert checker.check("Let's talk on LINE.").lang == "en"
+    report = checker.check("Let's talk on LINE.", lang="ja")
+    assert report.lang == "ja"
+    assert "サービス外連絡申請" in report.findings[0].advice
+    assert "off-platform" in checker.check("LINEで話しましょう", lang="en").findings[0].advice
+
+
+def test_as_dict_shape(checker: SafetyChecker) -> None:
+    text = "報酬はPayPalで直接お支払いします"
+    data = checker.check(text).as_dict()
+    assert set(data) == {"text", "risk", "findings", "reply_template"}
+    assert data["text"] == text and data["risk"] == "danger"
+    assert isinstance(data["reply_template"], str)
+    for finding in data["findings"]:
+        assert set(finding) == {"kind", "severity", "rule", "source", "advice"}
+        assert all(isinstance(value, str) and value for value in finding.values())
+    empty = checker.check("よろしくお願いします").as_dict()
+    assert empty["risk"] == "none" and empty["findings"] == [] and empty["reply_template"] is None
+
+
+def test_report_types(checker: SafetyChecker) -> None:
+    report = checker.check("直接契約しましょう")
+    assert isinstance(report, SafetyReport)
+    assert isinstance(report.findings, tuple)
+    assert all(isinstance(f, Finding) for f in report.findings)
+
+
+def test_unknown_language_is_a_caller_error(checker: SafetyChecker) -> None:
+    with pytest.raises(ValueError):
+        checker.check("hello", lang="fr")
+
+
+# ---------------------------------------------------------------- robustness and speed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.text(min_size=MAX_SCAN, max_size=MAX_SCAN + 2_000))
+def test_check_never_raises(text: str) -> None:
+    report = _CHECKER.check(text)
+    assert report.risk in ("danger", "caution", "none")
+    assert report.lang in ("ja", "en")
+    assert (report.risk == "none") == (not report.findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\x00\x1f\u202e", "🙏🙏🙏", "。。。!!!???", "a" * 100_000, "チャットワーク" * 20_000],
+)
+def test_edge_strings(checker: SafetyChecker, text: str) -> None:
+    assert checker.check(text).risk in ("danger", "caution", "none")
+
+
+def test_only_the_start_of_a_long_message_is_read(checker: SafetyChecker) -> None:
+    padding = "記事の構成をご確認ください。" * (MAX_SCAN // 10)
+    assert checker.check("直接契約しませんか。" + padding).risk == "danger"
+    assert checker.check(padding + "直接契約しませんか。").risk == "none"
+
+
+def test_check_is_fast(checker: SafetyChecker) -> None:
+    texts = [text for text, _ in RISKY] + ORDINARY
+    start = time.perf_counter()
+    for text in texts * 10:
+        checker.check(text)
+    per_message = (time.perf_counter() - start) / (len(texts) * 10)
+    assert per_message < 0.001
+
+
+_CHECKER = SafetyChecker(load_safety(SAFETY_PATH))
+
+
+# ---------------------------------------------------------------- the rule file
+
+
+def test_patterns_are_folded_like_text() -> None:
+    assert fold_pattern("チャットワーク\\S+ ID") == "ちゃっとわーく\\S+ id"
+    assert fold_pattern(" ＬＩＮＥ ") == " line "
+
+
+def test_shipped_rules_load_through_load_knowledge() -> None:
+    safety = load_knowledge(CHECKOUT_KNOWLEDGE).safety
+    assert {r.kind for r in safety.rules} == set(KEY_FACTS)
+    for rule in safety.rules:
+        for field in ("rule", "source", "advice"):
+            assert getattr(rule, field).ja and getattr(rule, field).en
+
+
+@pytest.fixture
+def bad_safety(tmp_path: Path) -> Path:
+    path = tmp_path / SAFETY_FILE
+    shutil.copy(SAFETY_PATH, path)
+    return path
+
+
+def _break(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` with `new`; return the 1-based line where `new` starts."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found: {old!r}"
+    index = text.index(old)
+    path.write_text(text[:index] + new + text[index + len(old) :], encoding="utf-8")
+    return text.count("\n", 0, index) + 1
+
+
+def _problem(path: Path):
+    with pytest.raises(KnowledgeError) as caught:
+        load_safety(path)
+    [problem] = caught.value.problems
+    assert problem.file == str(path)
+    return problem
+
+
+def test_bad_regex_names_file_line_rule_and_field(bad_safety: Path) -> None:
+    old = "      - '直接(?:の)? ?(?:契約"
+    line = _break(bad_safety, old, "      - '直接(?:の ?(?:契約")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.entry, problem.field) == (line, "direct-contract", "match.0")
+    assert "invalid regex" in problem.message
+    assert f"{bad_safety}:{line}" in str(problem)
+
+
+def test_unknown_term_is_reported(bad_safety: Path) -> None:
+    line = _break(bad_safety, "unless_sentence: ['{topic}']", "unless_sentence: ['{topik}']")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.entry, problem.field) == (
+        line,
+        "direct-contract",
+        "unless_sentence.0",
+    )
+    assert "topik" in problem.message
+
+
+def test_unknown_severity_is_reported(bad_safety: Path) -> None:
+    line = _break(bad_safety, "    severity: danger\n", "    severity: scary\n")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.entry, problem.field) == (line, "direct-contract", "severity")
+
+
+def test_missing_advice_en_is_reported(bad_safety: Path) -> None:
+    text = bad_safety.read_text(encoding="utf-8")
+    start = text.index("    advice:\n")
+    end = text.index("      en:", start)
+    eol = text.index("\n", end)
+    bad_safety.write_text(text[:end] + text[eol + 1 :], encoding="utf-8")
+    problem = _problem(bad_safety)
+    assert (problem.entry, problem.field) == ("direct-contract", "advice.en")
+    # the line of the advice block (its first key), where en: should be added
+    assert problem.line == text.count("\n", 0, start) + 2
+    assert "missing" in problem.message
+
+
+def test_unknown_template_is_reported(bad_safety: Path) -> None:
+    line = _break(bad_safety, "templates: [decline-direct]", "templates: [decline-directly]")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.entry, problem.field) == (line, "direct-contract", "templates.0")
+
+
+def test_bad_term_regex_is_reported(bad_safety: Path) -> None:
+    line = _break(bad_safety, "    - 'skype'\n", "    - 'sky(pe'\n")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.field) == (line, "terms.tool.4")
+
+
+def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
+    for path in CHECKOUT_KNOWLEDGE.glob("*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    line = _break(tmp_path / SAFETY_FILE, "    severity: caution\n", "    severity: meh\n")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    [problem] = caught.value.problems
+    assert problem.file.endswith(SAFETY_FILE) and problem.line == line
+    assert problem.entry == "off-platform-contact" and problem.field == "severity"
