@@ -18,7 +18,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = Path(os.environ.get("EVAL_DIR", ROOT.parent / "shared" / "eval"))
-OWN_QUESTIONS = ROOT / "tests" / "fixtures" / "eval_questions.yaml"
+OWN_QUESTIONS = (
+    ROOT / "tests" / "fixtures" / "eval_questions.yaml",
+    ROOT / "tests" / "fixtures" / "validation_questions.yaml",
+)
 OWN_MESSAGES = ROOT / "tests" / "fixtures" / "eval_client_messages.yaml"
 BOT = [sys.executable, "-m", "bot"]
 
@@ -83,7 +86,7 @@ def score_questions(path: Path) -> bool:
 
 
 def main() -> int:
-    sets = [OWN_QUESTIONS]
+    sets = list(OWN_QUESTIONS)
     if SHARED_EVAL.is_dir():
         sets.append(SHARED_EVAL / "dev_questions.yaml")
     else:

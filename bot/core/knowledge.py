@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 FAQ_FILE = "faq.yaml"
 WALKTHROUGH_FILE = "walkthrough.yaml"
+VOCABULARY_FILE = "vocabulary.yaml"
 
 
 class Phrasings(Strict):
@@ -66,6 +67,13 @@ class FaqFile(Strict):
     entries: list[FaqEntry] = Field(min_length=1)
 
 
+class VocabularyFile(Strict):
+    """Domain words that decide whether a question is ours at all (see bot/core/matcher.py)."""
+
+    anchors: list[NonEmpty] = Field(min_length=1)
+    other_subjects: list[NonEmpty] = []
+
+
 class Choice(Strict):
     label: Localized
     next: EntryId
@@ -91,6 +99,7 @@ class Knowledge:
     faq: tuple[FaqEntry, ...]
     walkthrough: WalkthroughFile
     safety: SafetyFile
+    vocabulary: VocabularyFile
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -169,7 +178,8 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     faq = parse(FAQ_FILE, FaqFile, _check_faq)
     walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
     safety = parse(SAFETY_FILE, SafetyFile, check_safety)
-    if problems or faq is None or walkthrough is None or safety is None:
+    vocabulary = parse(VOCABULARY_FILE, VocabularyFile, lambda doc, parsed: [])
+    if problems or faq is None or walkthrough is None or safety is None or vocabulary is None:
         raise KnowledgeError(problems)
     log.info(
         "loaded %d FAQ entries and %d walkthrough steps from %s",
@@ -178,5 +188,9 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         directory,
     )
     return Knowledge(
-        directory=directory, faq=tuple(faq.entries), walkthrough=walkthrough, safety=safety
+        directory=directory,
+        faq=tuple(faq.entries),
+        walkthrough=walkthrough,
+        safety=safety,
+        vocabulary=vocabulary,
     )

@@ -20,7 +20,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from bot.core.knowledge import FaqEntry, Knowledge
+from bot.core.knowledge import FaqEntry, Knowledge, VocabularyFile
 from bot.core.schema import Lang
 from bot.core.text import detect_language, fold
 
@@ -57,10 +57,13 @@ _EN_STOPWORDS = frozenset(
     ).split()
 )
 
-SCORE_WEIGHTS = {"tfidf": 0.55, "ratio": 0.25, "keywords": 0.20}
-CONFIDENT_SCORE = 0.40
-CLEAR_LEAD = 0.06
-CERTAIN_SCORE = 0.75
+SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.20, "ratio": 0.25, "keywords": 0.20}
+CONFIDENT_SCORE = 0.33
+UNANCHORED_SCORE = 0.50
+"""A question with no anchor word (see knowledge/vocabulary.yaml) must match this closely."""
+OFF_SUBJECT_SCORE = 0.70
+"""A question about another platform or tool, not Chatwork or CrowdWorks, must match this."""
+CLEAR_LEAD = 0.02
 SUGGEST_SCORE = 0.22
 ON_TOPIC_SIMILARITY = 0.5
 """A question this close to a known phrasing is on topic even without a listed keyword."""
@@ -140,8 +143,12 @@ class _Phrasing:
 class Matcher:
     """Built once per knowledge version; `answer()` is read-only and safe to share."""
 
-    def __init__(self, entries: Sequence[FaqEntry]):
+    def __init__(self, entries: Sequence[FaqEntry], vocabulary: VocabularyFile | None = None):
         self.entries = tuple(entries)
+        vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
+        self._anchors = _term_pattern(vocabulary.anchors)
+        self._other_subjects = _term_pattern(vocabulary.other_subjects)
+        self._own_subjects = _term_pattern(["ちゃっとわーく", "くらうどわーくす"])
         self._vocabulary: dict[str, int] = {}
         texts_by_entry = [list(_entry_texts(entry)) for entry in self.entries]
         document_frequency: dict[int, int] = defaultdict(int)
@@ -166,21 +173,43 @@ class Matcher:
         self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
         for phrasing in self._phrasings:
             self._phrasings_by_entry[phrasing.entry_index].append(phrasing.text)
-        self._keywords = [
-            tuple(sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True))
+        self._centroid_postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for entry_index, vector in enumerate(self._centroids()):
+            for feature_id, weight in vector.items():
+                self._centroid_postings[feature_id].append((entry_index, weight))
+        keyword_lists = [
+            sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
         ]
-        keyword_spread: dict[str, int] = defaultdict(int)
-        for keywords in self._keywords:
-            for keyword in keywords:
-                keyword_spread[keyword] += 1
-        self._keyword_weight = {k: 1.0 / spread for k, spread in keyword_spread.items()}
+        self._keywords = [
+            tuple((keyword, self._keyword_precision(keyword, i)) for keyword in keywords)
+            for i, keywords in enumerate(keyword_lists)
+        ]
+        keyword_spread = {keyword for keywords in keyword_lists for keyword in keywords}
         domain_terms = set(keyword_spread) | {canonical for _, canonical in _ALIASES}
         self._domain_terms = tuple(sorted(domain_terms, key=len, reverse=True))
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge) -> Matcher:
-        return cls(knowledge.faq)
+        return cls(knowledge.faq, knowledge.vocabulary)
+
+    def _centroids(self) -> list[dict[int, float]]:
+        """Each entry's phrasings summed: the entry's whole vocabulary, not its closest line."""
+        sums: list[dict[int, float]] = [defaultdict(float) for _ in self.entries]
+        for phrasing in self._phrasings:
+            for feature_id, weight in phrasing.vector.items():
+                sums[phrasing.entry_index][feature_id] += weight
+        centroids = []
+        for total in sums:
+            norm = math.sqrt(sum(w * w for w in total.values())) or 1.0
+            centroids.append({f: w / norm for f, w in total.items()})
+        return centroids
+
+    def _keyword_precision(self, keyword: str, entry_index: int) -> float:
+        """How strongly a keyword points at its entry: the share of the phrasings containing it
+        that belong to that entry. "何日" says approval time; "サービス外連絡申請" says little."""
+        containing = [p.entry_index for p in self._phrasings if keyword in p.text]
+        return (containing.count(entry_index) + 1) / (len(containing) + 1)
 
     def _feature_id(self, gram: str) -> int:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
@@ -200,14 +229,22 @@ class Matcher:
     def _keyword_score(self, entry_index: int, normalized: str) -> float:
         hits = 0.0
         remaining = normalized
-        for keyword in self._keywords[entry_index]:
+        for keyword, weight in self._keywords[entry_index]:
             if keyword in remaining:
-                hits += self._keyword_weight[keyword]
+                hits += weight
                 remaining = remaining.replace(keyword, " ")
-        return min(1.0, hits / 1.5)
+        return min(1.0, hits)
 
     def has_domain_term(self, normalized: str) -> bool:
         return any(term in normalized for term in self._domain_terms)
+
+    def required_score(self, normalized: str) -> float:
+        """How close a match must be before it is answered, given what the question is about."""
+        if self._other_subjects.search(normalized) and not self._own_subjects.search(normalized):
+            return OFF_SUBJECT_SCORE
+        if self._anchors.search(normalized):
+            return CONFIDENT_SCORE
+        return UNANCHORED_SCORE
 
     def rank(self, question: str, limit: int = SUGGESTION_COUNT) -> list[tuple[FaqEntry, float]]:
         """Entries by descending score; shared by answers, suggestions and autocomplete."""
@@ -226,6 +263,10 @@ class Matcher:
         for phrasing_index, value in cosine.items():
             entry_index = self._phrasings[phrasing_index].entry_index
             best_cosine[entry_index] = max(best_cosine[entry_index], value)
+        centroid_cosine: dict[int, float] = defaultdict(float)
+        for feature_id, weight in query.items():
+            for entry_index, entry_weight in self._centroid_postings[feature_id]:
+                centroid_cosine[entry_index] += weight * entry_weight
         pool = sorted(best_cosine, key=best_cosine.__getitem__, reverse=True)[:RERANK_POOL]
         pool.extend(
             i
@@ -246,6 +287,7 @@ class Matcher:
             )
             score = (
                 SCORE_WEIGHTS["tfidf"] * best_cosine.get(entry_index, 0.0)
+                + SCORE_WEIGHTS["centroid"] * centroid_cosine.get(entry_index, 0.0)
                 + SCORE_WEIGHTS["ratio"] * ratio
                 + SCORE_WEIGHTS["keywords"] * self._keyword_score(entry_index, normalized)
             )
@@ -279,16 +321,26 @@ class Matcher:
         on_topic = best_cosine >= ON_TOPIC_SIMILARITY or self.has_domain_term(normalized)
         leads = (
             best - runner_up >= CLEAR_LEAD
-            or best >= CERTAIN_SCORE
             or self._answers_together(best_index, scored[1][0] if len(scored) > 1 else None)
         )
-        if on_topic and best >= CONFIDENT_SCORE and leads:
+        if on_topic and best >= self.required_score(normalized) and leads:
             return Answer(
                 question, answer_lang, "answer", best, self.entries[best_index], suggestions[1:]
             )
         if on_topic and suggestions:
             return Answer(question, answer_lang, "suggest", best, None, suggestions)
         return Answer(question, answer_lang, "none", best)
+
+
+def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """One regex for a word list; Latin words match whole words only ("line" ≠ "online")."""
+    alternatives = []
+    for term in {normalize(t) for t in terms} - {""}:
+        escaped = re.escape(term)
+        alternatives.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if term.isascii() else escaped)
+    if not alternatives:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
 
 
 def _entry_texts(entry: FaqEntry) -> Iterable[str]:
