@@ -8,16 +8,18 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from bot.core.assistant import Assistant
 from bot.core.knowledge import KnowledgeError, load_knowledge
-from bot.core.replies import render_answer_text
+from bot.core.replies import render_answer_text, render_safety_text
+from bot.core.reports import format_gaps, format_stats, group_questions
 from bot.core.service import Service
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigurationError, Settings
 from bot.store import open_store
-from bot.store.base import StoreError
+from bot.store.base import StoreError, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,50 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             _emit_json(answer.as_dict())
         else:
             print(render_answer_text(answer, matcher.entries), end="\n\n")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.batch is None) == (args.text is None):
+        print("check: give either a TEXT or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
+    checker = Service(settings.knowledge_dir).engines.safety
+    texts = _lines(args.batch) if args.batch is not None else [args.text]
+    for text in texts:
+        report = checker.check(text, lang=args.lang)
+        if args.json:
+            _emit_json(report.as_dict())
+        else:
+            print(render_safety_text(report), end="\n\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    async def read() -> str:
+        knowledge = Service(settings.knowledge_dir).engines.knowledge
+        since = utc_now() - timedelta(days=args.days) if args.days else None
+        async with await open_store(settings.store_url) as store:
+            stats = await store.stats(since=since)
+            gaps = group_questions(await store.questions(since=since))
+        return f"{format_stats(stats, knowledge)}\n\nUnanswered questions:\n{format_gaps(gaps)}"
+
+    print(asyncio.run(read()))
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Docker HEALTHCHECK: healthy while the running bot's heartbeat is recent."""
+
+    async def age() -> float | None:
+        async with await open_store(settings.store_url) as store:
+            beat = await store.last_beat()
+        return None if beat is None else (utc_now() - beat).total_seconds()
+
+    seconds = asyncio.run(age())
+    if seconds is None or seconds > args.max_age:
+        print(f"unhealthy: last heartbeat {'never' if seconds is None else f'{seconds:.0f}s ago'}")
+        return 1
+    print(f"healthy: last heartbeat {seconds:.0f}s ago")
     return 0
 
 
@@ -125,6 +171,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     check_knowledge = commands.add_parser("check-knowledge", help="validate knowledge files")
     check_knowledge.add_argument("path", nargs="?", help="knowledge directory (default: bundled)")
+    check = commands.add_parser("check", help="safety check of a client's message")
+    check.add_argument("text", nargs="?", help="the client's message")
+    check.add_argument("--json", action="store_true", help="one JSON object per message")
+    check.add_argument("--batch", metavar="FILE", help="one message per line; - for stdin")
+    check.add_argument("--lang", choices=["ja", "en"], help="reply language (default: detect)")
+
+    report = commands.add_parser("report", help="usage figures and unanswered questions")
+    report.add_argument("--days", type=float, help="only the last N days (default: all)")
+
+    health = commands.add_parser("health", help="exit 0 when the running bot is alive")
+    health.add_argument(
+        "--max-age", type=float, default=120.0, help="seconds a heartbeat stays fresh"
+    )
+
     commands.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
     commands.add_parser("sync-commands", help="push slash commands to Discord now")
     return parser
@@ -135,6 +195,9 @@ COMMANDS = {
     "ask": cmd_ask,
     "console": cmd_console,
     "check-knowledge": cmd_check_knowledge,
+    "check": cmd_check,
+    "report": cmd_report,
+    "health": cmd_health,
     "run": cmd_run,
     "sync-commands": cmd_sync_commands,
 }

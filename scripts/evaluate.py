@@ -85,14 +85,54 @@ def score_questions(path: Path) -> bool:
     return not misses
 
 
+def score_messages(path: Path) -> bool:
+    cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    reports = _run_batch("check", [case["text"] for case in cases])
+    misses = []
+    flagged = quiet = 0
+    risky = [(c, r) for c, r in zip(cases, reports, strict=True) if c["risky"]]
+    ordinary = [(c, r) for c, r in zip(cases, reports, strict=True) if not c["risky"]]
+    for case, report in risky:
+        advice = _normalise(" ".join(f["advice"] for f in report["findings"]))
+        if report["risk"] != "none" and all(re.search(p, advice) for p in case.get("expect", [])):
+            flagged += 1
+        else:
+            misses.append((case, report))
+    for case, report in ordinary:
+        if report["risk"] == "none":
+            quiet += 1
+        else:
+            misses.append((case, report))
+    print(f"\n== {path}")
+    print(
+        f"risky messages flagged with the expected advice: {flagged}/{len(risky)}"
+        f" ({100 * flagged / max(1, len(risky)):.1f}%)"
+    )
+    print(
+        f"ordinary messages left alone:                   {quiet}/{len(ordinary)}"
+        f" ({100 * quiet / max(1, len(ordinary)):.1f}%)"
+    )
+    for case, report in misses:
+        kinds = [f["kind"] for f in report["findings"]]
+        print(
+            f"  MISS {case['text']!r}: risk {report['risk']} {kinds}, "
+            f"expected {'risk with ' + ' & '.join(case.get('expect', [])) if case['risky'] else 'none'}"
+        )
+    return not misses
+
+
 def main() -> int:
     sets = list(OWN_QUESTIONS)
     if SHARED_EVAL.is_dir():
         sets.append(SHARED_EVAL / "dev_questions.yaml")
     else:
         print(f"({SHARED_EVAL} not found: scoring the project's own sets only)")
-    ok = all([score_questions(path) for path in sets if path.is_file()])
-    return 0 if ok else 1
+    results = [score_questions(path) for path in sets if path.is_file()]
+    message_sets = [OWN_MESSAGES]
+    if SHARED_EVAL.is_dir():
+        message_sets.append(SHARED_EVAL / "dev_client_messages.yaml")
+    results += [score_messages(path) for path in message_sets if path.is_file()]
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":

@@ -115,3 +115,44 @@ def test_help_exits_cleanly(argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 0
+
+
+def test_check_json_contract_for_risky_and_ordinary_messages(capsys, monkeypatch):
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO(
+            "チャットワークのIDを送ってもらえますか\n明日の10時までに修正版をお願いします\n"
+        ),
+    )
+    assert main(["check", "--json", "--batch", "-"]) == 0
+    risky, ordinary = json_lines(capsys.readouterr().out)
+    assert set(risky) == {"text", "risk", "findings", "reply_template"}
+    assert risky["risk"] in {"danger", "caution"} and risky["reply_template"]
+    assert set(risky["findings"][0]) == {"kind", "severity", "rule", "source", "advice"}
+    assert "サービス外連絡申請" in risky["findings"][0]["advice"]
+    assert ordinary == {
+        "text": "明日の10時までに修正版をお願いします",
+        "risk": "none",
+        "findings": [],
+        "reply_template": None,
+    }
+
+
+def test_check_human_output_names_rule_source_and_reply(capsys):
+    assert main(["check", "Let's skip the platform fees and work directly."]) == 0
+    out = capsys.readouterr().out
+    assert "Danger" in out and "Source" in out and "Reply you can send" in out
+
+
+def test_health_is_unhealthy_without_a_heartbeat(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["health"]) == 1
+    assert "never" in capsys.readouterr().out
+
+
+def test_report_on_an_empty_store(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["report", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "Questions: 0" in out and "未回答の質問はありません" in out

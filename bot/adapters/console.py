@@ -13,7 +13,7 @@ from typing import TextIO
 
 from bot.core.assistant import Assistant, WalkState
 from bot.core.knowledge import FaqEntry
-from bot.core.replies import render_answer_text
+from bot.core.replies import render_answer_text, render_safety_text, ui
 from bot.core.schema import Lang
 
 log = logging.getLogger(__name__)
@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", "終了"})
 WALK_COMMANDS = frozenset({"/chatwork-safe", "chatwork-safe", "/guide", "ガイド"})
+CHECK_COMMANDS = frozenset({"check", "/check", "/check-message", "チェック"})
 LEAVE_WALK = frozenset({"q", "0", "/faq"})
 WELCOME = (
     "chatwork-safe-bot console — 質問を入力してください（例: チャットワークIDはいつ交換していい？）。\n"
-    "  /chatwork-safe: 安全に移行する手順ガイド   番号: 表示された候補を選ぶ   quit: 終了\n"
+    "  /chatwork-safe: 安全に移行する手順ガイド   check <メッセージ>: クライアントの文面を安全チェック\n"
+    "  番号: 表示された候補を選ぶ   quit: 終了\n"
     "Type a question (e.g. 'is chatwork free?'); /chatwork-safe for the step-by-step guide; "
-    "a number picks a listed item; quit to leave."
+    "check <message> to safety-check a client's message; a number picks a listed item; quit."
 )
 
 
@@ -72,6 +74,12 @@ class Console:
 
     async def respond(self, text: str) -> str:
         """One line of input → the reply a chat user would get."""
+        command, _, rest = text.partition(" ")
+        if command.lower() in CHECK_COMMANDS:
+            self.walking = None
+            if not rest.strip():
+                return ui("check_usage", self.lang)
+            return render_safety_text(self.assistant.check(rest.strip()))
         if text.lower() in WALK_COMMANDS:
             self.walking = await self.assistant.walkthrough(self.user_id)
             return self.render_step(self.walking)

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.core.matcher import MAX_QUESTION_CHARS, Answer
+from bot.core.safety import SafetyReport
 from bot.core.schema import Lang
 from bot.core.service import Engines, Service
 from bot.core.walkthrough import Action, Progress, Step
@@ -56,6 +57,10 @@ class Assistant:
             return None
         await self.store.record_answer(entry.id, lang, "pick")
         return self.engines.matcher.answer_for(entry, lang)
+
+    def check(self, text: str, lang: Lang | None = None) -> SafetyReport:
+        """Safety check of a client's message. Nothing is stored: it is someone else's text."""
+        return self.engines.safety.check(text, lang)
 
     async def walkthrough(self, user_id: str) -> WalkState:
         """Where the user left off, or the first step for a newcomer."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.core.knowledge import FaqEntry
 from bot.core.matcher import Answer
+from bot.core.safety import SafetyReport
 from bot.core.schema import Lang
 
 UI: dict[str, dict[Lang, str]] = {
@@ -18,6 +19,21 @@ UI: dict[str, dict[Lang, str]] = {
     "as_of": {"ja": "時点", "en": "as of"},
     "related": {"ja": "関連", "en": "Related"},
     "topics": {"ja": "トピック一覧", "en": "Topics"},
+    "risk_danger": {"ja": "⚠️ 危険なポイントがあります", "en": "⚠️ This message has serious risks"},
+    "risk_caution": {"ja": "⚠️ 注意が必要なポイントがあります", "en": "⚠️ This message needs care"},
+    "risk_none": {
+        "ja": "✅ 既知の危険なパターンは見つかりませんでした。",
+        "en": "✅ No known risky pattern found.",
+    },
+    "severity_danger": {"ja": "危険", "en": "Danger"},
+    "severity_caution": {"ja": "注意", "en": "Caution"},
+    "rule": {"ja": "ルール", "en": "Rule"},
+    "advice": {"ja": "どうする？", "en": "What to do"},
+    "reply_template": {"ja": "そのまま使える返信文", "en": "Reply you can send"},
+    "check_usage": {
+        "ja": "クライアントからのメッセージを貼り付けてください（例: check IDを教えてください）。",
+        "en": "Paste the client's message (e.g. check please send me your chatwork id).",
+    },
 }
 
 
@@ -51,3 +67,28 @@ def render_answer_text(answer: Answer, topics: Sequence[FaqEntry]) -> str:
     if answer.suggestions:
         return f"{ui('did_you_mean', lang)}\n{numbered_titles(answer.suggestions, lang)}"
     return f"{ui('no_answer', lang)}\n{numbered_titles(topics, lang)}"
+
+
+def safety_heading(report: SafetyReport) -> str:
+    return ui(f"risk_{report.risk}", report.lang)
+
+
+def finding_lines(report: SafetyReport) -> list[tuple[str, str]]:
+    """(heading, body) per finding: severity and rule, then source and advice."""
+    lang = report.lang
+    return [
+        (
+            f"[{ui(f'severity_{finding.severity}', lang)}] {finding.rule}",
+            f"{ui('source', lang)}: {finding.source}\n{ui('advice', lang)}: {finding.advice}",
+        )
+        for finding in report.findings
+    ]
+
+
+def render_safety_text(report: SafetyReport) -> str:
+    """Plain-text rendering of a safety check for the console and `check` without --json."""
+    parts = [safety_heading(report)]
+    parts.extend(f"■ {heading}\n{body}" for heading, body in finding_lines(report))
+    if report.reply_template:
+        parts.append(f"{ui('reply_template', report.lang)}:\n-----\n{report.reply_template}\n-----")
+    return "\n\n".join(parts)

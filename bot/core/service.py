@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.core.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.core.matcher import Matcher
+from bot.core.safety import SafetyChecker
 from bot.core.walkthrough import Walkthrough
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class Engines:
     knowledge: Knowledge
     matcher: Matcher
     walkthrough: Walkthrough
+    safety: SafetyChecker
 
     @classmethod
     def build(cls, knowledge: Knowledge) -> Engines:
@@ -30,6 +32,7 @@ class Engines:
             knowledge=knowledge,
             matcher=Matcher.from_knowledge(knowledge),
             walkthrough=Walkthrough(knowledge.walkthrough),
+            safety=SafetyChecker(knowledge.safety),
         )
 
 

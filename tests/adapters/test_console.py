@@ -76,3 +76,10 @@ async def test_walkthrough_numbered_choices_and_progress_resumes(service, store)
 async def test_walkthrough_rejects_out_of_range_choice_and_q_closes(service, store):
     out = await run_console(service, store, "/chatwork-safe\n99\nq\n")
     assert "番号を入力してください" in out and "ガイドを閉じました" in out
+
+
+async def test_check_command_reports_risk_and_reply(service, store):
+    out = await run_console(service, store, "check 報酬は銀行振込で直接お支払いします\ncheck\n")
+    assert "⚠️" in out and "出典" in out and "そのまま使える返信文" in out
+    assert "貼り付けてください" in out
+    assert await store.questions() == []
