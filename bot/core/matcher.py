@@ -319,9 +319,8 @@ class Matcher:
             self.entries[i] for i, s, _ in scored[:SUGGESTION_COUNT] if s >= SUGGEST_SCORE
         )
         on_topic = best_cosine >= ON_TOPIC_SIMILARITY or self.has_domain_term(normalized)
-        leads = (
-            best - runner_up >= CLEAR_LEAD
-            or self._answers_together(best_index, scored[1][0] if len(scored) > 1 else None)
+        leads = best - runner_up >= CLEAR_LEAD or self._answers_together(
+            best_index, scored[1][0] if len(scored) > 1 else None
         )
         if on_topic and best >= self.required_score(normalized) and leads:
             return Answer(
