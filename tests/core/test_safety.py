@@ -88,6 +88,20 @@ RISKY = [
         "delivery_outside",
     ),
     ("Please deliver via email.", "delivery_outside"),
+    ("納品はGmail宛にお願いします", "delivery_outside"),
+    # no particle, casual, or spread over two sentences
+    ("ライン教えてください！", "off_platform_contact"),
+    ("チャットワークやってますか？", "off_platform_contact"),
+    ("まずはzoomで顔合わせしましょう", "off_platform_contact"),
+    ("ご都合の良い時にお電話ください", "off_platform_contact"),
+    ("My Skype is john.smith, please add me.", "off_platform_contact"),
+    ("継続をお願いしたいので、次からは直接やり取りしませんか", "direct_contract"),
+    ("Would you be open to working directly with us, without CrowdWorks?", "direct_contract"),
+    ("We can save the 20% fee if we go outside the platform.", "direct_contract"),
+    ("報酬は私の口座から振り込みます", "off_platform_payment"),
+    ("お試しで1記事書いてください。報酬は発生しません。", "work_before_escrow"),
+    ("Can you do a small test task first? It won't be paid.", "work_before_escrow"),
+    ("Please start now — the escrow will be funded next week.", "work_before_escrow"),
 ]
 
 ORDINARY = [
@@ -133,6 +147,16 @@ ORDINARY = [
     "Don't start before the escrow is funded.",
     "I'll be in a meeting until 3pm, then I'll review your draft.",
     "Let's keep the tone in line with our brand guidelines.",
+    "Send me your draft by Friday.",
+    "After I fund the escrow, please start.",
+    "The article should explain how freelancers can get paid via PayPal.",
+    "記事の中でLINEの友だち追加の方法を説明してください",
+    "メールでのお問い合わせ対応をお願いします。",
+    "電話番号の記載は不要です",
+    "報酬の振込はクラウドワークスから月末に行われます",
+    "SNS運用代行のお仕事です。Instagramの投稿を週3回お願いします",
+    "直接のご依頼ありがとうございます。",
+    "クラウドワークスの手数料を差し引いた金額が報酬となります",
 ]
 
 
