@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.core.assistant import Assistant
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.replies import render_answer_text, render_safety_text
@@ -209,7 +211,13 @@ SERVICE_COMMANDS = frozenset({"run", "sync-commands"})
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            print(f"error: invalid setting {name}: {error['msg']}", file=sys.stderr)
+        return EXIT_USAGE
     quiet_default = "INFO" if args.command in SERVICE_COMMANDS else "WARNING"
     configure_logging(settings.log_level or quiet_default, settings.log_format)
     try:

@@ -1,7 +1,10 @@
 """Logging configured once, at start-up; every record passes through token redaction.
 
 Redaction works on the final formatted line, so a token can't slip out through a message
-argument, an exception's text or a traceback.
+argument, an exception's text or a traceback. The JSON formatter also redacts each field
+before encoding, because JSON escapes (`\\n` before a token) would hide a token's start.
+The paths that bypass formatters are covered too: logging's own error report (a record whose
+arguments don't fit its message) and uncaught exceptions (`sys.excepthook`).
 """
 
 from __future__ import annotations
@@ -10,15 +13,24 @@ import json
 import logging
 import re
 import sys
+import traceback
 from datetime import UTC, datetime
+from types import TracebackType
 
 TOKEN_PATTERNS = (
-    re.compile(r"[MNO][A-Za-z\d_-]{22,27}\.[A-Za-z\d_-]{5,7}\.[A-Za-z\d_-]{25,40}"),
-    re.compile(r"\bxox[abposr]-[A-Za-z\d-]{8,}"),
-    re.compile(r"\bxapp-[A-Za-z\d-]{8,}"),
-    re.compile(r"(?i)(\bBot\s+)[A-Za-z\d._-]{20,}"),
+    # Discord bot token: base64 user id . base64 timestamp . HMAC (27 chars, 38 in newer ones).
+    re.compile(r"[MNO][A-Za-z\d_-]{22,27}\.[A-Za-z\d_-]{5,7}\.[A-Za-z\d_-]{25,}"),
+    # Slack bot/user/app/config/refresh tokens; no word boundary, so `\nxoxb-` in JSON is caught.
+    re.compile(r"xox[a-z]-[A-Za-z\d-]{8,}"),
+    re.compile(r"xapp-[A-Za-z\d-]{8,}"),
+    re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z\d/_-]+"),
+    # Whatever follows an Authorization scheme.
+    re.compile(r"(?i)(\b(?:Bot|Bearer)\s+)[A-Za-z\d._~+/=-]{20,}"),
 )
 REDACTED = "[REDACTED]"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger(__name__)
 
 
 def redact(text: str) -> str:
@@ -40,24 +52,62 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         if record.exc_info:
-            payload["exception"] = self.formatException(record.exc_info)
+            payload["exception"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            payload["exception"] = redact(record.exc_text)
         if record.stack_info:
-            payload["stack"] = self.formatStack(record.stack_info)
+            payload["stack"] = redact(self.formatStack(record.stack_info))
         return redact(json.dumps(payload, ensure_ascii=False))
 
 
+class RedactingStreamHandler(logging.StreamHandler):
+    """A stream handler whose error report (bad %-arguments, a failing write) is redacted.
+
+    The standard one prints the record's raw arguments to stderr, past every formatter.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not logging.raiseExceptions or sys.stderr is None:
+            return
+        try:
+            report = "".join(traceback.format_exc())
+            sys.stderr.write(
+                redact(
+                    f"--- Logging error in {record.name} "
+                    f"({record.pathname}:{record.lineno}) ---\n{report}"
+                    f"Message: {record.msg!r}\nArguments: {record.args!r}\n"
+                )
+            )
+        except Exception:  # noqa: S110 - the error report must never raise in turn
+            pass
+
+
+def _log_uncaught(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """`sys.excepthook`: uncaught exceptions go through the redacting handler."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.critical("Uncaught exception", exc_info=(exc_type, exc, tb))
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text", stream=None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = RedactingStreamHandler(stream or sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(RedactingFormatter(TEXT_FORMAT))
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Re-arm: captureWarnings(True) is a no-op once armed, even if something (a
+    # warnings.catch_warnings block) has since put the original showwarning back.
+    logging.captureWarnings(False)
     logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ConfigurationError(Exception):
@@ -26,10 +27,25 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
 
+    rate_limit_count: int = Field(default=5, ge=1)
+    rate_limit_window_seconds: float = Field(default=30.0, gt=0)
+    reminder_delay_hours: float = Field(default=24.0, gt=0)
+    question_retention_days: float = Field(default=30.0, gt=0)
+    faq_channel_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    faq_channel_cooldown_seconds: float = Field(default=600.0, ge=0)
+
     log_level: str | None = Field(
         default=None, description="default: INFO for the bot, WARNING for terminal commands"
     )
     log_format: str = Field(default="text", pattern="^(text|json)$")
+
+    @field_validator("faq_channel_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`FAQ_CHANNEL_IDS=123,456` as people write it in an env file."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
 
     @property
     def store_url(self) -> str:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.core.matcher import MAX_QUESTION_CHARS, Answer
+from bot.core.replies import ui
 from bot.core.safety import SafetyReport
 from bot.core.schema import Lang
 from bot.core.service import Engines, Service
 from bot.core.walkthrough import Action, Progress, Step
-from bot.store.base import Store
+from bot.store.base import Reminder, Store, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +30,26 @@ class WalkState:
     position: int
     """1-based number of the step on the user's path, for "Step n" headers."""
 
+    @property
+    def offers_reminder(self) -> bool:
+        return self.step.offers_reminder
+
+
+REMINDER_KEY = "check_application"
+
 
 class Assistant:
-    def __init__(self, service: Service, store: Store, platform: str):
+    def __init__(
+        self,
+        service: Service,
+        store: Store,
+        platform: str,
+        reminder_delay: timedelta = timedelta(hours=24),
+    ):
         self.service = service
         self.store = store
         self.platform = platform
+        self.reminder_delay = reminder_delay
 
     @property
     def engines(self) -> Engines:
@@ -85,6 +101,24 @@ class Assistant:
             await self.store.record_walkthrough("finished")
         await self.store.set_progress(self.platform, user_id, after.encode())
         return self._state(after)
+
+    async def remind(self, user_id: str, lang: Lang) -> Reminder:
+        """「明日リマインドする」: a DM later asking the user to check the application status."""
+        due = utc_now() + self.reminder_delay
+        return await self.store.add_reminder(
+            self.platform, user_id, user_id, f"{REMINDER_KEY}:{lang}", due
+        )
+
+    async def pending_reminders(self, user_id: str) -> list[Reminder]:
+        return await self.store.pending_reminders(self.platform, user_id)
+
+    async def cancel_reminder(self, user_id: str, reminder_id: int) -> bool:
+        return await self.store.cancel_reminder(self.platform, user_id, reminder_id)
+
+    @staticmethod
+    def reminder_text(reminder: Reminder) -> str:
+        _, _, lang = reminder.text_key.partition(":")
+        return ui(f"remind_{REMINDER_KEY}", "en" if lang == "en" else "ja")
 
     def _state(self, progress: Progress) -> WalkState:
         walkthrough = self.engines.walkthrough

@@ -86,6 +86,8 @@ class Step(Strict):
     copy_text: Localized | None = None
     choices: list[Choice] = []
     next: EntryId | None = None
+    offers_reminder: bool = False
+    """The waiting-for-approval step: adapters that can send DMs offer 「明日リマインドする」."""
 
 
 class WalkthroughFile(Strict):

@@ -30,6 +30,39 @@ UI: dict[str, dict[Lang, str]] = {
     "rule": {"ja": "ルール", "en": "Rule"},
     "advice": {"ja": "どうする？", "en": "What to do"},
     "reply_template": {"ja": "そのまま使える返信文", "en": "Reply you can send"},
+    "remind_button": {"ja": "明日リマインドする", "en": "Remind me tomorrow"},
+    "remind_scheduled": {
+        "ja": "{when} にDMで申請状況の確認をお知らせします。",
+        "en": "I'll send you a DM at {when} to check your application status.",
+    },
+    "remind_cancel": {"ja": "リマインドを取り消す", "en": "Cancel reminder"},
+    "remind_cancelled": {"ja": "リマインドを取り消しました。", "en": "Reminder cancelled."},
+    "remind_pending": {"ja": "⏰ リマインド予定", "en": "⏰ Pending reminder"},
+    "remind_check_application": {
+        "ja": "⏰ リマインドです。クラウドワークスでサービス外連絡申請の結果を確認しましょう"
+        "（メッセージ入力欄の横に表示されます）。承認されるまではチャットワークIDを交換しないでください。"
+        "続きは `/chatwork-safe` から。",
+        "en": "⏰ Reminder: check the result of your off-platform contact application "
+        "(サービス外連絡申請) on CrowdWorks — it is shown beside the message box. Don't exchange "
+        "Chatwork IDs until it is approved. Continue with `/chatwork-safe`.",
+    },
+    "rate_limited": {
+        "ja": "少し間を空けてからもう一度どうぞ（約{seconds}秒後）。",
+        "en": "Please wait a moment and try again (about {seconds} s).",
+    },
+    "feedback_thanks": {
+        "ja": "フィードバックありがとうございます！",
+        "en": "Thanks for the feedback!",
+    },
+    "feedback_question": {
+        "ja": "何が足りませんでしたか？（任意）",
+        "en": "What was missing? (optional)",
+    },
+    "feedback_title": {"ja": "回答の改善にご協力ください", "en": "Help us improve this answer"},
+    "no_text": {
+        "ja": "このメッセージには確認できる本文がありません。",
+        "en": "That message has no text to check.",
+    },
     "check_usage": {
         "ja": "クライアントからのメッセージを貼り付けてください（例: check IDを教えてください）。",
         "en": "Paste the client's message (e.g. check please send me your chatwork id).",

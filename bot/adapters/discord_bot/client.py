@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import discord
 from discord import app_commands
 
-from bot.adapters.discord_bot import commands
+from bot.adapters.discord_bot import commands, reminders
+from bot.adapters.discord_bot.admin import register_admin
 from bot.adapters.discord_bot.components import DYNAMIC_ITEMS, EntryButton, TopicSelect, WalkButton
+from bot.adapters.discord_bot.feedback import FeedbackButton, feedback_buttons
 from bot.adapters.discord_bot.render import (
     Payload,
     entry_payloads,
@@ -22,10 +26,14 @@ from bot.adapters.discord_bot.render import (
     step_embed,
     suggestions_payload,
 )
+from bot.adapters.discord_bot.safety_commands import register_safety
 from bot.core.assistant import Assistant, WalkState
 from bot.core.matcher import Answer
+from bot.core.ratelimit import RateLimiter
+from bot.core.replies import ui
 from bot.core.schema import Lang
-from bot.core.text import explicit_language
+from bot.core.service import watch_knowledge
+from bot.core.text import explicit_language, fold
 
 log = logging.getLogger(__name__)
 
@@ -49,30 +57,143 @@ GONE = {
 }
 
 
-def intents() -> discord.Intents:
-    """No privileged intents: DMs and mentions carry their content without Message Content."""
+NOT_MODERATOR = {
+    "ja": "このコマンドはサーバー管理権限（Manage Server）を持つメンバーだけが使えます。",
+    "en": "This command is for members with the Manage Server permission.",
+}
+HEARTBEAT_SECONDS = 30.0
+REMINDER_POLL_SECONDS = 30.0
+PRUNE_SECONDS = 6 * 3600.0
+QUESTION_LIKE = re.compile(r"[?？]|(ですか|ますか|でしょうか|かな|教えて|知りたい|どうすれば|どうしたら)")
+
+
+@dataclass(frozen=True)
+class BotOptions:
+    """The settings the Discord adapter needs, taken from `Settings` in `run_bot`."""
+
+    dev_guild_id: int | None = None
+    rate_limit_count: int = 5
+    rate_limit_window_seconds: float = 30.0
+    faq_channel_ids: frozenset[int] = field(default_factory=frozenset)
+    faq_channel_cooldown_seconds: float = 600.0
+    question_retention_days: float = 30.0
+    knowledge_watch: bool = False
+
+
+def intents(read_faq_channels: bool = False) -> discord.Intents:
+    """No privileged intents: DMs and mentions carry their content without Message Content.
+
+    The one exception is opt-in: answering un-mentioned messages in FAQ_CHANNEL_IDS needs
+    Message Content, which the bot's owner must then enable in the developer portal.
+    """
     chosen = discord.Intents.default()
     chosen.members = False
     chosen.presences = False
-    chosen.message_content = False
+    chosen.message_content = read_faq_channels
     return chosen
 
 
 class ChatworkSafeBot(discord.Client):
-    def __init__(self, assistant: Assistant, dev_guild_id: int | None = None):
-        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+    guild_ready_timeout: float = 2.0
+    """Seconds discord.py waits for more GUILD_CREATEs before `on_ready` (tests shorten it)."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        dev_guild_id: int | None = None,
+        options: BotOptions | None = None,
+    ):
+        self.options = options or BotOptions(dev_guild_id=dev_guild_id)
+        super().__init__(
+            intents=intents(bool(self.options.faq_channel_ids)),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=self.guild_ready_timeout,
+        )
         self.assistant = assistant
-        self.dev_guild_id = dev_guild_id
+        self.dev_guild_id = self.options.dev_guild_id
+        self.question_retention_days = self.options.question_retention_days
+        self.limiter = RateLimiter(
+            self.options.rate_limit_count, self.options.rate_limit_window_seconds
+        )
+        self.channel_cooldowns = RateLimiter(1, self.options.faq_channel_cooldown_seconds or 1e-9)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
         self.sync_on_start = True
+        self.background: list[asyncio.Task] = []
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(
+            *DYNAMIC_ITEMS,
+            FeedbackButton,
+            reminders.RemindButton,
+            reminders.CancelReminderButton,
+        )
         await self.tree.set_translator(commands.BotTranslator())
         commands.register(self.tree, self)
+        register_admin(self.tree, self)
+        register_safety(self.tree, self)
         if self.sync_on_start:
             await self.sync_commands_if_changed()
+            self.start_background_tasks()
+
+    # --- background work ----------------------------------------------------------------
+
+    def start_background_tasks(self) -> None:
+        """Heartbeat, reminders, retention and (optionally) knowledge watching."""
+        jobs: list[Coroutine] = [
+            self._every(HEARTBEAT_SECONDS, self.assistant.store.beat, "heartbeat"),
+            reminders.deliver_forever(self, REMINDER_POLL_SECONDS),
+            self._every(PRUNE_SECONDS, self._prune_questions, "question pruning"),
+        ]
+        if self.options.knowledge_watch:
+            jobs.append(watch_knowledge(self.assistant.service))
+        self.background = [asyncio.create_task(job) for job in jobs]
+
+    async def _prune_questions(self) -> None:
+        removed = await self.assistant.store.prune_questions(self.question_retention_days)
+        if removed:
+            log.info("pruned %d recorded questions older than %s days", removed,
+                     self.question_retention_days)
+
+    @staticmethod
+    async def _every(seconds: float, job, name: str) -> None:
+        while True:
+            try:
+                await job()
+            except Exception:
+                log.exception("%s failed; retrying in %.0f s", name, seconds)
+            await asyncio.sleep(seconds)
+
+    async def close(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        self.background = []
+        await super().close()
+
+    # --- rate limits and ownership -------------------------------------------------------
+
+    def rate_limit_notice(self, user_id: int, lang: Lang) -> str | None:
+        """The notice to send instead of an answer, or None when the user may go on."""
+        decision = self.limiter.hit(str(user_id))
+        if decision.allowed:
+            return None
+        return ui("rate_limited", lang).format(seconds=max(1, round(decision.retry_after)))
+
+    async def refuse_if_rate_limited(self, interaction: discord.Interaction) -> bool:
+        notice = self.rate_limit_notice(interaction.user.id, locale_lang(interaction.locale))
+        if notice is None:
+            return False
+        await interaction.response.send_message(notice, ephemeral=True)
+        return True
+
+    async def refuse_foreign_click(self, interaction: discord.Interaction, owner_id: int) -> bool:
+        """Buttons of someone's walkthrough or reminder work only for that person."""
+        if interaction.user.id == owner_id:
+            return False
+        lang = locale_lang(interaction.locale)
+        await interaction.response.send_message(NOT_YOURS[lang], ephemeral=True)
+        return True
 
     # --- command sync -------------------------------------------------------------------
 
@@ -122,8 +243,12 @@ class ChatworkSafeBot(discord.Client):
 
     async def report_error(self, interaction: discord.Interaction, error: BaseException) -> None:
         """The one place errors end: a short ephemeral note for the user, a traceback in the log."""
-        log.error("error while handling an interaction", exc_info=error)
-        message = ERROR_MESSAGE[locale_lang(interaction.locale)]
+        lang = locale_lang(interaction.locale)
+        if isinstance(error, app_commands.MissingPermissions):
+            message = NOT_MODERATOR[lang]
+        else:
+            log.error("error while handling an interaction", exc_info=error)
+            message = ERROR_MESSAGE[lang]
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)
@@ -150,13 +275,35 @@ class ChatworkSafeBot(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         question = self.question_from(message)
         if question is None:
+            await self.answer_in_faq_channel(message)
+            return
+        lang = explicit_language(question) or "ja"
+        notice = self.rate_limit_notice(message.author.id, lang)
+        if notice is not None:
+            await self._deliver(message, [Payload(content=notice)])
             return
         if not question:
-            lang = "ja"
             await self._deliver(message, [Payload(content=EMPTY_QUESTION[lang])])
             return
         answer = await self.assistant.ask(question)
         await self._deliver(message, self.answer_payloads(answer))
+
+    async def answer_in_faq_channel(self, message: discord.Message) -> None:
+        """FAQ_CHANNEL_IDS: confident answers only, no ping, once per entry per cooldown."""
+        if (
+            message.channel.id not in self.options.faq_channel_ids
+            or message.author.bot
+            or not QUESTION_LIKE.search(fold(message.content))
+        ):
+            return
+        answer = self.assistant.engines.matcher.answer(message.content)
+        if answer.entry is None:
+            return
+        if not self.channel_cooldowns.hit(f"{message.channel.id}:{answer.entry.id}").allowed:
+            return
+        if self.limiter.hit(str(message.author.id)).allowed:
+            answer = await self.assistant.ask(message.content)
+            await self._deliver(message, self.answer_payloads(answer))
 
     async def _deliver(self, message: discord.Message, payloads: list[Payload]) -> None:
         for index, payload in enumerate(payloads):
@@ -168,7 +315,7 @@ class ChatworkSafeBot(discord.Client):
     def answer_payloads(self, answer: Answer) -> list[Payload]:
         lang = answer.lang
         if answer.entry is not None:
-            return entry_payloads(answer.entry, lang, self.related_view(answer, lang))
+            return entry_payloads(answer.entry, lang, self.answer_view(answer, lang))
         if answer.suggestions:
             view = discord.ui.View(timeout=None)
             for entry in answer.suggestions:
@@ -178,16 +325,16 @@ class ChatworkSafeBot(discord.Client):
         view.add_item(TopicSelect(lang, self.assistant.engines.matcher.entries))
         return [no_answer_payload(lang, view)]
 
-    def related_view(self, answer: Answer, lang: Lang) -> discord.ui.View | None:
+    def answer_view(self, answer: Answer, lang: Lang) -> discord.ui.View:
+        """Related entries as buttons, then 👍 / 👎 on their own row."""
         knowledge = self.assistant.engines.knowledge
         related = [knowledge.entry(i) for i in answer.entry.related] if answer.entry else []
-        related = [entry for entry in related if entry is not None][:4]
-        if not related:
-            return None
         view = discord.ui.View(timeout=None)
-        for entry in related:
+        for entry in [entry for entry in related if entry is not None][:4]:
             button = EntryButton.for_entry(entry, lang)
             button.item.style = discord.ButtonStyle.secondary
+            view.add_item(button)
+        for button in feedback_buttons(answer.entry.id):
             view.add_item(button)
         return view
 
@@ -213,6 +360,8 @@ class ChatworkSafeBot(discord.Client):
         self, interaction: discord.Interaction, question: str, public: bool
     ) -> None:
         """`/faq`: an autocomplete pick arrives as an entry id, free text as a question."""
+        if await self.refuse_if_rate_limited(interaction):
+            return
         lang = explicit_language(question) or locale_lang(interaction.locale)
         if self.assistant.engines.knowledge.entry(question.strip()) is not None:
             answer = await self.assistant.pick(question.strip(), locale_lang(interaction.locale))
@@ -232,14 +381,29 @@ class ChatworkSafeBot(discord.Client):
 
     def walk_payload(self, interaction: discord.Interaction, state: WalkState) -> Payload:
         lang = locale_lang(interaction.locale)
+        owner = interaction.user.id
         view = discord.ui.View(timeout=None)
         for action in state.actions:
-            view.add_item(WalkButton.for_action(interaction.user.id, state.step.id, action, lang))
+            view.add_item(WalkButton.for_action(owner, state.step.id, action, lang))
+        if state.offers_reminder:
+            view.add_item(reminders.RemindButton(owner, lang))
         return Payload(embeds=[step_embed(state, lang)], view=view)
 
     async def start_walkthrough(self, interaction: discord.Interaction) -> None:
-        state = await self.assistant.walkthrough(str(interaction.user.id))
+        """Resume (or start) the guide; pending reminders are listed with a cancel button."""
+        if await self.refuse_if_rate_limited(interaction):
+            return
+        owner = interaction.user.id
+        state = await self.assistant.walkthrough(str(owner))
         payload = self.walk_payload(interaction, state)
+        lang = locale_lang(interaction.locale)
+        pending = await self.assistant.pending_reminders(str(owner))
+        if pending:
+            payload.content = "\n".join(
+                f"{ui('remind_pending', lang)}: {reminders.when(r)}" for r in pending
+            )
+            for reminder in pending[:3]:
+                payload.view.add_item(reminders.CancelReminderButton(owner, reminder.id, lang))
         await interaction.response.send_message(
             **payload.kwargs(), ephemeral=self.ephemeral_by_default(interaction)
         )
@@ -247,9 +411,7 @@ class ChatworkSafeBot(discord.Client):
     async def press_walk_button(
         self, interaction: discord.Interaction, owner_id: int, step_id: str, action: str
     ) -> None:
-        if interaction.user.id != owner_id:
-            lang = locale_lang(interaction.locale)
-            await interaction.response.send_message(NOT_YOURS[lang], ephemeral=True)
+        if await self.refuse_foreign_click(interaction, owner_id):
             return
         state = await self.assistant.walk(str(owner_id), step_id, action)
         await interaction.response.edit_message(**self.walk_payload(interaction, state).kwargs())

@@ -20,6 +20,19 @@ JAPANESE: dict[str, str] = {
     "faq.public.description": "チャンネルの全員に見える形で答える",
     "chatwork-safe": "チャットワーク安全ガイド",
     "chatwork-safe.description": "クラウドワークスからチャットワークへ安全に移る手順を案内します",
+    "faq-admin": "faq管理",
+    "faq-admin.description": "モデレーター向けのFAQボット管理ツール",
+    "faq-admin.reload": "再読み込み",
+    "faq-admin.reload.description": "ナレッジファイルを読み込み直す",
+    "faq-admin.gaps": "未回答",
+    "faq-admin.gaps.description": "答えられなかった質問を似たものごとにまとめて表示",
+    "faq-admin.stats": "統計",
+    "faq-admin.stats.description": "利用状況の数字",
+    "safety-check": "安全チェック",
+    "check-message": "メッセージ安全チェック",
+    "check-message.description": "クライアントのメッセージに既知の危険がないか確認します",
+    "check-message.text": "本文",
+    "check-message.text.description": "クライアントから届いたメッセージ",
 }
 
 

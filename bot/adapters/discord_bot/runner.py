@@ -7,15 +7,16 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
+from datetime import timedelta
 
 import discord
 import yarl
 
-from bot.adapters.discord_bot.client import PLATFORM, ChatworkSafeBot
+from bot.adapters.discord_bot.client import PLATFORM, BotOptions, ChatworkSafeBot
 from bot.core.assistant import Assistant
 from bot.core.service import Service
 from bot.settings import ConfigurationError, Settings
-from bot.store import open_store
+from bot.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,21 @@ def point_at_endpoints(settings: Settings) -> None:
         discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def create_bot(settings: Settings, service: Service, store: Store) -> ChatworkSafeBot:
+    options = BotOptions(
+        dev_guild_id=settings.dev_guild_id,
+        rate_limit_count=settings.rate_limit_count,
+        rate_limit_window_seconds=settings.rate_limit_window_seconds,
+        faq_channel_ids=settings.faq_channel_ids,
+        faq_channel_cooldown_seconds=settings.faq_channel_cooldown_seconds,
+        question_retention_days=settings.question_retention_days,
+        knowledge_watch=settings.knowledge_watch,
+    )
+    delay = timedelta(hours=settings.reminder_delay_hours)
+    assistant = Assistant(service, store, PLATFORM, reminder_delay=delay)
+    return ChatworkSafeBot(assistant, options=options)
 
 
 def _token(settings: Settings) -> str:
@@ -54,7 +70,7 @@ async def run_bot(
     point_at_endpoints(settings)
     service = Service(settings.knowledge_dir)
     async with await open_store(settings.store_url) as store:
-        bot = ChatworkSafeBot(Assistant(service, store, PLATFORM), settings.dev_guild_id)
+        bot = create_bot(settings, service, store)
         if on_created is not None:
             on_created(bot)
         loop = asyncio.get_running_loop()
@@ -78,7 +94,7 @@ async def sync_commands(settings: Settings) -> None:
     point_at_endpoints(settings)
     service = Service(settings.knowledge_dir)
     async with await open_store(settings.store_url) as store:
-        bot = ChatworkSafeBot(Assistant(service, store, PLATFORM), settings.dev_guild_id)
+        bot = create_bot(settings, service, store)
         bot.sync_on_start = False
         try:
             async with bot:
