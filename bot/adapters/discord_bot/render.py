@@ -108,12 +108,13 @@ def no_answer_payload(lang: Lang, view: discord.ui.View) -> Payload:
 
 
 def step_embed(state: WalkState, lang: Lang) -> discord.Embed:
+    """The title as the knowledge writes it: main-line steps carry their own numbers."""
     step = state.step
     description = step.body.get(lang)
     if step.copy_text is not None:
         description += f"\n\n```\n{step.copy_text.get(lang)}\n```"
     return discord.Embed(
-        title=clip(f"{state.position}. {step.title.get(lang)}", 256),
+        title=clip(step.title.get(lang), 256),
         description=clip(description, EMBED_DESCRIPTION_LIMIT),
         colour=WALK_COLOUR,
     )

@@ -1,8 +1,10 @@
 """The real bot (`run_bot`, real discord.py) against the fake Discord over loopback sockets.
 
-Tests that can share a bot use the module-scoped `fake` and `bot` fixtures; mark the module
-`pytestmark = pytest.mark.asyncio(loop_scope="module")` so they run on the fixtures' loop.
-Tests that stop and start the bot use `running_bot` with a data directory of their own.
+`running_bot` goes through the same start-up as `chatwork-safe-bot run`: settings naming the
+fake's endpoints, the store in a data directory, `run_bot` until the bot is ready.
+Tests that can share a bot use the module-scoped `fake` and `bot` fixtures; such a module is
+marked `pytestmark = pytest.mark.asyncio(loop_scope="module")` to run on the fixtures' loop.
+Tests that stop and start the bot use `running_bot` with a fake of their own.
 """
 
 from __future__ import annotations
@@ -20,20 +22,24 @@ from discord.http import Route
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
 from bot.adapters.discord_bot.runner import run_bot
+from bot.core.knowledge import Step
 from bot.settings import Settings
 from tests.fakediscord import FakeDiscord, FakeUser
 from tests.fakediscord.records import InteractionCallback, InteractionHandle, RecordedRequest
 
 T = TypeVar("T")
 STARTUP_TIMEOUT = 10.0
+DEADLINE_SECONDS = 3.0
 MESSAGES = r"/channels/\d+/messages"
+EPHEMERAL = 1 << 6
+MESSAGE_RESPONSE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 7, 8
 RATE_LIMIT_FOR_TESTS = 1_000
 """Tests here ask many questions as one user; the per-user limit is not what they check."""
 
 
-def bot_settings(fake: FakeDiscord, data_dir: Path) -> Settings:
+def bot_settings(fake: FakeDiscord, data_dir: Path, **overrides: Any) -> Settings:
     """What the environment of `chatwork-safe-bot run` would give, pointed at the fake."""
-    return Settings(
+    defaults: dict[str, Any] = dict(
         discord_token=fake.token,
         discord_api_base=fake.api_base,
         discord_gateway_url=fake.gateway_url,
@@ -41,8 +47,9 @@ def bot_settings(fake: FakeDiscord, data_dir: Path) -> Settings:
         database_url=None,
         knowledge_dir=None,
         dev_guild_id=None,
-        rate_limit_count=10_000,
+        rate_limit_count=RATE_LIMIT_FOR_TESTS,
     )
+    return Settings(**(defaults | overrides))
 
 
 async def first_of(awaitable: Awaitable[T], running: asyncio.Task[None], timeout: float) -> T:
@@ -61,12 +68,18 @@ async def first_of(awaitable: Awaitable[T], running: asyncio.Task[None], timeout
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeDiscord, data_dir: Path) -> AsyncIterator[ChatworkSafeBot]:
-    """`run_bot` until the bot is ready; close it on exit and restore discord.py's endpoints."""
+async def running_bot(
+    fake: FakeDiscord, data_dir: Path, **overrides: Any
+) -> AsyncIterator[ChatworkSafeBot]:
+    """`run_bot` until the bot is ready; close it on exit and restore discord.py's endpoints.
+
+    `overrides` replace `Settings` fields (as environment variables would).
+    """
     endpoints = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     created: asyncio.Future[ChatworkSafeBot] = asyncio.get_running_loop().create_future()
     running = asyncio.create_task(
-        run_bot(bot_settings(fake, data_dir), on_created=created.set_result), name="run_bot"
+        run_bot(bot_settings(fake, data_dir, **overrides), on_created=created.set_result),
+        name="run_bot",
     )
     try:
         bot = await first_of(created, running, STARTUP_TIMEOUT)
@@ -102,28 +115,16 @@ async def bot(
     assert fake.unhandled == []
 
 
-async def ask_in_dm(fake: FakeDiscord, user: FakeUser, text: str) -> dict[str, Any]:
-    """DM the bot and return the body of its first reply."""
-    after = fake.mark()
-    await fake.send_dm(user, text)
-    reply = await fake.wait_for_request("POST", MESSAGES, answered, after=after)
-    return reply.json
-
-
 def answered(request: RecordedRequest) -> bool:
     return request.status == 200
 
 
-def components(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Buttons and selects of a message, in order."""
-    return [item for row in message.get("components") or [] for item in row["components"]]
-
-
-def custom_ids(message: dict[str, Any]) -> list[str]:
-    return [item["custom_id"] for item in components(message)]
-
-
-DEADLINE_SECONDS = 3.0
+async def ask_in_dm(fake: FakeDiscord, user: FakeUser, text: str) -> dict[str, Any]:
+    """DM the bot and return its first reply as stored by the fake."""
+    after = fake.mark()
+    await fake.send_dm(user, text)
+    await fake.wait_for_request("POST", MESSAGES, answered, after=after)
+    return fake.messages_in(fake.dm_channel(user))[-1]
 
 
 async def answered_in_time(handle: InteractionHandle) -> InteractionCallback:
@@ -138,3 +139,70 @@ def new_member(fake: FakeDiscord, name: str) -> FakeUser:
     user = fake.add_user(name)
     fake.add_member(fake.guild, user)
     return user
+
+
+def components(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Buttons and selects of a message, in order."""
+    return [item for row in message.get("components") or [] for item in row["components"]]
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    return [item["custom_id"] for item in components(message)]
+
+
+def walk_buttons(message: dict[str, Any]) -> dict[str, str]:
+    """{action: step id} of the walkthrough buttons (`cs:walk:<owner>:<step>:<action>`)."""
+    buttons = {}
+    for custom_id in custom_ids(message):
+        if custom_id.startswith("cs:walk:"):
+            _, _, _owner, step_id, action = custom_id.split(":", 4)
+            buttons[action] = step_id
+    return buttons
+
+
+def step(bot: ChatworkSafeBot, step_id: str) -> Step:
+    [found] = [s for s in bot.assistant.engines.walkthrough.steps if s.id == step_id]
+    return found
+
+
+class Walker:
+    """One user's `/chatwork-safe` message, clicked like a person would."""
+
+    def __init__(self, fake: FakeDiscord, bot: ChatworkSafeBot, user: FakeUser) -> None:
+        self.fake, self.bot, self.user = fake, bot, user
+        self.message: dict[str, Any] = {}
+
+    async def start(self, **where: Any) -> InteractionCallback:
+        handle = await self.fake.slash_command("chatwork-safe", user=self.user, **where)
+        callback = await answered_in_time(handle)
+        assert callback.type == MESSAGE_RESPONSE
+        self.message = await handle.final_message()
+        return callback
+
+    @property
+    def current(self) -> dict[str, Any]:
+        found = self.fake.find_message(self.message["id"])
+        assert found is not None
+        return found
+
+    @property
+    def step_id(self) -> str:
+        [step_id] = set(walk_buttons(self.current).values())
+        return step_id
+
+    @property
+    def actions(self) -> list[str]:
+        return list(walk_buttons(self.current))
+
+    @property
+    def embed(self) -> dict[str, Any]:
+        return self.current["embeds"][0]
+
+    async def press(self, action: str, *, expect: str) -> None:
+        """Press the button for `action` and check the message now shows step `expect`."""
+        custom_id = f"cs:walk:{self.user.id}:{self.step_id}:{action}"
+        handle = await self.fake.click_button(self.current, custom_id, user=self.user)
+        callback = await answered_in_time(handle)
+        assert callback.type == UPDATE_MESSAGE
+        assert self.step_id == expect
+        assert self.embed["title"] == step(self.bot, expect).title.get("ja")
