@@ -63,6 +63,7 @@ NOT_MODERATOR = {
 }
 HEARTBEAT_SECONDS = 30.0
 REMINDER_POLL_SECONDS = 30.0
+KNOWLEDGE_POLL_SECONDS = 2.0
 PRUNE_SECONDS = 6 * 3600.0
 QUESTION_LIKE = re.compile(r"[?？]|(ですか|ますか|でしょうか|かな|教えて|知りたい|どうすれば|どうしたら)")
 
@@ -146,7 +147,7 @@ class ChatworkSafeBot(discord.Client):
             self._every(PRUNE_SECONDS, self._prune_questions, "question pruning"),
         ]
         if self.options.knowledge_watch:
-            jobs.append(watch_knowledge(self.assistant.service))
+            jobs.append(watch_knowledge(self.assistant.service, KNOWLEDGE_POLL_SECONDS))
         self.background = [asyncio.create_task(job) for job in jobs]
 
     async def _prune_questions(self) -> None:
