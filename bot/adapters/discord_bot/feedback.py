@@ -84,7 +84,11 @@ class FeedbackButton(
         user_id, message_id = str(interaction.user.id), interaction.message.id
         earlier = await store.get_feedback(PLATFORM, user_id, str(message_id))
         helpful = self.vote == "up"
-        await store.record_feedback(PLATFORM, user_id, str(message_id), self.entry_id, helpful)
+        # Voting the same way again keeps the comment given in the modal; a changed vote drops it.
+        comment = earlier.comment if earlier is not None and earlier.helpful == helpful else None
+        await store.record_feedback(
+            PLATFORM, user_id, str(message_id), self.entry_id, helpful, comment
+        )
         lang = locale_lang(interaction.locale)
         asked_before = earlier is not None and not earlier.helpful
         if helpful or asked_before:
