@@ -10,6 +10,7 @@ Tests that stop and start the bot use `running_bot` with a fake of their own.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -100,6 +101,17 @@ def quick_guild_ready() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """`bot.cli.main` sets up logging for a terminal; give pytest its handlers back after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as started:
@@ -113,6 +125,20 @@ async def bot(
     async with running_bot(fake, tmp_path_factory.mktemp("data")) as started:
         yield started
     assert fake.unhandled == []
+
+
+def cli_environment(monkeypatch: pytest.MonkeyPatch, fake: FakeDiscord, data_dir: Path) -> None:
+    """The environment `chatwork-safe-bot run` reads, pointed at the fake.
+
+    `run_bot` sets discord.py's endpoints process-wide; monkeypatch restores them after the test.
+    """
+    monkeypatch.setattr(Route, "BASE", Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
+    monkeypatch.setenv("DISCORD_TOKEN", fake.token)
+    monkeypatch.setenv("DISCORD_API_BASE", fake.api_base)
+    monkeypatch.setenv("DISCORD_GATEWAY_URL", fake.gateway_url)
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
 def answered(request: RecordedRequest) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
@@ -10,6 +11,12 @@ from tests.adapters.discord_bot.conftest import MESSAGES, answered, ask_in_dm, c
 from tests.fakediscord import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_no_privileged_intents_are_requested(fake: FakeDiscord, bot: ChatworkSafeBot) -> None:
+    privileged = discord.Intents(members=True, presences=True, message_content=True)
+    assert fake.intents is not None
+    assert fake.intents & privileged.value == 0
 
 
 async def test_dm_question_gets_the_price_entry_with_its_source(
