@@ -9,6 +9,7 @@ arguments don't fit its message) and uncaught exceptions (`sys.excepthook`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -72,17 +73,14 @@ class RedactingStreamHandler(logging.StreamHandler):
     def handleError(self, record: logging.LogRecord) -> None:
         if not logging.raiseExceptions or sys.stderr is None:
             return
-        try:
-            report = "".join(traceback.format_exc())
+        with contextlib.suppress(Exception):  # the error report must never raise in turn
             sys.stderr.write(
                 redact(
                     f"--- Logging error in {record.name} "
-                    f"({record.pathname}:{record.lineno}) ---\n{report}"
+                    f"({record.pathname}:{record.lineno}) ---\n{traceback.format_exc()}"
                     f"Message: {record.msg!r}\nArguments: {record.args!r}\n"
                 )
             )
-        except Exception:  # noqa: S110 - the error report must never raise in turn
-            pass
 
 
 def _log_uncaught(
