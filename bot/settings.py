@@ -42,9 +42,13 @@ class Settings(BaseSettings):
     @field_validator("faq_channel_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
-        """`FAQ_CHANNEL_IDS=123,456` as people write it in an env file."""
+        """`FAQ_CHANNEL_IDS=123,456` (or `123, 456`) as people write it in an env file.
+
+        Each comma-separated part must be one id: `123 456` is an error, not channel 123456.
+        """
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part.strip() for part in value.split(",")]
+            return frozenset(int(part) for part in parts if part)
         return value
 
     @property
