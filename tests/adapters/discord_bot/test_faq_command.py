@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.discord_bot.client import ChatworkSafeBot
+from bot.adapters.discord_bot.client import ERROR_MESSAGE, ChatworkSafeBot
 from tests.adapters.discord_bot.conftest import answered_in_time
 from tests.fakediscord import FakeDiscord
 
@@ -116,3 +116,24 @@ async def test_faq_in_a_dm(fake: FakeDiscord, bot: ChatworkSafeBot) -> None:
 
     assert callback.data["embeds"][0]["title"]
     assert fake.unhandled == []
+
+
+async def test_a_failure_gets_a_short_ephemeral_note_and_a_logged_traceback(
+    fake: FakeDiscord,
+    bot: ChatworkSafeBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken_ask(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("store unavailable")
+
+    monkeypatch.setattr(bot.assistant, "ask", broken_ask)
+    handle = await fake.slash_command("faq", {"question": "チャットワークは無料ですか"})
+    callback = await answered_in_time(handle)
+
+    assert callback.ephemeral
+    assert callback.content == ERROR_MESSAGE["ja"]
+    [record] = [
+        r for r in caplog.records if r.exc_info and "store unavailable" in str(r.exc_info[1])
+    ]
+    assert record.levelname == "ERROR"

@@ -77,3 +77,13 @@ async def test_commands_sync_once_and_again_only_when_changed_or_forced(
         assert await asyncio.to_thread(main, ["sync-commands"]) == 0
         assert syncs(fake) == 3
         assert fake.unhandled == []
+
+
+async def test_dev_guild_gets_the_commands_instantly(tmp_path: Path) -> None:
+    async with FakeDiscord() as fake:
+        guild_id = fake.guild.id
+        async with running_bot(fake, tmp_path, dev_guild_id=int(guild_id)):
+            assert {"faq", "chatwork-safe"} <= {c["name"] for c in fake.commands[guild_id]}
+            assert fake.commands.get(None, []) == []
+            handle = await fake.slash_command("faq", {"question": "仮払いって何？"})
+            assert (await answered_in_time(handle)).data["embeds"][0]["title"]

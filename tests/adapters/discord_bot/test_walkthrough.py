@@ -122,3 +122,23 @@ async def test_someone_elses_click_is_refused(fake: FakeDiscord, bot: ChatworkSa
     assert walker.current["embeds"] == before
     assert walker.step_id == "contract-escrow"
     await walker.press("choice:0", expect="apply-and-wait")
+
+
+async def test_steps_and_buttons_follow_an_english_locale(
+    fake: FakeDiscord, bot: ChatworkSafeBot
+) -> None:
+    user = new_member(fake, "english-walker")
+    handle = await fake.slash_command("chatwork-safe", user=user, locale="en-US")
+    message = await handle.final_message()
+
+    assert message["embeds"][0]["title"] == step(bot, "contract-escrow").title.get("en")
+    labels = [c["label"] for row in message["components"] for c in row["components"]]
+    assert labels[0] == step(bot, "contract-escrow").choices[0].label.get("en")
+
+    click = await fake.click_button(
+        message, f"cs:walk:{user.id}:contract-escrow:choice:2", user=user, locale="en-US"
+    )
+    await answered_in_time(click)
+    stored = fake.find_message(message["id"])
+    assert stored is not None
+    assert stored["embeds"][0]["title"] == step(bot, "decline").title.get("en")
