@@ -103,7 +103,13 @@ class Assistant:
         return self._state(after)
 
     async def remind(self, user_id: str, lang: Lang) -> Reminder:
-        """「明日リマインドする」: a DM later asking the user to check the application status."""
+        """「明日リマインドする」: a DM later asking the user to check the application status.
+
+        Pressing again while one is pending returns that one: one reminder, not a DM per click.
+        """
+        for pending in await self.pending_reminders(user_id):
+            if pending.text_key.partition(":")[0] == REMINDER_KEY:
+                return pending
         due = utc_now() + self.reminder_delay
         return await self.store.add_reminder(
             self.platform, user_id, user_id, f"{REMINDER_KEY}:{lang}", due

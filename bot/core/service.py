@@ -72,6 +72,6 @@ async def watch_knowledge(service: Service, interval: float = 2.0) -> None:
             continue
         seen = current
         try:
-            service.reload()
+            await asyncio.to_thread(service.reload)
         except KnowledgeError as exc:
             log.error("knowledge change rejected, still serving the last good version:\n%s", exc)

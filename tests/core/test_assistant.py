@@ -132,9 +132,19 @@ async def test_reminders_fall_due_after_the_delay(assistant, store) -> None:
 
 async def test_reminder_text_follows_the_language(assistant) -> None:
     english = await assistant.remind(USER, "en")
-    japanese = await assistant.remind(USER, "ja")
+    japanese = await assistant.remind("another-user", "ja")
     assert assistant.reminder_text(english) == ui("remind_check_application", "en")
     assert assistant.reminder_text(japanese) == ui("remind_check_application", "ja")
+
+
+async def test_pressing_remind_again_keeps_the_one_pending_reminder(assistant) -> None:
+    first = await assistant.remind(USER, "ja")
+    again = await assistant.remind(USER, "ja")
+    assert again == first
+    assert [r.id for r in await assistant.pending_reminders(USER)] == [first.id]
+    assert await assistant.cancel_reminder(USER, first.id)
+    fresh = await assistant.remind(USER, "ja")
+    assert fresh.id != first.id, "after a cancel, a new one can be scheduled"
 
 
 async def test_cancelled_reminders_never_fall_due(assistant, store) -> None:

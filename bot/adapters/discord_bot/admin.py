@@ -6,6 +6,7 @@ server can override who sees a command.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,8 @@ def register_admin(tree: app_commands.CommandTree, bot: ChatworkSafeBot) -> None
     async def reload(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            engines = bot.assistant.service.reload()
+            # Loading and indexing takes a while: keep the event loop (and everyone else) going.
+            engines = await asyncio.to_thread(bot.assistant.service.reload)
         except KnowledgeError as exc:
             await send_block(
                 interaction,

@@ -174,7 +174,9 @@ async def test_reminder_is_listed_cancellable_and_delivered_after_a_restart(
         assert await bot.assistant.pending_reminders(str(cancelling.id)) == []
 
         walker = await reach_waiting_step(fake, bot, waiting)
-        await press_remind(fake, walker)
+        first = await press_remind(fake, walker)
+        second = await press_remind(fake, walker)
+        assert custom_ids(second) == custom_ids(first), "a second click, the same reminder"
         [pending] = await bot.assistant.pending_reminders(str(waiting.id))
 
         listing = Walker(fake, bot, waiting)

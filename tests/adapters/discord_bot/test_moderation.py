@@ -108,14 +108,16 @@ async def test_knowledge_watch_reloads_on_file_change_and_skips_broken_saves(
         service = bot.assistant.service
         attempts: asyncio.Queue[str] = asyncio.Queue()
         original_reload = service.reload
+        loop = asyncio.get_running_loop()
 
         def observed_reload():
+            """Called in a worker thread: report back to the test's loop thread-safely."""
             try:
                 engines = original_reload()
             except Exception:
-                attempts.put_nowait("rejected")
+                loop.call_soon_threadsafe(attempts.put_nowait, "rejected")
                 raise
-            attempts.put_nowait("reloaded")
+            loop.call_soon_threadsafe(attempts.put_nowait, "reloaded")
             return engines
 
         monkeypatch.setattr(service, "reload", observed_reload)
