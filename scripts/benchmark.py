@@ -27,18 +27,29 @@ SYNTHETIC_SIZE = 10_000
 SLOW_BASELINE_QUERIES = 15
 """difflib over 10,000 entries takes seconds per question; a few questions give its median."""
 
-_SYNTHETIC_WORDS = (
-    "契約 仮払い 納品 申請 承認 料金 無料 登録 削除 編集 添付 相談 報酬 検収 評価 募集 応募 "
-    "提案 修正 期限 連絡 返信 画像 記事 原稿 翻訳 動画 設計 写真 資料 請求 振込 口座 本人確認 "
-    "invoice payment contract proposal deadline revision upload profile review milestone"
+_SYNTHETIC_CHARS = (
+    "契約払納品申請承認料金無登録削除編集添付相談報酬検収評価募集応募提案修正期限連絡返信画像記事"
+    "原稿翻訳動画設計写真資料請求振込口座本人確認作業案件単価文字構成見出校正納期進捗会議議事録"
+    "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
+)
+_SYNTHETIC_LATIN = (
+    "invoice payment contract proposal deadline revision upload profile review milestone "
+    "translation design video photo article draft outline schedule meeting report budget"
 ).split()
+
+
+def _synthetic_words(rng: random.Random, count: int) -> list[str]:
+    """A vocabulary of pseudo-words, so a large base has realistic, sparse n-grams."""
+    words = {"".join(rng.choices(_SYNTHETIC_CHARS, k=rng.randint(2, 4))) for _ in range(count)}
+    return sorted(words)
 
 
 def synthetic_entries(size: int, seed: int = 7) -> list[FaqEntry]:
     rng = random.Random(seed)
+    vocabulary = _synthetic_words(rng, size)
     entries = []
     for index in range(size):
-        words = rng.sample(_SYNTHETIC_WORDS, 4)
+        words = rng.sample(vocabulary, 3) + rng.sample(_SYNTHETIC_LATIN, 1)
         ja = [
             f"{words[0]}の{words[1]}について",
             f"{words[2]}と{words[3]}はどうする",

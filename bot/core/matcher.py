@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -69,6 +69,9 @@ ON_TOPIC_SIMILARITY = 0.5
 """A question this close to a known phrasing is on topic even without a listed keyword."""
 SUGGESTION_COUNT = 3
 RERANK_POOL = 30
+STOP_GRAM_POSTINGS = 2000
+"""An n-gram in more phrasings than this carries almost no weight (low IDF) but costs a long
+scan; skipping it keeps a 10,000-entry base fast. Small bases never reach it."""
 
 
 def normalize(text: str) -> str:
@@ -181,8 +184,9 @@ class Matcher:
             sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
         ]
+        precision = self._keyword_precision({k for keywords in keyword_lists for k in keywords})
         self._keywords = [
-            tuple((keyword, self._keyword_precision(keyword, i)) for keyword in keywords)
+            tuple((keyword, precision[keyword](i)) for keyword in keywords)
             for i, keywords in enumerate(keyword_lists)
         ]
         keyword_spread = {keyword for keywords in keyword_lists for keyword in keywords}
@@ -205,11 +209,30 @@ class Matcher:
             centroids.append({f: w / norm for f, w in total.items()})
         return centroids
 
-    def _keyword_precision(self, keyword: str, entry_index: int) -> float:
-        """How strongly a keyword points at its entry: the share of the phrasings containing it
-        that belong to that entry. "何日" says approval time; "サービス外連絡申請" says little."""
-        containing = [p.entry_index for p in self._phrasings if keyword in p.text]
-        return (containing.count(entry_index) + 1) / (len(containing) + 1)
+    def _keyword_precision(self, keywords: set[str]) -> dict[str, Callable[[int], float]]:
+        """How strongly a keyword points at an entry: the share of the phrasings containing it
+        that belong to that entry. "何日" says approval time; "サービス外連絡申請" says little.
+        One scan of the phrasings per distinct keyword."""
+        precision = {}
+        for keyword in keywords:
+            owners = Counter(
+                self._phrasings[i].entry_index
+                for i in self._candidates(keyword)
+                if keyword in self._phrasings[i].text
+            )
+            total = sum(owners.values()) + 1
+            precision[keyword] = lambda entry, owners=owners, total=total: (
+                (owners[entry] + 1) / total
+            )
+        return precision
+
+    def _candidates(self, keyword: str) -> Iterable[int]:
+        """Phrasings that may contain `keyword`: those holding its rarest inner n-gram."""
+        inner = [g for g in features(keyword) if " " not in g and g in self._vocabulary]
+        if not inner:
+            return range(len(self._phrasings))
+        rarest = min(inner, key=lambda g: len(self._postings[self._vocabulary[g]]))
+        return [index for index, _ in self._postings[self._vocabulary[rarest]]]
 
     def _feature_id(self, gram: str) -> int:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
@@ -257,7 +280,10 @@ class Matcher:
         query = self._query_vector(normalized)
         cosine: dict[int, float] = defaultdict(float)
         for feature_id, weight in query.items():
-            for phrasing_index, phrasing_weight in self._postings[feature_id]:
+            postings = self._postings[feature_id]
+            if len(postings) > STOP_GRAM_POSTINGS:
+                continue
+            for phrasing_index, phrasing_weight in postings:
                 cosine[phrasing_index] += weight * phrasing_weight
         best_cosine: dict[int, float] = defaultdict(float)
         for phrasing_index, value in cosine.items():

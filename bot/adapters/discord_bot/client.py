@@ -65,7 +65,9 @@ HEARTBEAT_SECONDS = 30.0
 REMINDER_POLL_SECONDS = 30.0
 KNOWLEDGE_POLL_SECONDS = 2.0
 PRUNE_SECONDS = 6 * 3600.0
-QUESTION_LIKE = re.compile(r"[?？]|(ですか|ますか|でしょうか|かな|教えて|知りたい|どうすれば|どうしたら)")
+QUESTION_LIKE = re.compile(
+    r"[?？]|(ですか|ますか|でしょうか|かな|教えて|知りたい|どうすれば|どうしたら)"
+)
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,11 @@ class ChatworkSafeBot(discord.Client):
     async def _prune_questions(self) -> None:
         removed = await self.assistant.store.prune_questions(self.question_retention_days)
         if removed:
-            log.info("pruned %d recorded questions older than %s days", removed,
-                     self.question_retention_days)
+            log.info(
+                "pruned %d recorded questions older than %s days",
+                removed,
+                self.question_retention_days,
+            )
 
     @staticmethod
     async def _every(seconds: float, job, name: str) -> None:
