@@ -40,6 +40,9 @@ _ALIASES: tuple[tuple[str, str], ...] = (
     (r"なんにち|何日間?", "何日"),
 )
 _ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
+_TOKENS = frozenset({"ちゃっとわーく", "くらうどわーくす"})
+"""Names so frequent and so long that as n-grams they would outweigh the rest of a question:
+they stand apart as single tokens ("is chatwork free?" is about "free", not about "chatwork")."""
 
 _FILLER = re.compile(
     r"(教えてください|おしえてください|教えて|おしえて|ください|下さい|でしょうか|ですか|ますか"
@@ -57,7 +60,7 @@ _EN_STOPWORDS = frozenset(
     ).split()
 )
 
-SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.20, "ratio": 0.25, "keywords": 0.20}
+SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.30, "ratio": 0.25, "keywords": 0.20}
 CONFIDENT_SCORE = 0.33
 UNANCHORED_SCORE = 0.50
 """A question with no anchor word (see knowledge/vocabulary.yaml) must match this closely."""
@@ -78,7 +81,7 @@ def normalize(text: str) -> str:
     """The form every question, phrasing and keyword is compared in."""
     text = fold(text[:MAX_QUESTION_CHARS])
     for pattern, canonical in _ALIAS_PATTERNS:
-        text = pattern.sub(canonical, text)
+        text = pattern.sub(f" {canonical} " if canonical in _TOKENS else canonical, text)
     text = _FILLER.sub(" ", text)
     text = _PUNCTUATION.sub(" ", text)
     return " ".join(text.split())
@@ -88,6 +91,9 @@ def features(normalized: str) -> list[str]:
     """Character 2- and 3-grams, single kanji, and whole Latin words (minus English stopwords)."""
     grams: list[str] = []
     for chunk in normalized.split():
+        if chunk in _TOKENS:
+            grams.append(f"t:{chunk}")
+            continue
         if _LATIN_WORD.fullmatch(chunk):
             if chunk not in _EN_STOPWORDS:
                 grams.append(f"w:{_stem(chunk)}")
