@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import FaqEntry, Knowledge, VocabularyFile
 from bot.core.schema import Lang
@@ -71,7 +72,8 @@ SUGGEST_SCORE = 0.22
 ON_TOPIC_SIMILARITY = 0.5
 """A question this close to a known phrasing is on topic even without a listed keyword."""
 SUGGESTION_COUNT = 3
-RERANK_POOL = 30
+RERANK_POOL = 8
+"""Only the leading entries get the (costlier) edit-distance comparison with every phrasing."""
 STOP_GRAM_POSTINGS = 2000
 """An n-gram in more phrasings than this carries almost no weight (low IDF) but costs a long
 scan; skipping it keeps a 10,000-entry base fast. Small bases never reach it."""
@@ -196,8 +198,20 @@ class Matcher:
             for i, keywords in enumerate(keyword_lists)
         ]
         keyword_spread = {keyword for keywords in keyword_lists for keyword in keywords}
+        self._all_keywords = tuple(keyword_spread)
+        self._entries_with_keyword: dict[str, list[int]] = defaultdict(list)
+        for entry_index, keywords in enumerate(keyword_lists):
+            for keyword in keywords:
+                self._entries_with_keyword[keyword].append(entry_index)
+        self._entry_of_phrasing = [phrasing.entry_index for phrasing in self._phrasings]
         domain_terms = set(keyword_spread) | {canonical for _, canonical in _ALIASES}
         self._domain_terms = tuple(sorted(domain_terms, key=len, reverse=True))
+        self._phrasing_postings = _as_arrays(self._postings)
+        self._entry_postings = _as_arrays(self._centroid_postings)
+        del self._postings, self._centroid_postings
+        self._entry_starts = np.searchsorted(
+            np.array(self._entry_of_phrasing), np.arange(len(self.entries))
+        )
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge) -> Matcher:
@@ -244,25 +258,32 @@ class Matcher:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
 
     def _weigh(self, ids: Iterable[int]) -> dict[int, float]:
-        counts: dict[int, int] = defaultdict(int)
-        for feature_id in ids:
-            counts[feature_id] += 1
-        vector = {f: (1 + math.log(c)) * self._idf.get(f, 0.0) for f, c in counts.items()}
+        """Sublinear TF × IDF, L2-normalised."""
+        idf = self._idf
+        vector = {
+            f: idf[f] if c == 1 else (1 + math.log(c)) * idf[f] for f, c in Counter(ids).items()
+        }
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-        return {f: w / norm for f, w in vector.items() if w > 0}
+        return {f: w / norm for f, w in vector.items()}
 
     def _query_vector(self, normalized: str) -> dict[int, float]:
         ids = [self._vocabulary[g] for g in features(normalized) if g in self._vocabulary]
         return self._weigh(ids)
 
-    def _keyword_score(self, entry_index: int, normalized: str) -> float:
-        hits = 0.0
+    def _keyword_hits(self, normalized: str) -> frozenset[str]:
+        """Every known keyword in the question, found once per question for all entries."""
+        return frozenset(k for k in self._all_keywords if k in normalized)
+
+    def _keyword_score(self, entry_index: int, normalized: str, hits: frozenset[str]) -> float:
+        """Sum of the entry's keyword weights, longest first; a keyword inside a longer one
+        that already matched does not count twice."""
+        score = 0.0
         remaining = normalized
         for keyword, weight in self._keywords[entry_index]:
-            if keyword in remaining:
-                hits += weight
+            if keyword in hits and keyword in remaining:
+                score += weight
                 remaining = remaining.replace(keyword, " ")
-        return min(1.0, hits)
+        return min(1.0, score)
 
     def has_domain_term(self, normalized: str) -> bool:
         return any(term in normalized for term in self._domain_terms)
@@ -277,55 +298,59 @@ class Matcher:
 
     def rank(self, question: str, limit: int = SUGGESTION_COUNT) -> list[tuple[FaqEntry, float]]:
         """Entries by descending score; shared by answers, suggestions and autocomplete."""
-        return [(self.entries[i], s) for i, s, _ in self._scores(normalize(question))[:limit]]
+        return [(self.entries[i], s) for i, s, _ in self._scores(normalize(question), limit)]
 
-    def _scores(self, normalized: str) -> list[tuple[int, float, float]]:
-        """(entry index, blended score, best phrasing cosine), best first."""
+    def _scores(
+        self, normalized: str, limit: int = SUGGESTION_COUNT
+    ) -> list[tuple[int, float, float]]:
+        """The best `limit` (entry index, blended score, best phrasing cosine), best first."""
         if not normalized:
             return []
         query = self._query_vector(normalized)
-        cosine: dict[int, float] = defaultdict(float)
-        for feature_id, weight in query.items():
-            postings = self._postings[feature_id]
-            if len(postings) > STOP_GRAM_POSTINGS:
-                continue
-            for phrasing_index, phrasing_weight in postings:
-                cosine[phrasing_index] += weight * phrasing_weight
-        best_cosine: dict[int, float] = defaultdict(float)
-        for phrasing_index, value in cosine.items():
-            entry_index = self._phrasings[phrasing_index].entry_index
-            best_cosine[entry_index] = max(best_cosine[entry_index], value)
-        centroid_cosine: dict[int, float] = defaultdict(float)
-        for feature_id, weight in query.items():
-            for entry_index, entry_weight in self._centroid_postings[feature_id]:
-                centroid_cosine[entry_index] += weight * entry_weight
-        pool = sorted(best_cosine, key=best_cosine.__getitem__, reverse=True)[:RERANK_POOL]
-        pool.extend(
-            i
-            for i in range(len(self.entries))
-            if i not in best_cosine and self._keyword_score(i, normalized) > 0
+        best_cosine = np.maximum.reduceat(
+            self._accumulate(query, self._phrasing_postings, len(self._phrasings)),
+            self._entry_starts,
         )
+        centroid_cosine = self._accumulate(query, self._entry_postings, len(self.entries))
+        hits = self._keyword_hits(normalized)
+        keyword_scores = np.zeros(len(self.entries))
+        for entry_index in {i for keyword in hits for i in self._entries_with_keyword[keyword]}:
+            keyword_scores[entry_index] = self._keyword_score(entry_index, normalized, hits)
+        preliminary = (
+            SCORE_WEIGHTS["tfidf"] * best_cosine
+            + SCORE_WEIGHTS["centroid"] * centroid_cosine
+            + SCORE_WEIGHTS["keywords"] * keyword_scores
+        )
+        candidates = np.flatnonzero(preliminary > 0)
+        order = candidates[np.argsort(-preliminary[candidates], kind="stable")]
         scored = []
-        for entry_index in pool:
-            ratio = (
-                max(
-                    (
-                        fuzz.ratio(normalized, text)
-                        for text in self._phrasings_by_entry[entry_index]
-                    ),
-                    default=0.0,
+        for rank, entry_index in enumerate(order[: max(limit, RERANK_POOL)].tolist()):
+            score = float(preliminary[entry_index])
+            if rank < RERANK_POOL:
+                closest = process.extractOne(
+                    normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
                 )
-                / 100
-            )
-            score = (
-                SCORE_WEIGHTS["tfidf"] * best_cosine.get(entry_index, 0.0)
-                + SCORE_WEIGHTS["centroid"] * centroid_cosine.get(entry_index, 0.0)
-                + SCORE_WEIGHTS["ratio"] * ratio
-                + SCORE_WEIGHTS["keywords"] * self._keyword_score(entry_index, normalized)
-            )
-            scored.append((entry_index, score, best_cosine.get(entry_index, 0.0)))
+                score += SCORE_WEIGHTS["ratio"] * (closest[1] / 100 if closest else 0.0)
+            scored.append((entry_index, score, float(best_cosine[entry_index])))
         scored.sort(key=lambda item: item[1], reverse=True)
-        return scored
+        return scored[:limit]
+
+    @staticmethod
+    def _accumulate(
+        query: dict[int, float], postings: dict[int, tuple[np.ndarray, np.ndarray]], size: int
+    ) -> np.ndarray:
+        """Dot products of the query with every row of a sparse matrix kept as postings."""
+        used = [
+            (postings[feature_id], weight)
+            for feature_id, weight in query.items()
+            if feature_id in postings and len(postings[feature_id][0]) <= STOP_GRAM_POSTINGS
+        ]
+        if not used:
+            return np.zeros(size)
+        rows = np.concatenate([posting[0] for posting, _ in used])
+        data = np.concatenate([posting[1] for posting, _ in used])
+        query_weights = np.repeat([w for _, w in used], [len(posting[0]) for posting, _ in used])
+        return np.bincount(rows, data * query_weights, minlength=size)
 
     def _answers_together(self, best_index: int, runner_up_index: int | None) -> bool:
         """Neck and neck with an entry it names as related: answering with the leader is safe,
@@ -361,6 +386,18 @@ class Matcher:
         if on_topic and suggestions:
             return Answer(question, answer_lang, "suggest", best, None, suggestions)
         return Answer(question, answer_lang, "none", best)
+
+
+def _as_arrays(
+    postings: dict[int, list[tuple[int, float]]],
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    return {
+        feature_id: (
+            np.fromiter((row for row, _ in pairs), dtype=np.int64, count=len(pairs)),
+            np.fromiter((weight for _, weight in pairs), dtype=np.float64, count=len(pairs)),
+        )
+        for feature_id, pairs in postings.items()
+    }
 
 
 def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
