@@ -122,7 +122,7 @@ class Console:
     def render_step(self, state: WalkState) -> str:
         lang = self.lang
         step = state.step
-        parts = [f"■ {state.position}. {step.title.get(lang)}", step.body.get(lang)]
+        parts = [f"■ {step.title.get(lang)}", step.body.get(lang)]
         if step.copy_text is not None:
             parts.append("-----\n" + step.copy_text.get(lang) + "\n-----")
         labels = [action.label for action in state.actions]

@@ -27,8 +27,6 @@ class WalkState:
     step: Step
     actions: tuple[Action, ...]
     finished: bool
-    position: int
-    """1-based number of the step on the user's path, for "Step n" headers."""
 
     @property
     def offers_reminder(self) -> bool:
@@ -133,5 +131,4 @@ class Assistant:
             step=walkthrough.step(progress),
             actions=walkthrough.actions(progress),
             finished=walkthrough.is_finished(progress),
-            position=len(progress.history) + 1,
         )

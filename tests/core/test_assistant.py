@@ -91,7 +91,7 @@ async def test_pick_counts_the_entry_but_not_a_new_question(assistant, store) ->
 
 async def test_walkthrough_start_and_finish_events(assistant, store) -> None:
     state = await assistant.walkthrough(USER)
-    assert state.step.id == "contract-escrow" and state.position == 1
+    assert state.step.id == "contract-escrow" and state.progress.history == ()
     assert not state.offers_reminder
     await assistant.walkthrough(USER)  # resuming is not a new start
     assert (await store.stats()).walkthrough_started == 1
