@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -430,3 +433,21 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
     [problem] = caught.value.problems
     assert problem.file.endswith(SAFETY_FILE) and problem.line == line
     assert problem.entry == "off-platform-contact" and problem.field == "severity"
+
+
+def test_the_projects_own_client_message_set_is_classified_correctly():
+    """tests/fixtures/eval_client_messages.yaml, written apart from the rules, as `make eval` scores it."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "eval_client_messages.yaml"
+    cases = yaml.safe_load(fixture.read_text(encoding="utf-8"))["cases"]
+    checker = SafetyChecker(load_knowledge().safety)
+    wrong = []
+    for case in cases:
+        report = checker.check(case["text"])
+        advice = unicodedata.normalize("NFKC", " ".join(f.advice for f in report.findings)).lower()
+        if case["risky"]:
+            ok = report.risk != "none" and all(re.search(p, advice) for p in case["expect"])
+        else:
+            ok = report.risk == "none"
+        if not ok:
+            wrong.append((case["text"], report.risk))
+    assert wrong == []
