@@ -2,9 +2,9 @@
 
 Why not one fuzzy score: on unspaced Japanese, token/partial scorers rate off-topic questions
 85-100 against everything, and the words in nearly every question (チャットワーク, クライアント)
-drown the signal. So the score blends three views of normalised text — character n-gram TF-IDF
-(common n-grams weigh little), rapidfuzz `ratio` against the closest phrasing, and hits on each
-entry's keywords — and the result has three tiers: a confident answer only when one entry
+drown the signal. So the score blends four views of normalised text — character n-gram TF-IDF against the
+closest phrasing and against the entry as a whole (common n-grams weigh little), rapidfuzz
+`ratio` against the closest phrasing, and hits on each entry's keywords — and the result has three tiers: a confident answer only when one entry
 clearly leads, 「もしかして」 suggestions in a middle band, otherwise nothing.
 """
 
@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -144,13 +144,6 @@ class Answer:
         }
 
 
-@dataclass
-class _Phrasing:
-    entry_index: int
-    text: str
-    vector: dict[int, float] = field(default_factory=dict)
-
-
 class Matcher:
     """Built once per knowledge version; `answer()` is read-only and safe to share."""
 
@@ -159,100 +152,90 @@ class Matcher:
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
         self._anchors = _term_pattern(vocabulary.anchors)
         self._other_subjects = _term_pattern(vocabulary.other_subjects)
-        self._own_subjects = _term_pattern(["ちゃっとわーく", "くらうどわーくす"])
-        self._vocabulary: dict[str, int] = {}
-        texts_by_entry = [list(_entry_texts(entry)) for entry in self.entries]
-        document_frequency: dict[int, int] = defaultdict(int)
-        raw: list[tuple[int, str, list[int]]] = []
-        for entry_index, texts in enumerate(texts_by_entry):
-            for text in texts:
-                ids = [self._feature_id(g) for g in features(text)]
-                for feature_id in set(ids):
-                    document_frequency[feature_id] += 1
-                raw.append((entry_index, text, ids))
-        total = len(raw)
-        self._idf = {
-            f: math.log((total + 1) / (df + 1)) + 1.0 for f, df in document_frequency.items()
-        }
-        self._phrasings: list[_Phrasing] = []
-        self._postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for entry_index, text, ids in raw:
-            phrasing = _Phrasing(entry_index, text, self._weigh(ids))
-            for feature_id, weight in phrasing.vector.items():
-                self._postings[feature_id].append((len(self._phrasings), weight))
-            self._phrasings.append(phrasing)
-        self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
-        for phrasing in self._phrasings:
-            self._phrasings_by_entry[phrasing.entry_index].append(phrasing.text)
-        self._centroid_postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for entry_index, vector in enumerate(self._centroids()):
-            for feature_id, weight in vector.items():
-                self._centroid_postings[feature_id].append((entry_index, weight))
-        keyword_lists = [
-            sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True)
-            for entry in self.entries
-        ]
-        precision = self._keyword_precision({k for keywords in keyword_lists for k in keywords})
-        self._keywords = [
-            tuple((keyword, precision[keyword](i)) for keyword in keywords)
-            for i, keywords in enumerate(keyword_lists)
-        ]
-        keyword_spread = {keyword for keywords in keyword_lists for keyword in keywords}
-        self._all_keywords = tuple(keyword_spread)
-        self._entries_with_keyword: dict[str, list[int]] = defaultdict(list)
-        for entry_index, keywords in enumerate(keyword_lists):
-            for keyword in keywords:
-                self._entries_with_keyword[keyword].append(entry_index)
-        self._entry_of_phrasing = [phrasing.entry_index for phrasing in self._phrasings]
-        domain_terms = set(keyword_spread) | {canonical for _, canonical in _ALIASES}
-        self._domain_terms = tuple(sorted(domain_terms, key=len, reverse=True))
-        self._phrasing_postings = _as_arrays(self._postings)
-        self._entry_postings = _as_arrays(self._centroid_postings)
-        del self._postings, self._centroid_postings
-        self._entry_starts = np.searchsorted(
-            np.array(self._entry_of_phrasing), np.arange(len(self.entries))
-        )
+        self._own_subjects = _term_pattern(_TOKENS)
+        vectors = self._index_phrasings()
+        self._entry_postings = _as_arrays(_postings(self._centroids(vectors)))
+        self._index_keywords(_postings(vectors))
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge) -> Matcher:
         return cls(knowledge.faq, knowledge.vocabulary)
 
-    def _centroids(self) -> list[dict[int, float]]:
+    def _index_phrasings(self) -> list[dict[int, float]]:
+        """TF-IDF vectors of every phrasing (and title), in entry order; postings for lookup."""
+        self._vocabulary: dict[str, int] = {}
+        self._phrasing_texts: list[str] = []
+        self._entry_of_phrasing: list[int] = []
+        self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
+        feature_ids: list[list[int]] = []
+        for entry_index, entry in enumerate(self.entries):
+            for text in _entry_texts(entry):
+                self._phrasing_texts.append(text)
+                self._entry_of_phrasing.append(entry_index)
+                self._phrasings_by_entry[entry_index].append(text)
+                feature_ids.append([self._feature_id(g) for g in features(text)])
+        document_frequency = Counter(f for ids in feature_ids for f in set(ids))
+        total = len(feature_ids)
+        self._idf = {
+            f: math.log((total + 1) / (df + 1)) + 1.0 for f, df in document_frequency.items()
+        }
+        vectors = [self._weigh(ids) for ids in feature_ids]
+        self._phrasing_postings = _as_arrays(_postings(vectors))
+        self._entry_starts = np.searchsorted(
+            np.array(self._entry_of_phrasing), np.arange(len(self.entries))
+        )
+        return vectors
+
+    def _centroids(self, vectors: list[dict[int, float]]) -> list[dict[int, float]]:
         """Each entry's phrasings summed: the entry's whole vocabulary, not its closest line."""
         sums: list[dict[int, float]] = [defaultdict(float) for _ in self.entries]
-        for phrasing in self._phrasings:
-            for feature_id, weight in phrasing.vector.items():
-                sums[phrasing.entry_index][feature_id] += weight
+        for entry_index, vector in zip(self._entry_of_phrasing, vectors, strict=True):
+            for feature_id, weight in vector.items():
+                sums[entry_index][feature_id] += weight
         centroids = []
         for total in sums:
             norm = math.sqrt(sum(w * w for w in total.values())) or 1.0
             centroids.append({f: w / norm for f, w in total.items()})
         return centroids
 
-    def _keyword_precision(self, keywords: set[str]) -> dict[str, Callable[[int], float]]:
+    def _index_keywords(self, postings: dict[int, list[tuple[int, float]]]) -> None:
+        keyword_lists = [
+            sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True)
+            for entry in self.entries
+        ]
+        distinct = {keyword for keywords in keyword_lists for keyword in keywords}
+        precision = {keyword: self._keyword_precision(keyword, postings) for keyword in distinct}
+        self._keywords = [
+            tuple((keyword, precision[keyword](i)) for keyword in keywords)
+            for i, keywords in enumerate(keyword_lists)
+        ]
+        self._all_keywords = tuple(distinct)
+        self._entries_with_keyword: dict[str, list[int]] = defaultdict(list)
+        for entry_index, keywords in enumerate(keyword_lists):
+            for keyword in keywords:
+                self._entries_with_keyword[keyword].append(entry_index)
+        domain_terms = distinct | {canonical for _, canonical in _ALIASES}
+        self._domain_terms = tuple(sorted(domain_terms, key=len, reverse=True))
+
+    def _keyword_precision(
+        self, keyword: str, postings: dict[int, list[tuple[int, float]]]
+    ) -> Callable[[int], float]:
         """How strongly a keyword points at an entry: the share of the phrasings containing it
         that belong to that entry. "何日" says approval time; "サービス外連絡申請" says little.
-        One scan of the phrasings per distinct keyword."""
-        precision = {}
-        for keyword in keywords:
-            owners = Counter(
-                self._phrasings[i].entry_index
-                for i in self._candidates(keyword)
-                if keyword in self._phrasings[i].text
-            )
-            total = sum(owners.values()) + 1
-            precision[keyword] = lambda entry, owners=owners, total=total: (
-                (owners[entry] + 1) / total
-            )
-        return precision
-
-    def _candidates(self, keyword: str) -> Iterable[int]:
-        """Phrasings that may contain `keyword`: those holding its rarest inner n-gram."""
+        Only phrasings holding the keyword's rarest inner n-gram are scanned."""
         inner = [g for g in features(keyword) if " " not in g and g in self._vocabulary]
-        if not inner:
-            return range(len(self._phrasings))
-        rarest = min(inner, key=lambda g: len(self._postings[self._vocabulary[g]]))
-        return [index for index, _ in self._postings[self._vocabulary[rarest]]]
+        if inner:
+            rarest = min(inner, key=lambda g: len(postings[self._vocabulary[g]]))
+            candidates = [row for row, _ in postings[self._vocabulary[rarest]]]
+        else:
+            candidates = range(len(self._phrasing_texts))
+        owners = Counter(
+            self._entry_of_phrasing[row]
+            for row in candidates
+            if keyword in self._phrasing_texts[row]
+        )
+        total = sum(owners.values()) + 1
+        return lambda entry_index: (owners[entry_index] + 1) / total
 
     def _feature_id(self, gram: str) -> int:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
@@ -308,7 +291,7 @@ class Matcher:
             return []
         query = self._query_vector(normalized)
         best_cosine = np.maximum.reduceat(
-            self._accumulate(query, self._phrasing_postings, len(self._phrasings)),
+            self._accumulate(query, self._phrasing_postings, len(self._phrasing_texts)),
             self._entry_starts,
         )
         centroid_cosine = self._accumulate(query, self._entry_postings, len(self.entries))
@@ -386,6 +369,15 @@ class Matcher:
         if on_topic and suggestions:
             return Answer(question, answer_lang, "suggest", best, None, suggestions)
         return Answer(question, answer_lang, "none", best)
+
+
+def _postings(vectors: Sequence[dict[int, float]]) -> dict[int, list[tuple[int, float]]]:
+    """Feature → (row, weight) pairs: the sparse matrix by column."""
+    postings: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for row, vector in enumerate(vectors):
+        for feature_id, weight in vector.items():
+            postings[feature_id].append((row, weight))
+    return postings
 
 
 def _as_arrays(
