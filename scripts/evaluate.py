@@ -21,8 +21,12 @@ SHARED_EVAL = Path(os.environ.get("EVAL_DIR", ROOT.parent / "shared" / "eval"))
 OWN_QUESTIONS = (
     ROOT / "tests" / "fixtures" / "eval_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation_questions.yaml",
+    ROOT / "tests" / "fixtures" / "validation2_questions.yaml",
 )
-OWN_MESSAGES = ROOT / "tests" / "fixtures" / "eval_client_messages.yaml"
+OWN_MESSAGES = (
+    ROOT / "tests" / "fixtures" / "eval_client_messages.yaml",
+    ROOT / "tests" / "fixtures" / "validation2_client_messages.yaml",
+)
 BOT = [sys.executable, "-m", "bot"]
 
 
@@ -128,7 +132,7 @@ def main() -> int:
     else:
         print(f"({SHARED_EVAL} not found: scoring the project's own sets only)")
     results = [score_questions(path) for path in sets if path.is_file()]
-    message_sets = [OWN_MESSAGES]
+    message_sets = list(OWN_MESSAGES)
     if SHARED_EVAL.is_dir():
         message_sets.append(SHARED_EVAL / "dev_client_messages.yaml")
     results += [score_messages(path) for path in message_sets if path.is_file()]

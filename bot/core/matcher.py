@@ -39,6 +39,7 @@ _ALIASES: tuple[tuple[str, str], ...] = (
     (r"e-?mail|めあど|めーるあどれす", "めーる"),
     (r"どの?[くぐ]らい|どれ?[くぐ]らい", "どれくらい"),
     (r"なんにち|何日間?", "何日"),
+    (r"えすくろー|escrow|預か?り金|(?:お金|報酬|代金)を?(?:先に)?預け(?:て(?:もらう|おく))?", "仮払い"),
 )
 _ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
 _TOKENS = frozenset({"ちゃっとわーく", "くらうどわーくす"})
@@ -62,10 +63,10 @@ _EN_STOPWORDS = frozenset(
 )
 
 SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.30, "ratio": 0.25, "keywords": 0.20}
-CONFIDENT_SCORE = 0.33
+CONFIDENT_SCORE = 0.30
 UNANCHORED_SCORE = 0.50
 """A question with no anchor word (see knowledge/vocabulary.yaml) must match this closely."""
-OFF_SUBJECT_SCORE = 0.70
+OFF_SUBJECT_SCORE = 0.60
 """A question about another platform or tool, not Chatwork or CrowdWorks, must match this."""
 CLEAR_LEAD = 0.02
 SUGGEST_SCORE = 0.22

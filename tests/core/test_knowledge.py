@@ -160,7 +160,7 @@ def test_decline_answer_quotes_the_guide_template(knowledge: Knowledge) -> None:
     ("entry_id", "facts"),
     [
         ("when-to-exchange-ids", ("仮払い", "サービス外連絡申請", "承認")),
-        ("off-platform-application", ("やること", "1つの契約", "直接取引")),
+        ("off-platform-application", ("やること", "契約ごと", "直接取引")),
         ("application-approval-time", ("2〜3日", "2営業日")),
         ("free-plan-limits", ("5GB", "40日", "5,000件", "2022年10月6日")),
         ("direct-contract-offer", ("3章8条11項", "5年")),
@@ -304,14 +304,16 @@ def test_unknown_related_id(bad_copy: Path) -> None:
 
 
 def test_empty_phrasing_is_rejected(bad_copy: Path) -> None:
-    line = _break(bad_copy, FAQ_FILE, "        - チャトワって何のアプリ？\n", '        - ""\n')
+    phrasing = "チャトワって何のアプリ？"
+    position = load_knowledge(bad_copy).entry("what-is-chatwork").questions.ja.index(phrasing)
+    line = _break(bad_copy, FAQ_FILE, f"        - {phrasing}\n", '        - ""\n')
     error = _problems(bad_copy)
     [problem] = error.problems
     assert problem.file.endswith(FAQ_FILE)
     assert (problem.line, problem.entry, problem.field) == (
         line,
         "what-is-chatwork",
-        "questions.ja.1",
+        f"questions.ja.{position}",
     )
     assert "must not be empty" in str(error)
 

@@ -435,13 +435,15 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
     assert problem.entry == "off-platform-contact" and problem.field == "severity"
 
 
-def test_the_projects_own_client_message_set_is_classified_correctly():
-    """tests/fixtures/eval_client_messages.yaml, written apart from the rules, as `make eval` scores it."""
-    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "eval_client_messages.yaml"
-    cases = yaml.safe_load(fixture.read_text(encoding="utf-8"))["cases"]
+@pytest.mark.parametrize(
+    "fixture", ["eval_client_messages.yaml", "validation2_client_messages.yaml"]
+)
+def test_client_message_sets_written_apart_from_the_rules(fixture: str):
+    """The project's own client-message sets, scored as `make eval` scores them."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / fixture
     checker = SafetyChecker(load_knowledge().safety)
     wrong = []
-    for case in cases:
+    for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
         report = checker.check(case["text"])
         advice = unicodedata.normalize("NFKC", " ".join(f.advice for f in report.findings)).lower()
         if case["risky"]:
