@@ -210,7 +210,9 @@ class Matcher:
             tuple((keyword, precision[keyword](i)) for keyword in keywords)
             for i, keywords in enumerate(keyword_lists)
         ]
-        self._all_keywords = tuple(distinct)
+        self._keywords_by_first_char: dict[str, list[str]] = defaultdict(list)
+        for keyword in distinct:
+            self._keywords_by_first_char[keyword[0]].append(keyword)
         self._entries_with_keyword: dict[str, list[int]] = defaultdict(list)
         for entry_index, keywords in enumerate(keyword_lists):
             for keyword in keywords:
@@ -255,8 +257,15 @@ class Matcher:
         return self._weigh(ids)
 
     def _keyword_hits(self, normalized: str) -> frozenset[str]:
-        """Every known keyword in the question, found once per question for all entries."""
-        return frozenset(k for k in self._all_keywords if k in normalized)
+        """Every known keyword in the question, found once per question for all entries;
+        only keywords starting with a character the question contains are tried."""
+        by_first = self._keywords_by_first_char
+        return frozenset(
+            keyword
+            for char in set(normalized)
+            for keyword in by_first.get(char, ())
+            if keyword in normalized
+        )
 
     def _keyword_score(self, entry_index: int, normalized: str, hits: frozenset[str]) -> float:
         """Sum of the entry's keyword weights, longest first; a keyword inside a longer one
