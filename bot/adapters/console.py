@@ -70,7 +70,15 @@ class Console:
                 continue
             if text.lower() in QUIT_WORDS:
                 return 0
-            self.say(await self.respond(text))
+            self.say(await self.reply_or_apologise(text))
+
+    async def reply_or_apologise(self, text: str) -> str:
+        """The console's one error handler: the user gets a short note, the log the traceback."""
+        try:
+            return await self.respond(text)
+        except Exception:
+            log.exception("error while answering %r", text[:80])
+            return ui("error", self.lang)
 
     async def respond(self, text: str) -> str:
         """One line of input → the reply a chat user would get."""

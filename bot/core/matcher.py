@@ -39,7 +39,10 @@ _ALIASES: tuple[tuple[str, str], ...] = (
     (r"e-?mail|めあど|めーるあどれす", "めーる"),
     (r"どの?[くぐ]らい|どれ?[くぐ]らい", "どれくらい"),
     (r"なんにち|何日間?", "何日"),
-    (r"えすくろー|escrow|預か?り金|(?:お金|報酬|代金)を?(?:先に)?預け(?:て(?:もらう|おく))?", "仮払い"),
+    (
+        r"えすくろー|escrow|預か?り金|(?:お金|報酬|代金)を?(?:先に)?預け(?:て(?:もらう|おく))?",
+        "仮払い",
+    ),
 )
 _ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
 _TOKENS = frozenset({"ちゃっとわーく", "くらうどわーくす"})

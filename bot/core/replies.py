@@ -63,6 +63,10 @@ UI: dict[str, dict[Lang, str]] = {
         "ja": "このメッセージには確認できる本文がありません。",
         "en": "That message has no text to check.",
     },
+    "error": {
+        "ja": "すみません、処理中にエラーが発生しました。もう一度お試しください。",
+        "en": "Sorry, something went wrong. Please try again.",
+    },
     "check_usage": {
         "ja": "クライアントからのメッセージを貼り付けてください（例: check IDを教えてください）。",
         "en": "Paste the client's message (e.g. check please send me your chatwork id).",

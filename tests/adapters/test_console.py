@@ -83,3 +83,26 @@ async def test_check_command_reports_risk_and_reply(service, store):
     assert "⚠️" in out and "出典" in out and "そのまま使える返信文" in out
     assert "貼り付けてください" in out
     assert await store.questions() == []
+
+
+async def test_an_error_is_explained_and_the_console_keeps_going(service, store, caplog):
+    class BrokenStore:
+        """A store whose every call fails, as a corrupt database would."""
+
+        def __getattr__(self, name):
+            async def fail(*args, **kwargs):
+                raise OSError("disk I/O error")
+
+            return fail
+
+    out = io.StringIO()
+    console = Console(
+        Assistant(service, BrokenStore(), PLATFORM),
+        io.StringIO("/chatwork-safe\ncheck 直接契約しませんか\n"),
+        out,
+        interactive=False,
+    )
+    assert await console.run() == 0
+    assert "エラーが発生しました" in out.getvalue()
+    assert "直接契約" in out.getvalue()
+    assert "disk I/O error" in caplog.text

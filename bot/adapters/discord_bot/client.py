@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -121,7 +121,8 @@ class ChatworkSafeBot(discord.Client):
         self.channel_cooldowns = RateLimiter(1, self.options.faq_channel_cooldown_seconds or 1e-9)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
-        self.sync_on_start = True
+        self.serving = True
+        """False for one-shot commands (`sync-commands`): no sync on start, no background work."""
         self.background: list[asyncio.Task] = []
 
     async def setup_hook(self) -> None:
@@ -135,22 +136,28 @@ class ChatworkSafeBot(discord.Client):
         commands.register(self.tree, self)
         register_admin(self.tree, self)
         register_safety(self.tree, self)
-        if self.sync_on_start:
+        if self.serving:
             await self.sync_commands_if_changed()
             self.start_background_tasks()
 
     # --- background work ----------------------------------------------------------------
 
     def start_background_tasks(self) -> None:
-        """Heartbeat, reminders, retention and (optionally) knowledge watching."""
-        jobs: list[Coroutine] = [
-            self._every(HEARTBEAT_SECONDS, self.assistant.store.beat, "heartbeat"),
-            reminders.deliver_forever(self, REMINDER_POLL_SECONDS),
-            self._every(PRUNE_SECONDS, self._prune_questions, "question pruning"),
-        ]
+        """Heartbeat, reminders, retention and (optionally) knowledge watching, as named tasks."""
+        jobs: dict[str, Coroutine] = {
+            "heartbeat": self._every(HEARTBEAT_SECONDS, self.assistant.store.beat, "heartbeat"),
+            "reminder delivery": self._every(
+                REMINDER_POLL_SECONDS, lambda: reminders.deliver_due(self), "reminder delivery"
+            ),
+            "question pruning": self._every(
+                PRUNE_SECONDS, self._prune_questions, "question pruning"
+            ),
+        }
         if self.options.knowledge_watch:
-            jobs.append(watch_knowledge(self.assistant.service, KNOWLEDGE_POLL_SECONDS))
-        self.background = [asyncio.create_task(job) for job in jobs]
+            jobs["knowledge watch"] = watch_knowledge(
+                self.assistant.service, KNOWLEDGE_POLL_SECONDS
+            )
+        self.background = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
 
     async def _prune_questions(self) -> None:
         removed = await self.assistant.store.prune_questions(self.question_retention_days)
@@ -162,7 +169,7 @@ class ChatworkSafeBot(discord.Client):
             )
 
     @staticmethod
-    async def _every(seconds: float, job, name: str) -> None:
+    async def _every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
         while True:
             try:
                 await job()

@@ -7,7 +7,6 @@ reminder rather than losing it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -108,12 +107,3 @@ async def deliver_due(bot: ChatworkSafeBot) -> int:
         await bot.assistant.store.mark_delivered(reminder.id)
         sent += 1
     return sent
-
-
-async def deliver_forever(bot: ChatworkSafeBot, interval: float) -> None:
-    while True:
-        try:
-            await deliver_due(bot)
-        except Exception:
-            log.exception("reminder delivery failed; retrying in %.0f s", interval)
-        await asyncio.sleep(interval)

@@ -95,7 +95,7 @@ async def sync_commands(settings: Settings) -> None:
     service = Service(settings.knowledge_dir)
     async with await open_store(settings.store_url) as store:
         bot = create_bot(settings, service, store)
-        bot.sync_on_start = False
+        bot.serving = False
         try:
             async with bot:
                 await bot.login(token)

@@ -137,10 +137,9 @@ async def test_defaults_watch_no_knowledge_and_ask_for_no_message_content(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     async with running_bot(fake, tmp_path / "data") as bot:
-        names = {task.get_coro().__name__ for task in bot.background}
+        names = {task.get_name() for task in bot.background}
         assert not fake.intents & INTENT_MESSAGE_CONTENT
-    assert "watch_knowledge" not in names
-    assert {"deliver_forever", "_every"} <= names
+    assert names == {"heartbeat", "reminder delivery", "question pruning"}
 
 
 async def test_admin_commands_are_hidden_and_refused_to_non_moderators(
