@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,35 +44,43 @@ def _emit_json(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    if (args.batch is None) == (args.question is None):
-        print("ask: give either a QUESTION or --batch FILE", file=sys.stderr)
+def _for_each_input(
+    args: argparse.Namespace,
+    single: str | None,
+    name: str,
+    respond: Callable[[str], tuple[dict, str]],
+) -> int:
+    """`ask` and `check`: one text or `--batch FILE`; a JSON object per line, or text for people."""
+    if (args.batch is None) == (single is None):
+        print(f"{args.command}: give either a {name} or --batch FILE", file=sys.stderr)
         return EXIT_USAGE
-    service = Service(settings.knowledge_dir)
-    matcher = service.engines.matcher
-    questions = _lines(args.batch) if args.batch is not None else [args.question]
-    for question in questions:
-        answer = matcher.answer(question, lang=args.lang)
+    for text in _lines(args.batch) if args.batch is not None else [single]:
+        as_dict, for_people = respond(text)
         if args.json:
-            _emit_json(answer.as_dict())
+            _emit_json(as_dict)
         else:
-            print(render_answer_text(answer, matcher.entries), end="\n\n")
+            print(for_people, end="\n\n")
     return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    matcher = Service(settings.knowledge_dir).engines.matcher
+
+    def respond(question: str) -> tuple[dict, str]:
+        answer = matcher.answer(question, lang=args.lang)
+        return answer.as_dict(), render_answer_text(answer, matcher.entries)
+
+    return _for_each_input(args, args.question, "QUESTION", respond)
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    if (args.batch is None) == (args.text is None):
-        print("check: give either a TEXT or --batch FILE", file=sys.stderr)
-        return EXIT_USAGE
     checker = Service(settings.knowledge_dir).engines.safety
-    texts = _lines(args.batch) if args.batch is not None else [args.text]
-    for text in texts:
+
+    def respond(text: str) -> tuple[dict, str]:
         report = checker.check(text, lang=args.lang)
-        if args.json:
-            _emit_json(report.as_dict())
-        else:
-            print(render_safety_text(report), end="\n\n")
-    return 0
+        return report.as_dict(), render_safety_text(report)
+
+    return _for_each_input(args, args.text, "TEXT", respond)
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
