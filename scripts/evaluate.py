@@ -22,10 +22,12 @@ OWN_QUESTIONS = (
     ROOT / "tests" / "fixtures" / "eval_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation2_questions.yaml",
+    ROOT / "tests" / "fixtures" / "validation3_questions.yaml",
 )
 OWN_MESSAGES = (
     ROOT / "tests" / "fixtures" / "eval_client_messages.yaml",
     ROOT / "tests" / "fixtures" / "validation2_client_messages.yaml",
+    ROOT / "tests" / "fixtures" / "validation3_client_messages.yaml",
 )
 BOT = [sys.executable, "-m", "bot"]
 
