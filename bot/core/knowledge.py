@@ -72,6 +72,7 @@ class VocabularyFile(Strict):
 
     anchors: list[NonEmpty] = Field(min_length=1)
     other_subjects: list[NonEmpty] = []
+    unsupported: list[NonEmpty] = []
 
 
 class Choice(Strict):

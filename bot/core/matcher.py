@@ -43,6 +43,9 @@ _ALIASES: tuple[tuple[str, str], ...] = (
         r"えすくろー|escrow|預か?り金|(?:お金|報酬|代金)を?(?:先に)?預け(?:て(?:もらう|おく))?",
         "仮払い",
     ),
+    (r"kari\s*-?barai", "仮払い"),
+    (r"(?:service\s*-?\s*gai\s*)?renraku\s*-?\s*shinsei", "さーびす外連絡申請"),
+    (r"nou?hin", "納品"),
 )
 _ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
 _TOKENS = frozenset({"ちゃっとわーく", "くらうどわーくす"})
@@ -69,8 +72,9 @@ SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.30, "ratio": 0.25, "keywords": 0.2
 CONFIDENT_SCORE = 0.30
 UNANCHORED_SCORE = 0.50
 """A question with no anchor word (see knowledge/vocabulary.yaml) must match this closely."""
-OFF_SUBJECT_SCORE = 0.60
-"""A question about another platform or tool, not Chatwork or CrowdWorks, must match this."""
+OFF_SUBJECT_SCORE = 0.65
+"""A question about another platform or tool (not Chatwork or CrowdWorks), or about an aspect
+the knowledge does not cover (a Chatwork API, taxes), must match this closely."""
 CLEAR_LEAD = 0.02
 SUGGEST_SCORE = 0.22
 ON_TOPIC_SIMILARITY = 0.5
@@ -156,6 +160,7 @@ class Matcher:
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
         self._anchors = _term_pattern(vocabulary.anchors)
         self._other_subjects = _term_pattern(vocabulary.other_subjects)
+        self._unsupported = _term_pattern(vocabulary.unsupported)
         self._own_subjects = _term_pattern(_TOKENS)
         vectors = self._index_phrasings()
         self._entry_postings = _as_arrays(_postings(self._centroids(vectors)))
@@ -282,11 +287,16 @@ class Matcher:
         return min(1.0, score)
 
     def has_domain_term(self, normalized: str) -> bool:
-        return any(term in normalized for term in self._domain_terms)
+        """Any keyword or anchor at all: without one, a question gets no answer or suggestion."""
+        return bool(self._anchors.search(normalized)) or any(
+            term in normalized for term in self._domain_terms
+        )
 
     def required_score(self, normalized: str) -> float:
         """How close a match must be before it is answered, given what the question is about."""
-        if self._other_subjects.search(normalized) and not self._own_subjects.search(normalized):
+        if self._unsupported.search(normalized) or (
+            self._other_subjects.search(normalized) and not self._own_subjects.search(normalized)
+        ):
             return OFF_SUBJECT_SCORE
         if self._anchors.search(normalized):
             return CONFIDENT_SCORE

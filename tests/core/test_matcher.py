@@ -135,7 +135,12 @@ def test_answer_handles_extreme_inputs(real, text):
 
 @pytest.mark.parametrize(
     "fixture",
-    ["eval_questions.yaml", "validation_questions.yaml", "validation2_questions.yaml"],
+    [
+        "eval_questions.yaml",
+        "validation_questions.yaml",
+        "validation2_questions.yaml",
+        "validation3_questions.yaml",
+    ],
 )
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):
     """Each set answered with its required facts (≥ 95%); nothing off-topic answered."""
