@@ -140,6 +140,7 @@ def test_answer_handles_extreme_inputs(real, text):
         "validation_questions.yaml",
         "validation2_questions.yaml",
         "validation3_questions.yaml",
+        "validation4_questions.yaml",
     ],
 )
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):

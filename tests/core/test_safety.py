@@ -439,6 +439,7 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
         "eval_client_messages.yaml",
         "validation2_client_messages.yaml",
         "validation3_client_messages.yaml",
+        "validation4_client_messages.yaml",
     ],
 )
 def test_client_message_sets_written_apart_from_the_rules(fixture: str):
