@@ -141,6 +141,7 @@ def test_answer_handles_extreme_inputs(real, text):
         "validation2_questions.yaml",
         "validation3_questions.yaml",
         "validation4_questions.yaml",
+        "validation5_questions.yaml",
     ],
 )
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):

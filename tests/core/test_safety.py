@@ -374,8 +374,8 @@ def _problem(path: Path):
 
 
 def test_bad_regex_names_file_line_rule_and_field(bad_safety: Path) -> None:
-    old = "      - '直接(?:の)? ?(?:契約"
-    line = _break(bad_safety, old, "      - '直接(?:の ?(?:契約")
+    old = "      - '直接(?:の)?[、, ]?(?:契約"
+    line = _break(bad_safety, old, "      - '直接(?:の[、, ]?(?:契約")
     problem = _problem(bad_safety)
     assert (problem.line, problem.entry, problem.field) == (line, "direct-contract", "match.0")
     assert "invalid regex" in problem.message
@@ -440,6 +440,7 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
         "validation2_client_messages.yaml",
         "validation3_client_messages.yaml",
         "validation4_client_messages.yaml",
+        "validation5_client_messages.yaml",
     ],
 )
 def test_client_message_sets_written_apart_from_the_rules(fixture: str):
