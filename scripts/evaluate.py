@@ -25,6 +25,7 @@ OWN_QUESTIONS = (
     ROOT / "tests" / "fixtures" / "validation3_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation4_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation5_questions.yaml",
+    ROOT / "tests" / "fixtures" / "validation6_questions.yaml",
 )
 OWN_MESSAGES = (
     ROOT / "tests" / "fixtures" / "eval_client_messages.yaml",
@@ -32,6 +33,7 @@ OWN_MESSAGES = (
     ROOT / "tests" / "fixtures" / "validation3_client_messages.yaml",
     ROOT / "tests" / "fixtures" / "validation4_client_messages.yaml",
     ROOT / "tests" / "fixtures" / "validation5_client_messages.yaml",
+    ROOT / "tests" / "fixtures" / "validation6_client_messages.yaml",
 )
 BOT = [sys.executable, "-m", "bot"]
 

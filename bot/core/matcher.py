@@ -57,7 +57,7 @@ _FILLER = re.compile(
     r"|なんですが|のですが|んですが|について|知りたい|しりたい|お願いします|おねがいします"
     r"|please|could you|can you tell me|tell me|i want to know|i'd like to know)"
 )
-_PUNCTUATION = re.compile(r"[^\w\s+]|_")
+_PUNCTUATION = re.compile(r"[^\w\s+%]|_")
 _LATIN_WORD = re.compile(r"[a-z0-9+]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_STOPWORDS = frozenset(

@@ -142,6 +142,7 @@ def test_answer_handles_extreme_inputs(real, text):
         "validation3_questions.yaml",
         "validation4_questions.yaml",
         "validation5_questions.yaml",
+        "validation6_questions.yaml",
     ],
 )
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):
@@ -160,3 +161,15 @@ def test_accuracy_on_the_projects_own_question_sets(real, fixture):
             misses.append((case["q"], answer.entry.id if answer.entry else None))
     assert off_topic_answered == []
     assert len(misses) <= len(in_scope) * 0.05, misses
+
+
+def test_vocabulary_terms_survive_normalisation():
+    """A term that normalises to almost nothing (say "何%" without its %) would match everything."""
+    vocabulary = load_knowledge().vocabulary
+    terms = [*vocabulary.anchors, *vocabulary.other_subjects, *vocabulary.unsupported]
+    assert [t for t in terms if len(normalize(t)) < 2] == []
+
+
+def test_unsupported_aspects_of_chatwork_are_not_answered(real):
+    for question in ["Chatwork の API でボットを作りたい", "クラウドワークスの手数料って何%？"]:
+        assert not real.answer(question).matched, question
