@@ -183,6 +183,10 @@ class Matcher:
                 self._entry_of_phrasing.append(entry_index)
                 self._phrasings_by_entry[entry_index].append(text)
                 feature_ids.append([self._feature_id(g) for g in features(text)])
+        self._entry_wording = [
+            " ".join([*texts, *(normalize(k) for k in entry.keywords)])
+            for texts, entry in zip(self._phrasings_by_entry, self.entries, strict=True)
+        ]
         document_frequency = Counter(f for ids in feature_ids for f in set(ids))
         total = len(feature_ids)
         self._idf = {
@@ -292,12 +296,20 @@ class Matcher:
             term in normalized for term in self._domain_terms
         )
 
-    def required_score(self, normalized: str) -> float:
-        """How close a match must be before it is answered, given what the question is about."""
-        if self._unsupported.search(normalized) or (
-            self._other_subjects.search(normalized) and not self._own_subjects.search(normalized)
-        ):
+    def required_score(self, normalized: str, entry_index: int) -> float:
+        """How close a match must be before it is answered, given what the question is about.
+
+        Another tool named without Chatwork or CrowdWorks ("Zoomの無料版") marks another
+        subject — unless the entry itself speaks of that tool ("面談だけZoomで" → the
+        pre-contract interview entry), in which case the question is ours after all.
+        """
+        if self._unsupported.search(normalized):
             return OFF_SUBJECT_SCORE
+        if not self._own_subjects.search(normalized):
+            others = {m.group() for m in self._other_subjects.finditer(normalized)}
+            wording = self._entry_wording[entry_index]
+            if any(other not in wording for other in others):
+                return OFF_SUBJECT_SCORE
         if self._anchors.search(normalized):
             return CONFIDENT_SCORE
         return UNANCHORED_SCORE
@@ -385,7 +397,7 @@ class Matcher:
         leads = best - runner_up >= CLEAR_LEAD or self._answers_together(
             best_index, scored[1][0] if len(scored) > 1 else None
         )
-        if on_topic and best >= self.required_score(normalized) and leads:
+        if on_topic and best >= self.required_score(normalized, best_index) and leads:
             return Answer(
                 question, answer_lang, "answer", best, self.entries[best_index], suggestions[1:]
             )

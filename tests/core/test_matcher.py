@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.knowledge import FaqEntry, load_knowledge
+from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
 from bot.core.matcher import Matcher, normalize
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -143,6 +143,7 @@ def test_answer_handles_extreme_inputs(real, text):
         "validation4_questions.yaml",
         "validation5_questions.yaml",
         "validation6_questions.yaml",
+        "validation7_questions.yaml",
     ],
 )
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):
@@ -173,3 +174,18 @@ def test_vocabulary_terms_survive_normalisation():
 def test_unsupported_aspects_of_chatwork_are_not_answered(real):
     for question in ["Chatwork の API でボットを作りたい", "クラウドワークスの手数料って何%？"]:
         assert not real.answer(question).matched, question
+
+
+def test_another_tool_is_ours_when_the_entry_speaks_of_it():
+    """Zoom alone marks another subject, unless the best entry itself is about Zoom."""
+    matcher = Matcher(
+        [
+            entry("interview", ["面談をzoomでしたい", "zoom面談"], ["zoom interview"], ["面談"]),
+            entry("price", ["無料版の制限", "無料プラン"], ["free plan"], ["無料版"]),
+        ],
+        VocabularyFile(anchors=["面談", "無料版"], other_subjects=["zoom"]),
+    )
+    assert matcher.answer("面談をzoomでしたいと言われた").entry.id == "interview"
+    assert not matcher.answer("zoomの無料版は何分まで使える").matched
+    without_other_subjects = Matcher(matcher.entries, VocabularyFile(anchors=["面談", "無料版"]))
+    assert without_other_subjects.answer("zoomの無料版は何分まで使える").matched
