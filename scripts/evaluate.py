@@ -27,6 +27,7 @@ OWN_QUESTIONS = (
     ROOT / "tests" / "fixtures" / "validation5_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation6_questions.yaml",
     ROOT / "tests" / "fixtures" / "validation7_questions.yaml",
+    ROOT / "tests" / "fixtures" / "validation8_questions.yaml",
 )
 OWN_MESSAGES = (
     ROOT / "tests" / "fixtures" / "eval_client_messages.yaml",
@@ -36,6 +37,7 @@ OWN_MESSAGES = (
     ROOT / "tests" / "fixtures" / "validation5_client_messages.yaml",
     ROOT / "tests" / "fixtures" / "validation6_client_messages.yaml",
     ROOT / "tests" / "fixtures" / "validation7_client_messages.yaml",
+    ROOT / "tests" / "fixtures" / "validation8_client_messages.yaml",
 )
 BOT = [sys.executable, "-m", "bot"]
 

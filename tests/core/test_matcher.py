@@ -144,6 +144,7 @@ def test_answer_handles_extreme_inputs(real, text):
         "validation5_questions.yaml",
         "validation6_questions.yaml",
         "validation7_questions.yaml",
+        "validation8_questions.yaml",
     ],
 )
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):

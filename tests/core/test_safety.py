@@ -443,6 +443,7 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
         "validation5_client_messages.yaml",
         "validation6_client_messages.yaml",
         "validation7_client_messages.yaml",
+        "validation8_client_messages.yaml",
     ],
 )
 def test_client_message_sets_written_apart_from_the_rules(fixture: str):
