@@ -1,7 +1,8 @@
 """`make eval`: score the bot through the same command-line path users and tools call.
 
-Question sets: the project's own (tests/fixtures/eval_questions.yaml, always present) and the
-development sets in ../shared/eval/ when that folder exists (a user's clone has none).
+Sets: the project's own in tests/fixtures/ (each validation set written by someone who had not
+seen the knowledge) and the development sets in ../shared/eval/ when that folder exists (a user's
+clone has none).
 """
 
 from __future__ import annotations
@@ -18,27 +19,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = Path(os.environ.get("EVAL_DIR", ROOT.parent / "shared" / "eval"))
-OWN_QUESTIONS = (
-    ROOT / "tests" / "fixtures" / "eval_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation2_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation3_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation4_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation5_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation6_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation7_questions.yaml",
-    ROOT / "tests" / "fixtures" / "validation8_questions.yaml",
-)
-OWN_MESSAGES = (
-    ROOT / "tests" / "fixtures" / "eval_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation2_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation3_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation4_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation5_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation6_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation7_client_messages.yaml",
-    ROOT / "tests" / "fixtures" / "validation8_client_messages.yaml",
-)
+FIXTURES = ROOT / "tests" / "fixtures"
+OWN_QUESTIONS = sorted(FIXTURES.glob("*questions.yaml"))
+OWN_MESSAGES = sorted(FIXTURES.glob("*client_messages.yaml"))
 BOT = [sys.executable, "-m", "bot"]
 
 

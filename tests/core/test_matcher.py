@@ -11,6 +11,7 @@ from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
 from bot.core.matcher import Matcher, normalize
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+QUESTION_SETS = sorted(path.name for path in FIXTURES.glob("*questions.yaml"))
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -133,20 +134,7 @@ def test_answer_handles_extreme_inputs(real, text):
     assert real.answer(text).tier in {"answer", "suggest", "none"}
 
 
-@pytest.mark.parametrize(
-    "fixture",
-    [
-        "eval_questions.yaml",
-        "validation_questions.yaml",
-        "validation2_questions.yaml",
-        "validation3_questions.yaml",
-        "validation4_questions.yaml",
-        "validation5_questions.yaml",
-        "validation6_questions.yaml",
-        "validation7_questions.yaml",
-        "validation8_questions.yaml",
-    ],
-)
+@pytest.mark.parametrize("fixture", QUESTION_SETS)
 def test_accuracy_on_the_projects_own_question_sets(real, fixture):
     """Each set answered with its required facts (≥ 95%); nothing off-topic answered."""
     cases = yaml.safe_load((FIXTURES / fixture).read_text("utf-8"))["cases"]

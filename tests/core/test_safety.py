@@ -26,6 +26,8 @@ from bot.core.safety import (
 from bot.core.schema import KnowledgeError
 
 CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MESSAGE_SETS = sorted(path.name for path in FIXTURES.glob("*client_messages.yaml"))
 SAFETY_PATH = CHECKOUT_KNOWLEDGE / SAFETY_FILE
 
 # (message, the kind that must be among the findings)
@@ -433,22 +435,10 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
     assert problem.entry == "off-platform-contact" and problem.field == "severity"
 
 
-@pytest.mark.parametrize(
-    "fixture",
-    [
-        "eval_client_messages.yaml",
-        "validation2_client_messages.yaml",
-        "validation3_client_messages.yaml",
-        "validation4_client_messages.yaml",
-        "validation5_client_messages.yaml",
-        "validation6_client_messages.yaml",
-        "validation7_client_messages.yaml",
-        "validation8_client_messages.yaml",
-    ],
-)
+@pytest.mark.parametrize("fixture", MESSAGE_SETS)
 def test_client_message_sets_written_apart_from_the_rules(fixture: str):
     """The project's own client-message sets, scored as `make eval` scores them."""
-    path = Path(__file__).resolve().parents[1] / "fixtures" / fixture
+    path = FIXTURES / fixture
     checker = SafetyChecker(load_knowledge().safety)
     wrong = []
     for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
