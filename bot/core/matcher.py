@@ -300,15 +300,18 @@ class Matcher:
         """How close a match must be before it is answered, given what the question is about.
 
         Another tool named without Chatwork or CrowdWorks ("Zoomの無料版") marks another
-        subject — unless the entry itself speaks of that tool ("面談だけZoomで" → the
-        pre-contract interview entry), in which case the question is ours after all.
+        subject — unless the question also uses our own words and the entry itself speaks of
+        that tool ("クライアントと面談だけZoomで" → the pre-contract interview entry).
         """
         if self._unsupported.search(normalized):
             return OFF_SUBJECT_SCORE
         if not self._own_subjects.search(normalized):
             others = {m.group() for m in self._other_subjects.finditer(normalized)}
             wording = self._entry_wording[entry_index]
-            if any(other not in wording for other in others):
+            if others and (
+                not self._anchors.search(normalized)
+                or any(other not in wording for other in others)
+            ):
                 return OFF_SUBJECT_SCORE
         if self._anchors.search(normalized):
             return CONFIDENT_SCORE

@@ -419,9 +419,12 @@ def test_unknown_template_is_reported(bad_safety: Path) -> None:
 
 
 def test_bad_term_regex_is_reported(bad_safety: Path) -> None:
+    position = yaml.safe_load(bad_safety.read_text(encoding="utf-8"))["terms"]["tool"].index(
+        "skype"
+    )
     line = _break(bad_safety, "    - 'skype'\n", "    - 'sky(pe'\n")
     problem = _problem(bad_safety)
-    assert (problem.line, problem.field) == (line, "terms.tool.4")
+    assert (problem.line, problem.field) == (line, f"terms.tool.{position}")
 
 
 def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
