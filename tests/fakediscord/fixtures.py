@@ -43,20 +43,20 @@ async def running_client(
     identifies_before = len(fake.gateway.identifies)
     start = asyncio.create_task(client.start(fake.token), name="client-under-test")
     try:
-        await _unless_client_dies(
+        await unless_task_dies(
             start, fake.wait_for_identify(identifies_before + 1, timeout=timeout), timeout
         )
-        await _unless_client_dies(start, client.wait_until_ready(), timeout)
+        await unless_task_dies(start, client.wait_until_ready(), timeout)
         yield client
     finally:
         await client.close()
         await asyncio.wait_for(start, timeout)
 
 
-async def _unless_client_dies(
+async def unless_task_dies(
     start: asyncio.Task[None], awaitable: Awaitable[Any], timeout: float
 ) -> Any:
-    """Await ``awaitable``, but surface the client's own error if its task ends first."""
+    """Await ``awaitable``, but surface the task's own error if it ends first."""
     waiter = asyncio.ensure_future(awaitable)
     done, _pending = await asyncio.wait(
         {start, waiter}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
@@ -66,5 +66,5 @@ async def _unless_client_dies(
     waiter.cancel()
     if start in done:
         start.result()
-        raise RuntimeError("the client stopped before it was ready")
-    raise TimeoutError(f"client not ready within {timeout}s")
+        raise RuntimeError("the task stopped before it was ready")
+    raise TimeoutError(f"not ready within {timeout}s")

@@ -555,18 +555,28 @@ class FakeDiscord:
         user, channel = user or self.user, channel or self.channel
         command = self._registered_command(name, CHAT_INPUT, channel)
         option_list, resolved = self._options(command, options or {}, channel)
+        data = self._chat_input_data(command, option_list, resolved)
+        payload = self._interaction(APPLICATION_COMMAND, data, user, channel, locale)
+        return await self._send_interaction(payload, timeout)
+
+    @staticmethod
+    def _chat_input_data(
+        command: dict[str, Any],
+        options: list[dict[str, Any]],
+        resolved: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The `data` of a chat-input interaction, as Discord sends it for command and autocomplete."""
         data: dict[str, Any] = {
             "id": command["id"],
-            "name": name,
+            "name": command["name"],
             "type": CHAT_INPUT,
-            "options": option_list,
+            "options": options,
         }
         if resolved:
             data["resolved"] = resolved
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
-        payload = self._interaction(APPLICATION_COMMAND, data, user, channel, locale)
-        return await self._send_interaction(payload, timeout)
+        return data
 
     async def autocomplete(
         self,
@@ -588,14 +598,7 @@ class FakeDiscord:
             if option["name"] == focused:
                 option["focused"] = True
                 option["value"] = str(typed[focused])
-        data: dict[str, Any] = {
-            "id": command["id"],
-            "name": name,
-            "type": CHAT_INPUT,
-            "options": option_list,
-        }
-        if command.get("guild_id"):
-            data["guild_id"] = command["guild_id"]
+        data = self._chat_input_data(command, option_list)
         payload = self._interaction(AUTOCOMPLETE, data, user, channel, locale)
         return await self._send_interaction(payload, timeout)
 

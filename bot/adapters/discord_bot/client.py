@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 COMMANDS_HASH_KEY = "discord.commands_hash"
-ERROR_MESSAGE = {
-    "ja": "すみません、処理中にエラーが発生しました。時間をおいてもう一度お試しください。",
-    "en": "Sorry, something went wrong. Please try again in a moment.",
-}
 NOT_YOURS = {
     "ja": "このボタンは操作した本人だけが使えます。`/chatwork-safe` で自分のガイドを始められます。",
     "en": "Only the person who started this guide can use its buttons. Run `/chatwork-safe` for your own.",
@@ -261,7 +257,7 @@ class ChatworkSafeBot(discord.Client):
             message = NOT_MODERATOR[lang]
         else:
             log.error("error while handling an interaction", exc_info=error)
-            message = ERROR_MESSAGE[lang]
+            message = ui("error", lang)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -26,9 +26,9 @@ from bot.adapters.discord_bot.runner import run_bot
 from bot.core.knowledge import Step
 from bot.settings import Settings
 from tests.fakediscord import FakeDiscord, FakeUser
+from tests.fakediscord.fixtures import unless_task_dies
 from tests.fakediscord.records import InteractionCallback, InteractionHandle, RecordedRequest
 
-T = TypeVar("T")
 STARTUP_TIMEOUT = 10.0
 DEADLINE_SECONDS = 3.0
 MESSAGES = r"/channels/\d+/messages"
@@ -53,21 +53,6 @@ def bot_settings(fake: FakeDiscord, data_dir: Path, **overrides: Any) -> Setting
     return Settings(**(defaults | overrides))
 
 
-async def first_of(awaitable: Awaitable[T], running: asyncio.Task[None], timeout: float) -> T:
-    """Await `awaitable`, but surface the bot's own error if `run_bot` ends first."""
-    waiter = asyncio.ensure_future(awaitable)
-    done, _ = await asyncio.wait(
-        {waiter, running}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-    )
-    if waiter in done:
-        return waiter.result()
-    waiter.cancel()
-    if running in done:
-        running.result()
-        raise RuntimeError("run_bot returned before the bot was ready")
-    raise TimeoutError(f"bot not ready within {timeout}s")
-
-
 @asynccontextmanager
 async def running_bot(
     fake: FakeDiscord, data_dir: Path, **overrides: Any
@@ -83,8 +68,8 @@ async def running_bot(
         name="run_bot",
     )
     try:
-        bot = await first_of(created, running, STARTUP_TIMEOUT)
-        await first_of(bot.wait_until_ready(), running, STARTUP_TIMEOUT)
+        bot = await unless_task_dies(running, created, STARTUP_TIMEOUT)
+        await unless_task_dies(running, bot.wait_until_ready(), STARTUP_TIMEOUT)
         yield bot
     finally:
         if created.done() and not created.cancelled():

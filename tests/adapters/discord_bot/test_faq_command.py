@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.discord_bot.client import ERROR_MESSAGE, ChatworkSafeBot
+from bot.adapters.discord_bot.client import ChatworkSafeBot
+from bot.core.replies import ui
 from tests.adapters.discord_bot.conftest import answered_in_time
 from tests.fakediscord import FakeDiscord
 
@@ -132,7 +133,7 @@ async def test_a_failure_gets_a_short_ephemeral_note_and_a_logged_traceback(
     callback = await answered_in_time(handle)
 
     assert callback.ephemeral
-    assert callback.content == ERROR_MESSAGE["ja"]
+    assert callback.content == ui("error", "ja")
     [record] = [
         r for r in caplog.records if r.exc_info and "store unavailable" in str(r.exc_info[1])
     ]
