@@ -15,13 +15,13 @@ from pydantic import ValidationError
 
 from bot.core.assistant import Assistant
 from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.core.ports import StoreError, utc_now
 from bot.core.replies import render_answer_text, render_safety_text
 from bot.core.reports import format_gaps, format_stats, group_questions
 from bot.core.service import Service
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigurationError, Settings
 from bot.store import open_store
-from bot.store.base import StoreError, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.matcher import MAX_QUESTION_CHARS, Answer
+from bot.core.ports import Reminder, Store, utc_now
 from bot.core.replies import ui
 from bot.core.safety import SafetyReport
 from bot.core.schema import Lang
 from bot.core.service import Engines, Service
 from bot.core.walkthrough import Action, Progress, Step
-from bot.store.base import Reminder, Store, utc_now
 
 log = logging.getLogger(__name__)
 

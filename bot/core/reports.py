@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from bot.core.knowledge import Knowledge
 from bot.core.matcher import normalize
-from bot.store.base import RecordedQuestion, Stats
+from bot.core.ports import RecordedQuestion, Stats
 
 SAME_GAP_SIMILARITY = 70.0
 

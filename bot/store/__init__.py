@@ -1,39 +1,14 @@
-"""Persistence behind `Store`; `open_store` picks the implementation from a URL or a path."""
+"""Implementations of the core's `Store` port; `open_store` picks one from a URL or a path."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from bot.store.base import (
-    AnswerTier,
-    EntryCount,
-    Feedback,
-    QuestionTier,
-    RecordedQuestion,
-    Reminder,
-    Stats,
-    Store,
-    StoreError,
-    WalkthroughEvent,
-)
+from bot.core.ports import Store, StoreError
 from bot.store.sqlite import MEMORY, SqliteStore
 
-__all__ = [
-    "DEFAULT_FILENAME",
-    "AnswerTier",
-    "EntryCount",
-    "Feedback",
-    "QuestionTier",
-    "RecordedQuestion",
-    "Reminder",
-    "Stats",
-    "Store",
-    "StoreError",
-    "WalkthroughEvent",
-    "open_store",
-    "sqlite_path",
-]
+__all__ = ["DEFAULT_FILENAME", "open_store", "sqlite_path"]
 
 DEFAULT_FILENAME = "chatwork-safe-bot.sqlite3"
 _SQLITE_PREFIX = "sqlite://"

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.store.base import (
+from bot.core.ports import (
     ANSWER_TIERS,
     QUESTION_TIERS,
     WALKTHROUGH_EVENTS,

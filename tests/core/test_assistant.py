@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from bot.core.assistant import Assistant
+from bot.core.ports import utc_now
 from bot.core.replies import ui
 from bot.core.service import Service
 from bot.store import open_store
-from bot.store.base import utc_now
 
 PLATFORM = "test"
 CONFIDENT = "チャットワークは無料ですか"

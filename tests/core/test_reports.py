@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.knowledge import load_knowledge
+from bot.core.ports import EntryCount, RecordedQuestion, Stats
 from bot.core.reports import Gap, format_gaps, format_stats, group_questions
-from bot.store.base import EntryCount, RecordedQuestion, Stats
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

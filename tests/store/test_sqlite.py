@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.store import DEFAULT_FILENAME, Stats, StoreError, open_store, sqlite_path
+from bot.core.ports import Stats, StoreError
+from bot.store import DEFAULT_FILENAME, open_store, sqlite_path
 from bot.store.sqlite import MIGRATIONS, QUESTION_TEXT_LIMIT, SqliteStore
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -16,8 +16,8 @@ from discord.app_commands import locale_str
 
 from bot.adapters.discord_bot.render import split_text
 from bot.core.knowledge import KnowledgeError
+from bot.core.ports import utc_now
 from bot.core.reports import format_gaps, format_stats, group_questions
-from bot.store.base import utc_now
 
 if TYPE_CHECKING:
     from bot.adapters.discord_bot.client import ChatworkSafeBot

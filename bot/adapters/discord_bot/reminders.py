@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.adapters.discord_bot.render import BUTTON_LABEL_LIMIT, clip, locale_lang
+from bot.core.ports import Reminder
 from bot.core.replies import ui
-from bot.store.base import Reminder
 
 if TYPE_CHECKING:
     from bot.adapters.discord_bot.client import ChatworkSafeBot

@@ -14,9 +14,10 @@ import yarl
 
 from bot.adapters.discord_bot.client import PLATFORM, BotOptions, ChatworkSafeBot
 from bot.core.assistant import Assistant
+from bot.core.ports import Store
 from bot.core.service import Service
 from bot.settings import ConfigurationError, Settings
-from bot.store import Store, open_store
+from bot.store import open_store
 
 log = logging.getLogger(__name__)
 

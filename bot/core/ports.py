@@ -1,4 +1,7 @@
-"""What the bot keeps between restarts, as an async interface with no SQL in it.
+"""The store port: what the core keeps between restarts, as an async interface with no SQL.
+
+The core owns this interface and its records; `bot/store/` implements them, so importing the
+core never loads a database driver.
 
 SQLite is the default; PostgreSQL (several bot processes) can implement the same interface.
 Timestamps are timezone-aware UTC datetimes at this boundary. Users are `(platform, user_id)`
