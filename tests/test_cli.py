@@ -127,7 +127,7 @@ def test_check_json_contract_for_risky_and_ordinary_messages(capsys, monkeypatch
     )
     assert main(["check", "--json", "--batch", "-"]) == 0
     risky, ordinary = json_lines(capsys.readouterr().out)
-    assert set(risky) == {"text", "risk", "findings", "reply_template"}
+    assert set(risky) == {"text", "risk", "findings", "reply_template", "alternative_template"}
     assert risky["risk"] in {"danger", "caution"} and risky["reply_template"]
     assert set(risky["findings"][0]) == {"kind", "severity", "rule", "source", "advice"}
     assert "サービス外連絡申請" in risky["findings"][0]["advice"]
@@ -136,6 +136,7 @@ def test_check_json_contract_for_risky_and_ordinary_messages(capsys, monkeypatch
         "risk": "none",
         "findings": [],
         "reply_template": None,
+        "alternative_template": None,
     }
 
 

@@ -30,6 +30,10 @@ UI: dict[str, dict[Lang, str]] = {
     "rule": {"ja": "ルール", "en": "Rule"},
     "advice": {"ja": "どうする？", "en": "What to do"},
     "reply_template": {"ja": "そのまま使える返信文", "en": "Reply you can send"},
+    "alternative_template": {
+        "ja": "別の返信文（断る場合）",
+        "en": "Another reply (to decline)",
+    },
     "remind_button": {"ja": "明日リマインドする", "en": "Remind me tomorrow"},
     "remind_scheduled": {
         "ja": "{when} にDMで申請状況の確認をお知らせします。",
@@ -128,4 +132,7 @@ def render_safety_text(report: SafetyReport) -> str:
     parts.extend(f"■ {heading}\n{body}" for heading, body in finding_lines(report))
     if report.reply_template:
         parts.append(f"{ui('reply_template', report.lang)}:\n-----\n{report.reply_template}\n-----")
+    if report.alternative_template:
+        title = ui("alternative_template", report.lang)
+        parts.append(f"{title}:\n-----\n{report.alternative_template}\n-----")
     return "\n\n".join(parts)

@@ -62,6 +62,13 @@ class Template(Strict):
     text: Localized
 
 
+class Channel(Strict):
+    """A way of handing over work that a reply can name: `{channel}` in a template's text."""
+
+    match: NonEmpty
+    deliver: Localized
+
+
 class Rule(Strict):
     id: EntryId
     kind: Name
@@ -75,11 +82,13 @@ class Rule(Strict):
     source: Localized
     advice: Localized
     templates: list[EntryId] = []
+    alternatives: list[EntryId] = []
 
 
 class SafetyFile(Strict):
     terms: dict[Name, list[NonEmpty]] = {}
     negation: Negation
+    channels: list[Channel] = []
     templates: list[Template] = []
     rules: list[Rule] = Field(min_length=1)
 
@@ -139,6 +148,8 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
             yield ("terms", name, position), item
     for field in ("after", "after_en", "before", "proposal"):
         yield ("negation", field), getattr(safety.negation, field)
+    for index, channel in enumerate(safety.channels):
+        yield ("channels", index, "match"), channel.match
     for index, template in enumerate(safety.templates):
         if template.when is not None:
             yield ("templates", index, "when"), template.when
@@ -154,10 +165,11 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
     problems += duplicate_ids(doc, "templates", [t.id for t in safety.templates])
     known = {t.id for t in safety.templates}
     for index, rule in enumerate(safety.rules):
-        for position, template in enumerate(rule.templates):
-            if template not in known:
-                loc = ("rules", index, "templates", position)
-                problems.append(doc.problem(loc, f"unknown template '{template}'"))
+        for field in ("templates", "alternatives"):
+            for position, template in enumerate(getattr(rule, field)):
+                if template not in known:
+                    loc = ("rules", index, field, position)
+                    problems.append(doc.problem(loc, f"unknown template '{template}'"))
     compiler = _Compiler(safety.terms)
     broken_terms: set[str] = set()
     for loc, pattern in _patterns(safety):
@@ -211,6 +223,7 @@ class SafetyReport:
     risk: Risk
     findings: tuple[Finding, ...]
     reply_template: str | None
+    alternative_template: str | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -218,7 +231,21 @@ class SafetyReport:
             "risk": self.risk,
             "findings": [f.as_dict() for f in self.findings],
             "reply_template": self.reply_template,
+            "alternative_template": self.alternative_template,
         }
+
+
+_CHANNEL = "{channel}"
+
+
+@dataclass(frozen=True)
+class _CompiledTemplate:
+    when: re.Pattern[str] | None
+    text: Localized
+
+    @property
+    def names_channel(self) -> bool:
+        return _CHANNEL in self.text.ja or _CHANNEL in self.text.en
 
 
 @dataclass(frozen=True)
@@ -228,7 +255,8 @@ class _CompiledRule:
     requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     unless_sentence: re.Pattern[str] | None
-    templates: tuple[tuple[re.Pattern[str] | None, Localized], ...]
+    templates: tuple[_CompiledTemplate, ...]
+    alternatives: tuple[_CompiledTemplate, ...]
 
 
 def sentences(text: str) -> list[str]:
@@ -243,8 +271,12 @@ class SafetyChecker:
     def __init__(self, safety: SafetyFile):
         compiler = _Compiler(safety.terms)
         templates = {
-            t.id: (compiler.compile(t.when) if t.when else None, t.text) for t in safety.templates
+            t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
+            for t in safety.templates
         }
+        self._channels = tuple(
+            (compiler.compile(channel.match), channel.deliver) for channel in safety.channels
+        )
         negation = safety.negation
         self._after = (compiler.compile(negation.after), compiler.compile(negation.after_en))
         self._before = compiler.compile(negation.before)
@@ -257,6 +289,7 @@ class SafetyChecker:
                 unless=compiler.any_of(rule.unless),
                 unless_sentence=compiler.any_of(rule.unless_sentence),
                 templates=tuple(templates[t] for t in rule.templates),
+                alternatives=tuple(templates[t] for t in rule.alternatives),
             )
             for rule in safety.rules
         )
@@ -276,11 +309,14 @@ class SafetyChecker:
                 fired[kind] = (order, compiled)
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
-        template = next(
-            (t for _, c in ranked if (t := self._template(c, message, lang)) is not None), None
-        )
+        template = alternative = None
+        for _, compiled in ranked:
+            template = self._template(compiled.templates, message, lang)
+            if template is not None:
+                alternative = self._template(compiled.alternatives, message, lang)
+                break
         risk: Risk = findings[0].severity if findings else "none"
-        return SafetyReport(text, lang, risk, findings, template)
+        return SafetyReport(text, lang, risk, findings, template, alternative)
 
     def _fires(self, compiled: _CompiledRule, parts: list[str], message: str) -> bool:
         if compiled.requires is not None and not compiled.requires.search(message):
@@ -313,9 +349,26 @@ class SafetyChecker:
             advice=rule.advice.get(lang),
         )
 
-    @staticmethod
-    def _template(compiled: _CompiledRule, message: str, lang: Lang) -> str | None:
-        for when, text in compiled.templates:
-            if when is None or when.search(message):
-                return text.get(lang)
+    def _template(
+        self, templates: Sequence[_CompiledTemplate], message: str, lang: Lang
+    ) -> str | None:
+        """The first template that fits; one naming `{channel}` fits only if a channel is named."""
+        for template in templates:
+            if template.when is not None and not template.when.search(message):
+                continue
+            text = template.text.get(lang)
+            if not template.names_channel:
+                return text
+            channel = self._channel(message)
+            if channel is not None:
+                return text.replace(_CHANNEL, channel.get(lang))
         return None
+
+    def _channel(self, message: str) -> Localized | None:
+        """The channel the client asked for: the one named first in the message."""
+        found = [
+            (hit.start(), deliver)
+            for pattern, deliver in self._channels
+            if (hit := pattern.search(message))
+        ]
+        return min(found, key=lambda item: item[0])[1] if found else None

@@ -238,18 +238,10 @@ def test_danger_outranks_caution(checker: SafetyChecker) -> None:
     assert "直接契約" in report.reply_template
 
 
-def test_guide_refusal_is_offered_when_the_client_asks_for_chatwork(
-    checker: SafetyChecker,
-) -> None:
-    report = checker.check("今後はチャットワークでやり取りさせてください")
-    assert report.reply_template.startswith("恐縮なのですが、最近チャットワーク上でトラブル")
-    assert "このままクラウドワークスでやり取りできると助かる" in report.reply_template
-
-
 def test_other_tools_get_the_apply_first_reply(checker: SafetyChecker) -> None:
     report = checker.check("LINEのIDを教えてください")
     assert "サービス外連絡申請" in report.reply_template
-    assert "チャットワーク上でトラブル" not in report.reply_template
+    assert "外部ツールでのやり取りは控え" in report.alternative_template
 
 
 @pytest.mark.parametrize(
@@ -275,7 +267,7 @@ def test_language_follows_the_message_unless_given(checker: SafetyChecker) -> No
 def test_as_dict_shape(checker: SafetyChecker) -> None:
     text = "報酬はPayPalで直接お支払いします"
     data = checker.check(text).as_dict()
-    assert set(data) == {"text", "risk", "findings", "reply_template"}
+    assert set(data) == {"text", "risk", "findings", "reply_template", "alternative_template"}
     assert data["text"] == text and data["risk"] == "danger"
     assert isinstance(data["reply_template"], str)
     for finding in data["findings"]:
@@ -283,6 +275,7 @@ def test_as_dict_shape(checker: SafetyChecker) -> None:
         assert all(isinstance(value, str) and value for value in finding.values())
     empty = checker.check("よろしくお願いします").as_dict()
     assert empty["risk"] == "none" and empty["findings"] == [] and empty["reply_template"] is None
+    assert empty["alternative_template"] is None
 
 
 def test_report_types(checker: SafetyChecker) -> None:
@@ -454,3 +447,164 @@ def test_client_message_sets_written_apart_from_the_rules(fixture: str):
         if not ok:
             wrong.append((case["text"], report.risk))
     assert wrong == []
+
+
+# --- Wrong and misleading replies found in the content review (issue 9) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "サービス外連絡申請を出しましたので、チャットワークIDを教えてください。",
+        "サービス外連絡申請しました！LINE交換しましょう",
+        "外部連絡の申請は済ませておきますので、チャットワークのIDを送ってください。",
+        "I've filed the off-platform contact application, so please tell me your Chatwork ID.",
+        "I submitted the outside contact request. What's your Chatwork ID?",
+    ],
+)
+def test_filing_the_application_is_not_approval(checker: SafetyChecker, text: str) -> None:
+    report = checker.check(text)
+    assert [f.kind for f in report.findings] == ["off_platform_contact"]
+    assert "承認されてから" in report.reply_template or "approved" in report.reply_template
+    assert "こちらから申請いたします" not in report.reply_template
+    assert "I will file" not in report.reply_template
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "サービス外連絡申請を出しました。承認後にチャットワークIDを教えてください。",
+        "申請が承認され次第、チャットワークでやり取りしましょう。",
+        "サービス外連絡申請が承認されましたので、チャットワークIDをお送りします。",
+        "I've filed the off-platform contact application; once approved, please add me on Chatwork.",
+    ],
+)
+def test_waiting_for_approval_or_approved_is_clean(checker: SafetyChecker, text: str) -> None:
+    assert checker.check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        (
+            "完成した記事はGoogleドライブに入れておいてください。それで完了で大丈夫です。",
+            "Googleドライブ",
+        ),
+        ("納品物はDropboxにアップしてください。納品報告は不要です。", "Dropbox"),
+        ("原稿はGoogleドキュメントで共有していただければ納品完了とします。", "Googleドキュメント"),
+        ("納品はチャットワークで送ってください", "チャットワーク"),
+    ],
+)
+def test_delivery_reply_names_the_channel_asked_for(
+    checker: SafetyChecker, text: str, channel: str
+) -> None:
+    report = checker.check(text)
+    assert "delivery_outside" in [f.kind for f in report.findings]
+    if report.findings[0].kind == "delivery_outside":
+        assert f"成果物は{channel}" in report.reply_template
+        assert "納品ボタン" in report.reply_template
+        assert "チャットワークとクラウドワークスの両方にお送り" not in report.reply_template
+
+
+def test_delivery_reply_in_english_names_the_channel(checker: SafetyChecker) -> None:
+    report = checker.check("Please upload the final files to Google Drive. No need to submit.")
+    assert "on Google Drive" in report.reply_template
+    assert "delivery button" in report.reply_template
+
+
+def test_delivery_reply_without_a_named_channel_stays_general(checker: SafetyChecker) -> None:
+    report = checker.check("納品ボタンは押さなくて大丈夫です。")
+    assert report.reply_template.startswith("承知いたしました。成果物はご指定の方法で")
+    assert "{channel}" not in report.reply_template
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "仮払いは済んでいるので、チャットワークIDを教えてください",
+        "今後のやり取りはチャットワークでお願いできますか？",
+        "仮払い完了しました。今後はチャットワークでやり取りさせてください。",
+        "Escrow is funded. Let's continue on Chatwork, what's your ID?",
+    ],
+)
+def test_chatwork_gets_apply_first_and_refusal_as_alternative(
+    checker: SafetyChecker, text: str
+) -> None:
+    report = checker.check(text)
+    assert report.findings[0].kind == "off_platform_contact"
+    assert "サービス外連絡申請" in report.reply_template or "application" in report.reply_template
+    assert (
+        "チャットワーク" in report.alternative_template or "Chatwork" in report.alternative_template
+    )
+    for reply in (report.reply_template, report.alternative_template):
+        assert "トラブル" not in reply and "problems" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "仮払いは済んでいるので、チャットワークIDを教えてください",
+        "契約前に一度Zoomで面談できますか",
+        "ご契約の前に、チャットワークで一度お話しできればと思います。",
+    ],
+)
+def test_apply_first_holds_before_and_after_escrow(checker: SafetyChecker, text: str) -> None:
+    reply = checker.check(text).reply_template
+    assert "クラウドワークスのルール上" in reply
+    assert "規約上" not in reply
+    assert "契約と仮払いが済みましたら" not in reply
+
+
+def test_contact_rule_does_not_call_asking_for_chatwork_prohibited(
+    checker: SafetyChecker,
+) -> None:
+    for text, lang in [
+        ("今後のやり取りはチャットワークでお願いできますか？", "ja"),
+        ("Could we continue on Chatwork from now on?", "en"),
+    ]:
+        [finding] = checker.check(text, lang=lang).findings
+        assert "自体が禁止" not in finding.rule
+        if lang == "ja":
+            assert "承認されるまでできません" in finding.rule
+            assert "自体は違反ではありません" in finding.rule
+            assert "案件の詳細をメッセージで答えずに" in finding.rule
+        else:
+            assert "not a violation in itself" in finding.rule
+            assert "instead of answering job details" in finding.rule
+        assert "10596" in finding.source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "採用前にテストとして1記事書いてください。報酬は発生しません。",
+        "お試しで1記事書いてください。報酬は発生しません。",
+        "選考課題として、無償でサンプル記事を1本お願いします。",
+        "Please write a free sample article first; we pay only if you are hired.",
+    ],
+)
+def test_pre_hiring_tests_get_a_paid_test_contract_reply(checker: SafetyChecker, text: str) -> None:
+    report = checker.check(text)
+    assert report.findings[0].kind == "work_before_escrow"
+    reply = report.reply_template
+    assert "テスト分の報酬を設定した契約" in reply or "paid contract for the test" in reply
+    assert "契約画面から仮払い" not in reply
+
+
+def test_ordinary_escrow_request_keeps_the_escrow_reply(checker: SafetyChecker) -> None:
+    reply = checker.check("仮払いは来週になりますが、先に執筆を進めていただけますか").reply_template
+    assert "契約画面から仮払い" in reply
+    english = checker.check("Please start now, I will fund the escrow next week.").reply_template
+    assert english.startswith("Thank you for your request.")
+
+
+def test_reply_templates_are_polite_and_give_no_invented_reason() -> None:
+    """Sent as they are: a greeting, a closing, no escrow jargon, no reason the user never gave."""
+    safety = load_knowledge().safety
+    for template in safety.templates:
+        ja, en = template.text.ja, template.text.en
+        assert ja.startswith(("ご連絡ありがとうございます", "ご提案", "ご依頼", "承知いたしました"))
+        assert ja.endswith("お願いいたします。"), template.id
+        for text in (ja, en):
+            assert "エスクロー" not in text and "トラブルが相次" not in text
+            assert "lot of problems" not in text and "Thank you for the work" not in text
