@@ -45,7 +45,7 @@ lint: $(DEV_STAMP)
 lock: $(DEV_STAMP)
 	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra slack -o requirements-dev.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
