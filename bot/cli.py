@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -20,24 +22,30 @@ from bot.core.replies import render_answer_text, render_safety_text
 from bot.core.reports import format_gaps, format_stats, group_questions
 from bot.core.service import Service
 from bot.logging_setup import configure_logging
-from bot.settings import ConfigurationError, Settings
+from bot.settings import ConfigurationError, Settings, describe_setting_error
 from bot.store import open_store
+from bot.text_input import LineDecoder, UnreadableInput, decoded_lines
 
 log = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
+MAX_REPORT_DAYS = 36_500
 CONNECT_HINT = (
     "DISCORD_TOKEN is not set: starting the terminal console. "
     "To connect to Discord, set DISCORD_TOKEN (see README) and run `make run` again."
 )
 
 
-def _lines(source: str) -> Iterable[str]:
-    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+def _lines(source: str) -> Iterator[str]:
+    """Non-blank lines of a batch file (`-`: stdin) in UTF-8 or CP932, saying which it was."""
+    name = "standard input" if source == "-" else source
+    decoder = LineDecoder(name)
+    stream = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
     with stream:
-        for line in stream:
+        for line in decoded_lines(stream, decoder):
             if line.strip():
-                yield line.rstrip("\n")
+                yield line.rstrip("\r\n")
+    print(f"{name}: read as {decoder.encoding_name}", file=sys.stderr)
 
 
 def _emit_json(obj: dict) -> None:
@@ -115,6 +123,9 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console import PLATFORM, Console
 
+    # Undecodable bytes reach the console as surrogate escapes, for it to read as CP932.
+    sys.stdin.reconfigure(errors="surrogateescape")
+
     async def serve() -> int:
         service = Service(settings.knowledge_dir)
         async with await open_store(settings.store_url) as store:
@@ -164,8 +175,28 @@ def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     return COMMANDS["run"](args, settings)
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage mistakes in one line that says where the help is, instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def report_days(text: str) -> float:
+    """`report --days`: a real period, not a negative, infinite or nan one."""
+    try:
+        days: float | None = float(text)
+    except ValueError:
+        days = None
+    if days is None or not 0 < days <= MAX_REPORT_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"give a number of days above 0 and up to {MAX_REPORT_DAYS}, not {text!r}"
+        )
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="chatwork-safe-bot",
         description="FAQ, walkthrough and safety check for moving from CrowdWorks to Chatwork.",
     )
@@ -188,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=["ja", "en"], help="reply language (default: detect)")
 
     report = commands.add_parser("report", help="usage figures and unanswered questions")
-    report.add_argument("--days", type=float, help="only the last N days (default: all)")
+    report.add_argument("--days", type=report_days, help="only the last N days (default: all)")
 
     health = commands.add_parser("health", help="exit 0 when the running bot is alive")
     health.add_argument(
@@ -213,6 +244,13 @@ COMMANDS = {
 }
 
 
+def _discard_further_output() -> None:
+    """The reader went away (`| head -1`): what it did not read is not an error, and Python's
+    final flush at exit must not raise again into the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 SERVICE_COMMANDS = frozenset({"run", "sync-commands"})
 """Long-running or networked commands log at INFO by default; terminal tools stay quiet."""
 
@@ -223,8 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except ValidationError as exc:
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
-            print(f"error: invalid setting {name}: {error['msg']}", file=sys.stderr)
+            print(f"error: {describe_setting_error(error)}", file=sys.stderr)
         return EXIT_USAGE
     quiet_default = "INFO" if args.command in SERVICE_COMMANDS else "WARNING"
     configure_logging(settings.log_level or quiet_default, settings.log_format)
@@ -236,8 +273,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigurationError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except UnreadableInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _discard_further_output()
+        return 0
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigurationError(Exception):
@@ -14,12 +17,14 @@ class ConfigurationError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", case_sensitive=False, allow_inf_nan=False
+    )
 
     discord_token: SecretStr | None = None
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
-    dev_guild_id: int | None = None
+    dev_guild_id: int | None = Field(default=None, gt=0)
 
     knowledge_dir: Path | None = None
     knowledge_watch: bool = False
@@ -28,11 +33,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
 
     rate_limit_count: int = Field(default=5, ge=1)
-    rate_limit_window_seconds: float = Field(default=30.0, gt=0)
-    reminder_delay_hours: float = Field(default=24.0, gt=0)
-    question_retention_days: float = Field(default=30.0, gt=0)
+    rate_limit_window_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    reminder_delay_hours: float = Field(default=24.0, gt=0, le=24 * 366)
+    question_retention_days: float = Field(default=30.0, gt=0, le=36_500)
     faq_channel_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    faq_channel_cooldown_seconds: float = Field(default=600.0, ge=0)
+    faq_channel_cooldown_seconds: float = Field(default=600.0, ge=0, le=86_400)
 
     log_level: str | None = Field(
         default=None, description="default: INFO for the bot, WARNING for terminal commands"
@@ -48,10 +53,61 @@ class Settings(BaseSettings):
         """
         if isinstance(value, str):
             parts = [part.strip() for part in value.split(",")]
+            for part in parts:
+                if part and not part.isdigit():
+                    raise ValueError(
+                        f"{part!r} is not a channel id: give channel ids (numbers) separated by commas"
+                    )
             return frozenset(int(part) for part in parts if part)
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
+        return value.strip().upper() if value is not None else None
 
     @property
     def store_url(self) -> str:
         """`DATABASE_URL` when given, else an SQLite file in the data directory."""
         return self.database_url or str(self.data_dir)
+
+
+PLAIN_MESSAGES = {
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_parsing": "must be true or false (1/0, yes/no)",
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "string_pattern_mismatch": "is not one of the allowed values",
+}
+"""Pydantic's wording for each error type, said in the words of someone editing an env file."""
+
+ALLOWED_VALUES = {"log_format": "text or json"}
+
+
+def _plain_number(value: object) -> object:
+    """`8784`, not `8784.0`: limits of float settings read as people write them."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def describe_setting_error(error: ErrorDetails) -> str:
+    """One line per invalid setting, naming the variable and what it accepts, never internals."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    name = field.upper() or "settings"
+    given = error.get("input")
+    if error["type"] == "value_error":
+        reason = str(error.get("ctx", {}).get("error", error["msg"]))
+    elif field in ALLOWED_VALUES:
+        reason = f"must be {ALLOWED_VALUES[field]}"
+    else:
+        template = PLAIN_MESSAGES.get(error["type"], error["msg"])
+        limits = {key: _plain_number(value) for key, value in error.get("ctx", {}).items()}
+        reason = template.format(**limits)
+        if isinstance(given, str):
+            reason += f", not {given!r}"
+    return f"invalid setting {name}: {reason}"

@@ -16,6 +16,11 @@ def json_lines(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def piped_stdin(text: str) -> io.TextIOWrapper:
+    """Standard input as a pipe gives it: bytes underneath, read through `.buffer`."""
+    return io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
+
+
 def test_ask_json_single_question(capsys):
     assert main(["ask", "--json", "is chatwork free?"]) == 0
     [reply] = json_lines(capsys.readouterr().out)
@@ -28,7 +33,7 @@ def test_ask_json_batch_from_stdin_one_object_per_line(capsys, monkeypatch):
     monkeypatch.setattr(
         sys,
         "stdin",
-        io.StringIO("チャットワークは無料？\n\n今何時？\nhow to sign up for chatwork\n"),
+        piped_stdin("チャットワークは無料？\n\n今何時？\nhow to sign up for chatwork\n"),
     )
     assert main(["ask", "--json", "--batch", "-"]) == 0
     replies = json_lines(capsys.readouterr().out)
@@ -121,7 +126,7 @@ def test_check_json_contract_for_risky_and_ordinary_messages(capsys, monkeypatch
     monkeypatch.setattr(
         sys,
         "stdin",
-        io.StringIO(
+        piped_stdin(
             "チャットワークのIDを送ってもらえますか\n明日の10時までに修正版をお願いします\n"
         ),
     )
@@ -157,3 +162,100 @@ def test_report_on_an_empty_store(tmp_path, monkeypatch, capsys):
     assert main(["report", "--days", "7"]) == 0
     out = capsys.readouterr().out
     assert "Questions: 0" in out and "未回答の質問はありません" in out
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8"), ("cp932", "Shift_JIS (CP932)")],
+)
+def test_batch_file_in_utf8_or_cp932_is_read_and_the_encoding_named(
+    tmp_path, capsys, encoding, named
+):
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes("チャットワークIDの確認方法\r\n～①の件\r\n".encode(encoding))
+    assert main(["ask", "--json", "--batch", str(batch)]) == 0
+    captured = capsys.readouterr()
+    replies = json_lines(captured.out)
+    assert [r["question"] for r in replies] == ["チャットワークIDの確認方法", "～①の件"]
+    assert replies[0]["matched"]
+    assert captured.err.splitlines() == [f"{batch}: read as {named}"]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("café\n".encode("latin-1"), "not UTF-8 or Shift_JIS (CP932)"),
+        ("チャットワーク\n".encode("utf-16"), "UTF-16"),
+        ("chatwork\n".encode("utf-16-le"), "UTF-16"),
+        ("料金\n".encode() + "料金\n".encode("cp932"), "line 2 can't be read: it is not UTF-8"),
+    ],
+)
+def test_batch_file_in_another_encoding_is_one_line_error(tmp_path, capsys, content, why):
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes(content)
+    assert main(["ask", "--json", "--batch", str(batch)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {batch}: line ") and why in line and "save it as UTF-8" in line
+
+
+def test_check_batch_from_cp932_stdin(capsys, monkeypatch):
+    raw = "報酬は銀行振込で直接お支払いします\n".encode("cp932")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert main(["check", "--json", "--batch", "-"]) == 0
+    captured = capsys.readouterr()
+    [report] = json_lines(captured.out)
+    assert report["risk"] == "danger"
+    assert captured.err.strip() == "standard input: read as Shift_JIS (CP932)"
+
+
+@pytest.mark.parametrize("days", ["100000000", "nan", "-1", "0", "inf", "a week"])
+def test_report_days_out_of_range_is_one_line_usage_error(tmp_path, monkeypatch, capsys, days):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--days", days])
+    assert exit_info.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "--days" in line and "above 0 and up to 36500" in line and "--help" in line
+
+
+def test_report_days_accepts_a_fraction(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["report", "--days", "0.5"]) == 0
+    assert "Questions: 0" in capsys.readouterr().out
+
+
+def test_output_cut_short_by_head_is_quiet_and_exit_0(tmp_path):
+    batch = tmp_path / "questions.txt"
+    batch.write_text("チャットワークの料金は？\n" * 400, encoding="utf-8")
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'{sys.executable} -m bot ask --json --batch "$1" | head -1; exit "${{PIPESTATUS[0]}}"',
+            "bash",
+            str(batch),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 1 and json.loads(result.stdout)["matched"]
+    assert result.stderr == ""
+
+
+def test_console_reads_cp932_and_explains_unreadable_lines_without_traceback(tmp_path):
+    typed = "チャットワークは無料ですか\n".encode("cp932") + b"\xff\xfe\n" + b"quit\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=typed,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATA_DIR": str(tmp_path)},
+        timeout=60,
+        check=False,
+    )
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0 and err == ""
+    assert "無料" in out and "読み取れませんでした" in out

@@ -21,6 +21,7 @@ NAMES = (
     "DATA_DIR",
     "LOG_FORMAT",
     "LOG_LEVEL",
+    "DEV_GUILD_ID",
 )
 
 
@@ -73,26 +74,42 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "explanation"),
     [
-        ("FAQ_CHANNEL_IDS", "general"),
-        ("FAQ_CHANNEL_IDS", "123 456"),
-        ("RATE_LIMIT_COUNT", "0"),
-        ("RATE_LIMIT_WINDOW_SECONDS", "-1"),
-        ("REMINDER_DELAY_HOURS", "tomorrow"),
-        ("QUESTION_RETENTION_DAYS", "0"),
-        ("FAQ_CHANNEL_COOLDOWN_SECONDS", "-5"),
-        ("KNOWLEDGE_WATCH", "maybe"),
-        ("LOG_FORMAT", "xml"),
+        ("FAQ_CHANNEL_IDS", "general", "'general' is not a channel id"),
+        ("FAQ_CHANNEL_IDS", "123 456", "'123 456' is not a channel id"),
+        ("RATE_LIMIT_COUNT", "0", "must be at least 1, not '0'"),
+        ("RATE_LIMIT_COUNT", "many", "must be a whole number, not 'many'"),
+        ("RATE_LIMIT_WINDOW_SECONDS", "-1", "must be greater than 0"),
+        ("RATE_LIMIT_WINDOW_SECONDS", "nan", "must be a finite number"),
+        ("REMINDER_DELAY_HOURS", "tomorrow", "must be a number, not 'tomorrow'"),
+        ("REMINDER_DELAY_HOURS", "inf", "must be a finite number"),
+        ("REMINDER_DELAY_HOURS", "1e300", "must be at most 8784, not '1e300'"),
+        ("QUESTION_RETENTION_DAYS", "0", "must be greater than 0"),
+        ("FAQ_CHANNEL_COOLDOWN_SECONDS", "-5", "must be at least 0"),
+        ("KNOWLEDGE_WATCH", "maybe", "must be true or false"),
+        ("LOG_FORMAT", "xml", "must be text or json"),
+        ("LOG_LEVEL", "verbose", "'verbose' is not a log level: use one of DEBUG, INFO"),
+        ("DEV_GUILD_ID", "my-server", "must be a whole number"),
     ],
 )
-def test_invalid_setting_exits_2_with_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
+def test_invalid_setting_exits_2_with_one_plain_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+    explanation: str,
 ) -> None:
     monkeypatch.setenv(name, value)
     assert main(["ask", "チャットワークは無料ですか"]) == EXIT_USAGE == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     [line] = captured.err.splitlines()
-    assert line.startswith(f"error: invalid setting {name}: ")
-    assert "Traceback" not in captured.err
+    assert line.startswith(f"error: invalid setting {name}: {explanation}")
+    for internal in ("Traceback", "invalid literal", "base 10", "Input should", "Value error"):
+        assert internal not in line
+
+
+def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", " debug ")
+    assert Settings().log_level == "DEBUG"

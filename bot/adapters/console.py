@@ -15,6 +15,7 @@ from bot.core.assistant import Assistant, WalkState
 from bot.core.knowledge import FaqEntry
 from bot.core.replies import render_answer_text, render_safety_text, ui
 from bot.core.schema import Lang
+from bot.text_input import LineDecoder, UnreadableInput
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class Console:
         self.listed: Sequence[FaqEntry] = ()
         self.walking: WalkState | None = None
         self.lang: Lang = "ja"
+        self.decoder = LineDecoder("console")
 
     def say(self, text: str) -> None:
         self.stdout.write(text.rstrip() + "\n\n")
@@ -58,19 +60,35 @@ class Console:
         if self.interactive:
             self.say(WELCOME)
         loop = asyncio.get_running_loop()
+        line_number = 0
         while True:
+            line_number += 1
             if self.interactive:
                 self.stdout.write("> ")
                 self.stdout.flush()
             line = await loop.run_in_executor(None, self.stdin.readline)
             if not line:
                 return 0
-            text = line.strip()
+            text = self._readable(line, line_number).strip()
             if not text:
                 continue
             if text.lower() in QUIT_WORDS:
                 return 0
             self.say(await self.reply_or_apologise(text))
+
+    def _readable(self, line: str, line_number: int) -> str:
+        """A line the terminal could not decode as UTF-8 (kept as surrogate escapes) is tried
+        as CP932, as a Japanese Windows terminal sends it; otherwise the user is told."""
+        try:
+            line.encode("utf-8")
+            return line
+        except UnicodeEncodeError:
+            pass
+        try:
+            return self.decoder.decode(line.encode("utf-8", "surrogateescape"), line_number)
+        except UnreadableInput:
+            self.say(ui("unreadable_input", self.lang))
+            return ""
 
     async def reply_or_apologise(self, text: str) -> str:
         """The console's one error handler: the user gets a short note, the log the traceback."""

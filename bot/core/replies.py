@@ -71,6 +71,10 @@ UI: dict[str, dict[Lang, str]] = {
         "ja": "すみません、処理中にエラーが発生しました。もう一度お試しください。",
         "en": "Sorry, something went wrong. Please try again.",
     },
+    "unreadable_input": {
+        "ja": "その入力は読み取れませんでした。UTF-8 か Shift_JIS（CP932）の文字で入力してください。",
+        "en": "I couldn't read that input: please type UTF-8 or Shift_JIS (CP932) text.",
+    },
     "check_usage": {
         "ja": "クライアントからのメッセージを貼り付けてください（例: check IDを教えてください）。",
         "en": "Paste the client's message (e.g. check please send me your chatwork id).",

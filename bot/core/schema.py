@@ -9,6 +9,7 @@ from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -132,16 +133,34 @@ class Document:
             raise KnowledgeError(problems) from None
 
 
-def _describe(error: dict) -> str:
-    if error["type"] == "missing":
-        return "required field is missing"
-    if error["type"] == "extra_forbidden":
-        return "unknown field (check the spelling)"
-    if error["type"] == "string_too_short":
-        return "must not be empty"
-    if error["type"] == "too_short":
-        return "must not be empty"
-    return str(error["msg"])
+PLAIN_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field (check the spelling)",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
+    "model_type": "must be a set of fields (name: value), not {given}",
+    "dict_type": "must be a set of fields (name: value), not {given}",
+    "list_type": "must be a list ([a, b] or lines starting with '- '), not {given}",
+    "string_type": "must be text, not {given}",
+    "int_type": "must be a whole number, not {given}",
+    "int_parsing": "must be a whole number, not {given}",
+    "float_type": "must be a number, not {given}",
+    "float_parsing": "must be a number, not {given}",
+    "bool_type": "must be true or false, not {given}",
+    "bool_parsing": "must be true or false, not {given}",
+}
+"""Pydantic's wording (which names its own classes) in the words of someone editing YAML."""
+
+YAML_KINDS = {dict: "a set of fields", list: "a list"}
+
+
+def _describe(error: ErrorDetails) -> str:
+    template = PLAIN_MESSAGES.get(error["type"])
+    if template is None:
+        return str(error["msg"])
+    value = error.get("input")
+    given = YAML_KINDS.get(type(value)) or repr(value)
+    return template.format(given=given)
 
 
 def duplicate_ids(doc: Document, section: str, ids: Sequence[str]) -> list[Problem]:

@@ -328,6 +328,16 @@ def test_unknown_field_is_rejected(bad_copy: Path) -> None:
     assert "unknown field" in str(error)
 
 
+def test_wrong_kind_of_value_is_explained_without_internal_class_names(bad_copy: Path) -> None:
+    old = "    related:\n      - why-clients-use-chatwork\n"
+    line = _break(bad_copy, FAQ_FILE, old, "    related: 7\n")
+    [problem] = _problems(bad_copy).problems
+    assert (problem.line, problem.entry, problem.field) == (line, "what-is-chatwork", "related")
+    assert problem.message.startswith("must be a list") and "not '7" in problem.message
+    for internal in ("Input should", "instance of", "Localized", "FaqEntry"):
+        assert internal not in problem.message
+
+
 def test_full_date_in_as_of_is_accepted_unquoted(bad_copy: Path) -> None:
     """YAML turns `2026-01-15` into a date object; the documented YYYY-MM-DD form must load."""
     _break(bad_copy, FAQ_FILE, "    as_of: 2024-02\n", "    as_of: 2024-02-29\n")

@@ -27,6 +27,11 @@ MISSING_TOKEN = (
 INVALID_TOKEN = (
     "DISCORD_TOKEN was rejected by Discord: check that it is the bot token, without quotes."
 )
+INTENT_REFUSED = (
+    "Discord refused the Message Content intent that FAQ_CHANNEL_IDS needs: enable "
+    "'Message Content Intent' under Bot → Privileged Gateway Intents in the developer portal, "
+    "or unset FAQ_CHANNEL_IDS."
+)
 
 
 def point_at_endpoints(settings: Settings) -> None:
@@ -83,6 +88,8 @@ async def run_bot(
                 await bot.start(token)
         except discord.LoginFailure as exc:
             raise ConfigurationError(INVALID_TOKEN) from exc
+        except discord.PrivilegedIntentsRequired as exc:
+            raise ConfigurationError(INTENT_REFUSED) from exc
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError, RuntimeError):

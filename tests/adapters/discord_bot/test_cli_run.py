@@ -1,4 +1,5 @@
-"""`chatwork-safe-bot run` with a bad token: one line saying what to fix, exit code 2."""
+"""`chatwork-safe-bot run` with a bad token or a refused intent: one line saying what to fix,
+exit code 2."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.discord_bot.runner import INVALID_TOKEN, MISSING_TOKEN
+from bot.adapters.discord_bot.runner import INTENT_REFUSED, INVALID_TOKEN, MISSING_TOKEN
 from bot.cli import EXIT_USAGE, main
 from tests.adapters.discord_bot.conftest import cli_environment
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.gateway import INTENT_MESSAGE_CONTENT
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -55,3 +57,24 @@ async def test_token_rejected_by_discord(
     assert error_lines(stderr) == [f"error: {INVALID_TOKEN}"]
     assert "Traceback" not in stderr
     assert "not-the-bot-token" not in stderr
+
+
+async def test_message_content_intent_refused_says_what_to_enable(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    restored_logging: None,
+) -> None:
+    async with FakeDiscord() as fake:
+        cli_environment(monkeypatch, fake, tmp_path)
+        monkeypatch.setenv("FAQ_CHANNEL_IDS", "123")
+
+        assert await asyncio.to_thread(main, ["run"]) == EXIT_USAGE
+
+        [identify] = fake.gateway.identifies
+        assert identify["intents"] & INTENT_MESSAGE_CONTENT
+        assert fake.gateway.sessions == []
+    stderr = capsys.readouterr().err
+    assert error_lines(stderr) == [f"error: {INTENT_REFUSED}"]
+    assert "Message Content" in INTENT_REFUSED and "FAQ_CHANNEL_IDS" in INTENT_REFUSED
+    assert "Traceback" not in stderr and "PrivilegedIntentsRequired" not in stderr
