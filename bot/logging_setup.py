@@ -12,22 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import sys
 import traceback
 from datetime import UTC, datetime
 from types import TracebackType
 
-TOKEN_PATTERNS = (
-    # Discord bot token: base64 user id . base64 timestamp . HMAC (27 chars, 38 in newer ones).
-    re.compile(r"[MNO][A-Za-z\d_-]{22,27}\.[A-Za-z\d_-]{5,7}\.[A-Za-z\d_-]{25,}"),
-    # Slack bot/user/app/config/refresh tokens; no word boundary, so `\nxoxb-` in JSON is caught.
-    re.compile(r"xox[a-z]-[A-Za-z\d-]{8,}"),
-    re.compile(r"xapp-[A-Za-z\d-]{8,}"),
-    re.compile(r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z\d/_-]+"),
-    # Whatever follows an Authorization scheme.
-    re.compile(r"(?i)(\b(?:Bot|Bearer)\s+)[A-Za-z\d._~+/=-]{20,}"),
-)
+from bot.core.scrub import TOKEN_PATTERNS
+
 REDACTED = "[REDACTED]"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -303,7 +303,7 @@ def test_run_with_a_rejected_token_prints_no_token(
         monkeypatch.setenv(name, setting)
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
-    # Our own buffers rather than capsys: aiosqlite's worker thread may still log (DEBUG) after
+    # Our own buffers rather than capsys: the store's worker threads may still log (DEBUG) after
     # main() returns, and must not find a closed capture stream.
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

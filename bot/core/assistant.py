@@ -2,16 +2,18 @@
 
 Adapters call these and only translate the results; the records kept for moderators (answer
 events, unanswered questions, walkthrough progress) are made here, once, for every platform.
+Answers never wait for those records, and the walkthrough goes on from the step carried in
+its buttons when the store is unavailable.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.matcher import MAX_QUESTION_CHARS, Answer
-from bot.core.ports import Reminder, Store, utc_now
+from bot.core.ports import Reminder, Store, StoreUnavailable, utc_now
 from bot.core.replies import ui
 from bot.core.safety import SafetyReport
 from bot.core.schema import Lang
@@ -27,6 +29,10 @@ class WalkState:
     step: Step
     actions: tuple[Action, ...]
     finished: bool
+    warn_unsaved: bool = False
+    """Tell the user their progress may not be saved: the store failed, first time for them."""
+    reminders: tuple[Reminder, ...] = field(default=())
+    """The user's pending reminders, when the guide is opened and the store can say."""
 
     @property
     def offers_reminder(self) -> bool:
@@ -48,6 +54,7 @@ class Assistant:
         self.store = store
         self.platform = platform
         self.reminder_delay = reminder_delay
+        self._warned_unsaved: set[str] = set()
 
     @property
     def engines(self) -> Engines:
@@ -56,12 +63,10 @@ class Assistant:
     async def ask(self, question: str, lang: Lang | None = None) -> Answer:
         answer = self.engines.matcher.answer(question, lang)
         if answer.entry is not None:
-            await self.store.record_answer(answer.entry.id, answer.lang, "answer")
+            self.store.record_answer(answer.entry.id, answer.lang, "answer")
         elif question.strip():
             tier = "suggest" if answer.tier == "suggest" else "none"
-            await self.store.record_question(
-                question.strip()[:MAX_QUESTION_CHARS], tier, answer.lang
-            )
+            self.store.record_question(question.strip()[:MAX_QUESTION_CHARS], tier, answer.lang)
         return answer
 
     async def pick(self, entry_id: str, lang: Lang) -> Answer | None:
@@ -69,7 +74,7 @@ class Assistant:
         entry = self.engines.knowledge.entry(entry_id)
         if entry is None:
             return None
-        await self.store.record_answer(entry.id, lang, "pick")
+        self.store.record_answer(entry.id, lang, "pick")
         return self.engines.matcher.answer_for(entry, lang)
 
     def check(self, text: str, lang: Lang | None = None) -> SafetyReport:
@@ -77,28 +82,65 @@ class Assistant:
         return self.engines.safety.check(text, lang)
 
     async def walkthrough(self, user_id: str) -> WalkState:
-        """Where the user left off, or the first step for a newcomer."""
-        stored = await self.store.get_progress(self.platform, user_id)
+        """Where the user left off, or the first step for a newcomer (or when the store fails)."""
         walkthrough = self.engines.walkthrough
+        try:
+            stored = await self.store.get_progress(self.platform, user_id)
+        except StoreUnavailable as exc:
+            log.debug("walkthrough starts without stored progress: %s", exc)
+            return self._state(walkthrough.start(), self._warn_once(user_id))
         progress = walkthrough.resume(stored)
+        warn = False
         if stored is None:
-            await self.store.record_walkthrough("started")
-            await self.store.set_progress(self.platform, user_id, progress.encode())
-        return self._state(progress)
+            self.store.record_walkthrough("started")
+            warn = not await self._save(user_id, progress) and self._warn_once(user_id)
+        return self._state(progress, warn, await self._pending_if_known(user_id))
 
     async def walk(self, user_id: str, step_id: str, action: str) -> WalkState:
-        """Apply a pressed button / chosen number, addressed by the step it was shown on."""
+        """Apply a pressed button / chosen number, addressed by the step it was shown on.
+
+        Without the store the button's own step is enough: the user moves on, and is told once
+        that the progress may not be saved.
+        """
         walkthrough = self.engines.walkthrough
-        stored = await self.store.get_progress(self.platform, user_id)
+        try:
+            stored = await self.store.get_progress(self.platform, user_id)
+            new_user = stored is None
+        except StoreUnavailable as exc:
+            log.debug("walkthrough goes on from the button's step: %s", exc)
+            stored, new_user = None, False
         resumed = walkthrough.resume(stored)
         before = resumed if resumed.step_id == step_id else walkthrough.at(step_id)
         after = walkthrough.advance_at(step_id, action, stored)
-        if action == "restart" or stored is None:
-            await self.store.record_walkthrough("started")
+        if action == "restart" or new_user:
+            self.store.record_walkthrough("started")
         if walkthrough.reached_end(before, after):
-            await self.store.record_walkthrough("finished")
-        await self.store.set_progress(self.platform, user_id, after.encode())
-        return self._state(after)
+            self.store.record_walkthrough("finished")
+        saved = await self._save(user_id, after)
+        return self._state(after, not saved and self._warn_once(user_id))
+
+    async def _save(self, user_id: str, progress: Progress) -> bool:
+        try:
+            await self.store.set_progress(self.platform, user_id, progress.encode())
+        except StoreUnavailable as exc:
+            log.debug("walkthrough progress not saved: %s", exc)
+            return False
+        self._warned_unsaved.clear()
+        return True
+
+    def _warn_once(self, user_id: str) -> bool:
+        """True the first time a user meets the failing store; a successful save resets it."""
+        if user_id in self._warned_unsaved:
+            return False
+        self._warned_unsaved.add(user_id)
+        return True
+
+    async def _pending_if_known(self, user_id: str) -> tuple[Reminder, ...]:
+        try:
+            return tuple(await self.pending_reminders(user_id))
+        except StoreUnavailable as exc:
+            log.debug("pending reminders not listed: %s", exc)
+            return ()
 
     async def remind(self, user_id: str, lang: Lang) -> Reminder:
         """「明日リマインドする」: a DM later asking the user to check the application status.
@@ -124,11 +166,15 @@ class Assistant:
         _, _, lang = reminder.text_key.partition(":")
         return ui(f"remind_{REMINDER_KEY}", "en" if lang == "en" else "ja")
 
-    def _state(self, progress: Progress) -> WalkState:
+    def _state(
+        self, progress: Progress, warn_unsaved: bool, reminders: tuple[Reminder, ...] = ()
+    ) -> WalkState:
         walkthrough = self.engines.walkthrough
         return WalkState(
             progress=progress,
             step=walkthrough.step(progress),
             actions=walkthrough.actions(progress),
             finished=walkthrough.is_finished(progress),
+            warn_unsaved=warn_unsaved,
+            reminders=reminders,
         )

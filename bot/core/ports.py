@@ -7,11 +7,16 @@ SQLite is the default; PostgreSQL (several bot processes) can implement the same
 Timestamps are timezone-aware UTC datetimes at this boundary. Users are `(platform, user_id)`
 strings so Discord, Slack and the console share one store. Question texts, answer and
 walkthrough events carry no user ids: they exist for improving the FAQ, not for tracking people.
+
+The store never stands between a user and an answer: those records are queued and written in
+batches in the background (dropped, and counted, when the store fails), and the calls a user
+waits for give up with `StoreUnavailable` well within Discord's 3 s deadline.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -34,6 +39,13 @@ class StoreError(Exception):
     """The store cannot be opened or used as configured (bad URL, newer schema)."""
 
 
+class StoreUnavailable(Exception):
+    """The store did not answer in time, or refused (locked, read-only, disk): a passing fault.
+
+    Callers on a user's path go on without the store; the store retries by itself.
+    """
+
+
 @dataclass(frozen=True)
 class Feedback:
     platform: str
@@ -50,6 +62,34 @@ class RecordedQuestion:
     text: str
     tier: QuestionTier
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """An entry shown (entry set) or a question's outcome for stats (entry None)."""
+
+    entry_id: str | None
+    lang: str
+    tier: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    text: str
+    tier: QuestionTier
+    lang: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WalkthroughRecord:
+    event: WalkthroughEvent
+    created_at: datetime
+
+
+Record = AnswerRecord | QuestionRecord | WalkthroughRecord
+"""What `Store.record_*` queue for the background writer."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +155,11 @@ class Stats:
 
 def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {allowed}, not {value!r}")
 
 
 def utc_now() -> datetime:
@@ -183,26 +228,41 @@ class Store(ABC):
     ) -> Feedback | None: ...
 
     # Questions worth improving the FAQ for, and the outcome of every question for stats.
-    @abstractmethod
-    async def record_question(
+    # Recording never waits and never fails: the record is queued (see `flush`).
+    def record_question(
         self, text: str, tier: QuestionTier, lang: str, now: datetime | None = None
-    ) -> None: ...
+    ) -> None:
+        """Keep the text for `gaps` (pruned) and the outcome for `stats` (kept, no text)."""
+        _check(tier, QUESTION_TIERS, "question tier")
+        self._queue(QuestionRecord(text, tier, lang, as_utc(now or utc_now())))
+
+    def record_answer(
+        self, entry_id: str, lang: str, tier: AnswerTier, now: datetime | None = None
+    ) -> None:
+        _check(tier, ANSWER_TIERS, "answer tier")
+        self._queue(AnswerRecord(entry_id, lang, tier, as_utc(now or utc_now())))
+
+    def record_walkthrough(self, event: WalkthroughEvent, now: datetime | None = None) -> None:
+        _check(event, WALKTHROUGH_EVENTS, "walkthrough event")
+        self._queue(WalkthroughRecord(event, as_utc(now or utc_now())))
+
+    @abstractmethod
+    def _queue(self, record: Record) -> None:
+        """Hand a record to the background writer without waiting."""
+
+    @abstractmethod
+    async def write_records(self, records: Sequence[Record]) -> None:
+        """Write a batch at once (the background writer's call); raises StoreUnavailable."""
+
+    @abstractmethod
+    async def flush(self) -> None:
+        """Write every queued record now (reports read their own records; close flushes)."""
 
     @abstractmethod
     async def questions(self, since: datetime | None = None) -> list[RecordedQuestion]: ...
 
     @abstractmethod
     async def prune_questions(self, older_than_days: float, now: datetime | None = None) -> int: ...
-
-    @abstractmethod
-    async def record_answer(
-        self, entry_id: str, lang: str, tier: AnswerTier, now: datetime | None = None
-    ) -> None: ...
-
-    @abstractmethod
-    async def record_walkthrough(
-        self, event: WalkthroughEvent, now: datetime | None = None
-    ) -> None: ...
 
     # Reminders, delivered by a loop that polls `due_reminders`, so they survive restarts.
     @abstractmethod

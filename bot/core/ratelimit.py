@@ -16,6 +16,11 @@ from dataclasses import dataclass
 class Decision:
     allowed: bool
     retry_after: float = 0.0
+    first_refusal: bool = False
+    """The first refusal since the key was last allowed: the one to tell the user about.
+
+    A flood of 100 messages gets one notice, then silence until the window lets them in again.
+    """
 
 
 class RateLimiter:
@@ -26,6 +31,7 @@ class RateLimiter:
         self.window = window
         self.clock = clock
         self._hits: dict[str, deque[float]] = {}
+        self._refused: set[str] = set()
 
     def hit(self, key: str) -> Decision:
         """Count an action for `key` if it is allowed; refused actions are not counted."""
@@ -34,8 +40,11 @@ class RateLimiter:
         while hits and now - hits[0] >= self.window:
             hits.popleft()
         if len(hits) >= self.limit:
-            return Decision(False, self.window - (now - hits[0]))
+            first = key not in self._refused
+            self._refused.add(key)
+            return Decision(False, self.window - (now - hits[0]), first)
         hits.append(now)
+        self._refused.discard(key)
         self._forget_idle(now)
         return Decision(True)
 
@@ -47,3 +56,4 @@ class RateLimiter:
             k for k, hits in self._hits.items() if not hits or now - hits[-1] >= self.window
         ]:
             del self._hits[key]
+            self._refused.discard(key)

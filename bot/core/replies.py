@@ -75,6 +75,16 @@ UI: dict[str, dict[Lang, str]] = {
         "ja": "その入力は読み取れませんでした。UTF-8 か Shift_JIS（CP932）の文字で入力してください。",
         "en": "I couldn't read that input: please type UTF-8 or Shift_JIS (CP932) text.",
     },
+    "progress_not_saved": {
+        "ja": "⚠️ いま進み具合を保存できないため、次回は最初からになるかもしれません。"
+        "ガイドはこのまま続けられます。",
+        "en": "⚠️ Your progress may not be saved right now, so next time you may start over. "
+        "You can go on with the guide.",
+    },
+    "store_unavailable": {
+        "ja": "すみません、いま保存ができません。少し待ってからもう一度お試しください。",
+        "en": "Sorry, I can't save that right now. Please try again in a moment.",
+    },
     "check_usage": {
         "ja": "クライアントからのメッセージを貼り付けてください（例: check IDを教えてください）。",
         "en": "Paste the client's message (e.g. check please send me your chatwork id).",

@@ -1,9 +1,15 @@
-"""The default store: one SQLite file, opened through aiosqlite.
+"""The default store: one SQLite file, used from two threads of its own.
 
-WAL mode lets `chatwork-safe-bot health` read the heartbeat while the bot writes. Every write
-commits on its own (autocommit, or one explicit transaction when it touches two tables), so a
-killed process loses nothing it acknowledged. Timestamps are stored as fixed-width ISO-8601 UTC
-strings, which sort as text in time order and stay readable in the sqlite3 shell.
+Every write goes through one writer connection on one thread, so calls never interleave and
+need no lock; reads go through a second connection on another thread, and WAL mode lets them
+proceed while a write is under way (and lets `chatwork-safe-bot health` read the heartbeat).
+Each write commits on its own, so a killed process loses nothing it acknowledged.
+
+Faults outside the bot (the file locked by another process, made read-only, deleted) make
+calls fail fast with `StoreUnavailable` instead of hanging: a short busy timeout, a timeout on
+every call, and a pause after a failure during which calls fail at once. A deleted or replaced
+file is noticed and the store starts afresh on a new one. Timestamps are stored as fixed-width
+ISO-8601 UTC strings, which sort as text in time order and stay readable in the sqlite3 shell.
 """
 
 from __future__ import annotations
@@ -11,31 +17,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from bot.core.ports import (
-    ANSWER_TIERS,
-    QUESTION_TIERS,
-    WALKTHROUGH_EVENTS,
-    AnswerTier,
+    AnswerRecord,
     EntryCount,
     Feedback,
-    QuestionTier,
+    QuestionRecord,
+    Record,
     RecordedQuestion,
     Reminder,
     Stats,
     Store,
     StoreError,
-    WalkthroughEvent,
+    StoreUnavailable,
     as_utc,
     utc_now,
 )
+from bot.core.scrub import scrub
+from bot.store.recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +49,38 @@ MEMORY = ":memory:"
 QUESTION_TEXT_LIMIT = 1000
 """Enough to group and read a question; a pasted 100k-character message is not a question."""
 
+CALL_TIMEOUT = 0.75
+"""Seconds a user-facing call may take: two of them fit Discord's 3 s with room to answer."""
+REPORT_TIMEOUT = 30.0
+"""Reports and background jobs read whole tables; nobody is waiting on a 3 s deadline."""
+BATCH_TIMEOUT = 5.0
+"""A batch of statistics records; nobody waits for it, but it holds the writer meanwhile."""
+BUSY_TIMEOUT_MS = 200
+"""How long a statement waits for another process's lock before the call fails."""
+OPEN_BUSY_TIMEOUT_MS = 5000
+"""At start a second process (the health check) may be migrating: wait for it."""
+RETRY_SECONDS = 1.0
+"""After a failure, calls fail at once for this long instead of queueing behind the fault."""
+
+T = TypeVar("T")
+Job = Callable[[sqlite3.Connection], T]
+
+
+def _scrub_stored_text(connection: sqlite3.Connection) -> None:
+    """Texts kept before scrubbing existed may hold tokens, addresses or phone numbers."""
+    for table, column in (("questions", "text"), ("feedback", "comment")):
+        rows = connection.execute(
+            f"SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL"
+        ).fetchall()
+        connection.executemany(
+            f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
+            [(scrub(text), rowid) for rowid, text in rows if scrub(text) != text],
+        )
+
+
 # Each migration is applied once, in order; the file's `PRAGMA user_version` is how many ran.
 # Append new migrations, never edit one that has shipped.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+MIGRATIONS: tuple[tuple[str | Callable[[sqlite3.Connection], None], ...], ...] = (
     (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         """CREATE TABLE progress (
@@ -104,6 +138,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX reminders_user ON reminders (platform, user_id)",
         "CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), beat_at TEXT NOT NULL)",
     ),
+    (_scrub_stored_text,),
 )
 
 _REMINDER_COLUMNS = (
@@ -140,73 +175,218 @@ def _reminder(row: Iterable[Any]) -> Reminder:
     )
 
 
-def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
-    if value not in allowed:
-        raise ValueError(f"{what} must be one of {allowed}, not {value!r}")
+class _Connection:
+    """One sqlite3 connection on a thread of its own: jobs run there one at a time, in order.
+
+    The connection is made by the first job (and again after `reset`), on that thread. A job
+    that fails for a reason outside the bot (`sqlite3.OperationalError`: locked, read-only,
+    disk) or outlives its timeout raises StoreUnavailable, and for RETRY_SECONDS afterwards
+    jobs fail at once rather than queue behind the fault.
+    """
+
+    def __init__(self, name: str, connect: Callable[[], sqlite3.Connection]):
+        self.name = name
+        self._connect = connect
+        self._connection: sqlite3.Connection | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix=f"store-{name}")
+        self._failing_until = 0.0
+        self._failing = False
+
+    async def run(self, job: Job[T], timeout: float) -> T:
+        if time.monotonic() < self._failing_until:
+            raise StoreUnavailable(f"the store's {self.name} is failing; retrying shortly")
+        future = asyncio.get_running_loop().run_in_executor(self._thread, self._on_thread, job)
+        try:
+            result = await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            raise self._failed(f"took over {timeout} s") from exc
+        except sqlite3.OperationalError as exc:
+            raise self._failed(str(exc)) from exc
+        if self._failing:
+            self._failing = False
+            log.warning("the store's %s works again", self.name)
+        return result
+
+    def _failed(self, why: str) -> StoreUnavailable:
+        """Pause calls for RETRY_SECONDS; log once per outage, not once per call."""
+        self._failing_until = time.monotonic() + RETRY_SECONDS
+        if not self._failing:
+            self._failing = True
+            log.warning("the store's %s failed (%s); going on without it", self.name, why)
+        return StoreUnavailable(f"the store's {self.name} failed: {why}")
+
+    def _on_thread(self, job: Job[T]) -> T:
+        if self._connection is None:
+            self._connection = self._connect()
+        return job(self._connection)
+
+    async def reset(self) -> None:
+        """Close the connection (the next job opens a new one) and forget past failures."""
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
+        self._failing_until = 0.0
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.close()
+
+    async def close(self) -> None:
+        await self.reset()
+        self._thread.shutdown(wait=False)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _in_transaction(connection: sqlite3.Connection, job: Job[T]) -> T:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        result = job(connection)
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return result
 
 
 class SqliteStore(Store):
-    """One aiosqlite connection; a lock keeps each call's statements together."""
+    """A writer and a reader connection (one connection in memory); see the module docstring."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path | str):
-        self._connection = connection
-        self._lock = asyncio.Lock()
-        self._closed = False
+    def __init__(self, path: Path | str):
         self.path = path
+        self.writer = _Connection("writer", self._connect_writer)
+        self._reader = (
+            self.writer if path == MEMORY else _Connection("reader", self._connect_reader)
+        )
+        self._identity: tuple[int, int] | None = None
+        self._reopening: asyncio.Task[None] | None = None
+        self._recorder = Recorder(self.write_records)
+        self._closed = False
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
         """Open (creating the file and its directories) and bring the schema up to date."""
+        store = cls(path if path == MEMORY else Path(path))
         try:
-            if path != MEMORY:
-                path = Path(path)
-                path.parent.mkdir(parents=True, exist_ok=True)
-            connection = await aiosqlite.connect(path, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-        try:
-            await connection.execute("PRAGMA busy_timeout = 5000")
-            await connection.execute("PRAGMA journal_mode = WAL")
-            await connection.execute("PRAGMA synchronous = NORMAL")
-            await _migrate(connection)
-        except sqlite3.Error as exc:
-            await connection.close()
-            raise StoreError(f"cannot use the store at {path}: {exc}") from exc
+            await store.writer.run(lambda connection: None, OPEN_BUSY_TIMEOUT_MS / 1000 + 5)
+        except (StoreUnavailable, OSError, sqlite3.Error) as exc:
+            await store._close_connections()
+            cause = exc.__cause__ or exc
+            raise StoreError(f"cannot use the store at {path}: {cause}") from exc
         except BaseException:
-            await connection.close()
+            await store._close_connections()
             raise
         log.info("store opened at %s", path)
-        return cls(connection, path)
+        return store
+
+    def _connect_writer(self) -> sqlite3.Connection:
+        """On the writer's thread: create the file if need be, WAL, migrations."""
+        if isinstance(self.path, Path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {OPEN_BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            _migrate(connection)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except BaseException:
+            connection.close()
+            raise
+        if isinstance(self.path, Path):
+            self._identity = _file_identity(self.path)
+        return connection
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        """On the reader's thread, once the writer has the file (it creates and migrates it)."""
+        if self._identity is None:
+            raise sqlite3.OperationalError("the store file is being opened afresh")
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA query_only = ON")
+        return connection
 
     async def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            async with self._lock:
-                await self._connection.close()
+        if self._closed:
+            return
+        self._closed = True
+        await self._recorder.close()
+        await self._close_connections()
 
-    async def _execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def _close_connections(self) -> None:
+        await self._reader.close()
+        if self._reader is not self.writer:
+            await self.writer.close()
+
+    async def _follow_the_file(self, timeout: float) -> None:
+        """A deleted or replaced file: close both connections, then start on the new file.
+
+        Both close before either reopens: the old file's `-wal` must go with it, not be
+        replayed into the new one.
+        """
+        if self._identity is None or _file_identity(self.path) == self._identity:
+            return
+        if self._reopening is None or self._reopening.done():
+            log.warning("the store file %s was deleted or replaced; opening it afresh", self.path)
+            self._identity = None
+            self._reopening = asyncio.create_task(self._reopen(), name="store reopen")
+        try:
+            await asyncio.wait_for(asyncio.shield(self._reopening), timeout)
+        except TimeoutError as exc:
+            raise StoreUnavailable("the store is being reopened") from exc
+
+    async def _reopen(self) -> None:
+        await self._reader.reset()
+        await self.writer.reset()
+        await self.writer.run(lambda connection: None, CALL_TIMEOUT)
+        await self._reader.reset()
+
+    async def _write(self, job: Job[T], timeout: float = CALL_TIMEOUT) -> T:
+        """Run `job` in its own transaction on the writer."""
+        await self._follow_the_file(timeout)
+        return await self.writer.run(lambda connection: _in_transaction(connection, job), timeout)
+
+    async def _read(self, job: Job[T], timeout: float = CALL_TIMEOUT) -> T:
+        await self._follow_the_file(timeout)
+        return await self._reader.run(job, timeout)
+
+    async def _fetchall(
+        self, sql: str, params: Iterable[Any] = (), timeout: float = CALL_TIMEOUT
+    ) -> list[Any]:
+        values = tuple(params)
+        return await self._read(lambda c: c.execute(sql, values).fetchall(), timeout)
+
+    async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        values = tuple(params)
+        return await self._read(lambda c: c.execute(sql, values).fetchone())
+
+    async def _execute(
+        self, sql: str, params: Iterable[Any] = (), timeout: float = CALL_TIMEOUT
+    ) -> int:
         """Run one statement (committed on its own); return the number of rows it changed."""
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
-            return cursor.rowcount
+        values = tuple(params)
+        return await self._write(lambda c: c.execute(sql, values).rowcount, timeout)
 
-    async def _fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+    # --- statistics and questions, written in batches ------------------------------------
 
-    async def _fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+    def _queue(self, record: Record) -> None:
+        self._recorder.put(record)
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                await self._connection.execute("ROLLBACK")
-                raise
-            await self._connection.execute("COMMIT")
+    async def flush(self) -> None:
+        await self._recorder.flush()
+
+    @property
+    def dropped_records(self) -> int:
+        """Statistics records lost to store faults since start."""
+        return self._recorder.dropped
+
+    async def write_records(self, records: Sequence[Record]) -> None:
+        await self._write(lambda connection: _insert_records(connection, records), BATCH_TIMEOUT)
 
     async def get_progress(self, platform: str, user_id: str) -> str | None:
         row = await self._fetchone(
@@ -259,7 +439,15 @@ class SqliteStore(Store):
                 helpful = excluded.helpful,
                 comment = excluded.comment,
                 created_at = excluded.created_at""",
-            (platform, user_id, message_id, entry_id, int(helpful), comment, _stamp(now)),
+            (
+                platform,
+                user_id,
+                message_id,
+                entry_id,
+                int(helpful),
+                _scrubbed(comment),
+                _stamp(now),
+            ),
         )
 
     async def get_feedback(self, platform: str, user_id: str, message_id: str) -> Feedback | None:
@@ -281,27 +469,13 @@ class SqliteStore(Store):
             created_at=datetime.fromisoformat(created_at),
         )
 
-    async def record_question(
-        self, text: str, tier: QuestionTier, lang: str, now: datetime | None = None
-    ) -> None:
-        """Keep the text for `gaps` (pruned) and the outcome for `stats` (kept, no text)."""
-        _check(tier, QUESTION_TIERS, "question tier")
-        stamp = _stamp(now)
-        async with self._transaction() as connection:
-            await connection.execute(
-                "INSERT INTO questions (text, tier, created_at) VALUES (?, ?, ?)",
-                (text.strip()[:QUESTION_TEXT_LIMIT], tier, stamp),
-            )
-            await connection.execute(
-                "INSERT INTO answer_events (entry_id, lang, tier, created_at) VALUES (?, ?, ?, ?)",
-                (None, lang, tier, stamp),
-            )
-
     async def questions(self, since: datetime | None = None) -> list[RecordedQuestion]:
+        await self.flush()
         rows = await self._fetchall(
             """SELECT text, tier, created_at FROM questions WHERE created_at >= ?
             ORDER BY created_at, id""",
             (_since(since),),
+            REPORT_TIMEOUT,
         )
         return [
             RecordedQuestion(text=text, tier=tier, created_at=datetime.fromisoformat(created))
@@ -310,30 +484,13 @@ class SqliteStore(Store):
 
     async def prune_questions(self, older_than_days: float, now: datetime | None = None) -> int:
         cutoff = as_utc(now or utc_now()) - timedelta(days=older_than_days)
+        await self.flush()
         removed = await self._execute(
-            "DELETE FROM questions WHERE created_at < ?", (_stamp(cutoff),)
+            "DELETE FROM questions WHERE created_at < ?", (_stamp(cutoff),), REPORT_TIMEOUT
         )
         if removed:
             log.info("pruned %d recorded questions older than %s days", removed, older_than_days)
         return removed
-
-    async def record_answer(
-        self, entry_id: str, lang: str, tier: AnswerTier, now: datetime | None = None
-    ) -> None:
-        _check(tier, ANSWER_TIERS, "answer tier")
-        await self._execute(
-            "INSERT INTO answer_events (entry_id, lang, tier, created_at) VALUES (?, ?, ?, ?)",
-            (entry_id, lang, tier, _stamp(now)),
-        )
-
-    async def record_walkthrough(
-        self, event: WalkthroughEvent, now: datetime | None = None
-    ) -> None:
-        _check(event, WALKTHROUGH_EVENTS, "walkthrough event")
-        await self._execute(
-            "INSERT INTO walkthrough_events (event, created_at) VALUES (?, ?)",
-            (event, _stamp(now)),
-        )
 
     async def add_reminder(
         self,
@@ -346,14 +503,15 @@ class SqliteStore(Store):
     ) -> Reminder:
         created = _stamp(now)
         due = _stamp(due_at)
-        async with self._transaction() as connection:
-            cursor = await connection.execute(
-                """INSERT INTO reminders (platform, user_id, target, text_key, due_at, created_at)
+        reminder_id = await self._write(
+            lambda connection: (
+                connection.execute(
+                    """INSERT INTO reminders (platform, user_id, target, text_key, due_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)""",
-                (platform, user_id, target, text_key, due, created),
+                    (platform, user_id, target, text_key, due, created),
+                ).lastrowid
             )
-            reminder_id = cursor.lastrowid
-            await cursor.close()
+        )
         return _reminder(
             (reminder_id, platform, user_id, target, text_key, due, created, None, None)
         )
@@ -363,6 +521,7 @@ class SqliteStore(Store):
             f"""SELECT {_REMINDER_COLUMNS} FROM reminders
             WHERE {_PENDING} AND due_at <= ? ORDER BY due_at, id""",
             (_stamp(now),),
+            REPORT_TIMEOUT,
         )
         return [_reminder(row) for row in rows]
 
@@ -394,43 +553,8 @@ class SqliteStore(Store):
         return [_reminder(row) for row in rows]
 
     async def stats(self, since: datetime | None = None, top: int = 10) -> Stats:
-        bound = (_since(since),)
-        top_rows = await self._fetchall(
-            """SELECT entry_id, COUNT(*) AS asked FROM answer_events
-            WHERE entry_id IS NOT NULL AND created_at >= ?
-            GROUP BY entry_id ORDER BY asked DESC, entry_id LIMIT ?""",
-            (*bound, top),
-        )
-        tiers = dict(
-            await self._fetchall(
-                "SELECT tier, COUNT(*) FROM answer_events WHERE created_at >= ? GROUP BY tier",
-                bound,
-            )
-        )
-        votes = dict(
-            await self._fetchall(
-                "SELECT helpful, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY helpful",
-                bound,
-            )
-        )
-        walks = dict(
-            await self._fetchall(
-                """SELECT event, COUNT(*) FROM walkthrough_events WHERE created_at >= ?
-                GROUP BY event""",
-                bound,
-            )
-        )
-        return Stats(
-            since=since,
-            top_entries=tuple(EntryCount(entry_id, count) for entry_id, count in top_rows),
-            answered=tiers.get("answer", 0),
-            suggested=tiers.get("suggest", 0),
-            unanswered=tiers.get("none", 0),
-            helpful=votes.get(1, 0),
-            not_helpful=votes.get(0, 0),
-            walkthrough_started=walks.get("started", 0),
-            walkthrough_finished=walks.get("finished", 0),
-        )
+        await self.flush()
+        return await self._read(lambda connection: _stats(connection, since, top), REPORT_TIMEOUT)
 
     async def beat(self, now: datetime | None = None) -> None:
         await self._execute(
@@ -444,28 +568,93 @@ class SqliteStore(Store):
         return None if row is None else datetime.fromisoformat(row[0])
 
 
-async def _migrate(connection: aiosqlite.Connection) -> None:
+def _scrubbed(text: str | None) -> str | None:
+    return None if text is None else scrub(text)
+
+
+def _insert_records(connection: sqlite3.Connection, records: Sequence[Record]) -> None:
+    """One batch from the recorder; a question also counts as an outcome for stats."""
+    answers, questions, walks = [], [], []
+    for record in records:
+        stamp = _stamp(record.created_at)
+        if isinstance(record, AnswerRecord):
+            answers.append((record.entry_id, record.lang, record.tier, stamp))
+        elif isinstance(record, QuestionRecord):
+            questions.append((scrub(record.text.strip()[:QUESTION_TEXT_LIMIT]), record.tier, stamp))
+            answers.append((None, record.lang, record.tier, stamp))
+        else:
+            walks.append((record.event, stamp))
+    connection.executemany(
+        "INSERT INTO questions (text, tier, created_at) VALUES (?, ?, ?)", questions
+    )
+    connection.executemany(
+        "INSERT INTO answer_events (entry_id, lang, tier, created_at) VALUES (?, ?, ?, ?)", answers
+    )
+    connection.executemany(
+        "INSERT INTO walkthrough_events (event, created_at) VALUES (?, ?)", walks
+    )
+
+
+def _stats(connection: sqlite3.Connection, since: datetime | None, top: int) -> Stats:
+    bound = (_since(since),)
+    top_rows = connection.execute(
+        """SELECT entry_id, COUNT(*) AS asked FROM answer_events
+        WHERE entry_id IS NOT NULL AND created_at >= ?
+        GROUP BY entry_id ORDER BY asked DESC, entry_id LIMIT ?""",
+        (*bound, top),
+    ).fetchall()
+    tiers = dict(
+        connection.execute(
+            "SELECT tier, COUNT(*) FROM answer_events WHERE created_at >= ? GROUP BY tier", bound
+        ).fetchall()
+    )
+    votes = dict(
+        connection.execute(
+            "SELECT helpful, COUNT(*) FROM feedback WHERE created_at >= ? GROUP BY helpful", bound
+        ).fetchall()
+    )
+    walks = dict(
+        connection.execute(
+            "SELECT event, COUNT(*) FROM walkthrough_events WHERE created_at >= ? GROUP BY event",
+            bound,
+        ).fetchall()
+    )
+    return Stats(
+        since=since,
+        top_entries=tuple(EntryCount(entry_id, count) for entry_id, count in top_rows),
+        answered=tiers.get("answer", 0),
+        suggested=tiers.get("suggest", 0),
+        unanswered=tiers.get("none", 0),
+        helpful=votes.get(1, 0),
+        not_helpful=votes.get(0, 0),
+        walkthrough_started=walks.get("started", 0),
+        walkthrough_finished=walks.get("finished", 0),
+    )
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
     """Apply pending migrations in one transaction, re-reading the version under the lock.
 
     BEGIN IMMEDIATE makes a second process opening the same file at the same time (the health
     check next to the bot) wait instead of applying the same migration twice.
     """
-    await connection.execute("BEGIN IMMEDIATE")
+    connection.execute("BEGIN IMMEDIATE")
     try:
-        async with connection.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = row[0] if row else 0
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreError(
                 f"the store has schema version {version}, newer than this bot knows "
                 f"({len(MIGRATIONS)}); upgrade the bot instead of downgrading the data"
             )
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            for statement in statements:
-                await connection.execute(statement)
-            await connection.execute(f"PRAGMA user_version = {number}")
+        for number, steps in enumerate(MIGRATIONS[version:], start=version + 1):
+            for step in steps:
+                if callable(step):
+                    step(connection)
+                else:
+                    connection.execute(step)
+            connection.execute(f"PRAGMA user_version = {number}")
             log.info("store schema migrated to version %d", number)
     except BaseException:
-        await connection.execute("ROLLBACK")
+        connection.execute("ROLLBACK")
         raise
-    await connection.execute("COMMIT")
+    connection.execute("COMMIT")

@@ -3,6 +3,7 @@ reminders and the safety check, on the real knowledge and an SQLite store."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from bot.core.ports import utc_now
 from bot.core.replies import ui
 from bot.core.service import Service
 from bot.store import open_store
+from bot.store.sqlite import RETRY_SECONDS
 
 PLATFORM = "test"
 CONFIDENT = "チャットワークは無料ですか"
@@ -163,3 +165,42 @@ async def test_check_reports_risks_and_stores_nothing(assistant, store) -> None:
     assert ordinary.risk == "none" and not ordinary.findings
     assert await store.stats() == before
     assert await store.questions() == []
+
+
+async def refuse_writes(store, refuse: bool) -> None:
+    """A read-only store, as SQLite sees one; lifting it waits out the store's retry pause."""
+    if not refuse:
+        await asyncio.sleep(RETRY_SECONDS + 0.1)
+    await store.writer.run(lambda c: c.execute(f"PRAGMA query_only = {int(refuse)}"), 1.0)
+
+
+async def test_answers_do_not_wait_for_a_store_that_refuses_writes(assistant, store) -> None:
+    await refuse_writes(store, True)
+    answer = await assistant.ask(CONFIDENT)
+    assert answer.entry is not None and answer.entry.id == "chatwork-price"
+    await store.flush()
+    assert store.dropped_records == 1
+
+
+async def test_walkthrough_goes_on_from_the_button_and_warns_once_without_the_store(
+    assistant, store
+) -> None:
+    await assistant.walk(USER, "contract-escrow", "choice:0")
+    await refuse_writes(store, True)
+
+    state = await assistant.walk(USER, "apply-and-wait", "choice:0")
+    assert state.step.id == "chatwork-setup" and state.warn_unsaved
+    state = await assistant.walk(USER, "chatwork-setup", "next")
+    assert state.step.id == "conduct" and not state.warn_unsaved, "told once"
+    assert state.progress.history == ("contract-escrow", "apply-and-wait", "chatwork-setup")
+    other = await assistant.walkthrough("someone-new")
+    assert other.step.id == "contract-escrow" and other.warn_unsaved, "each user is told"
+
+    await refuse_writes(store, False)
+    state = await assistant.walk(USER, "conduct", "choice:0")
+    assert state.step.id == "delivery" and not state.warn_unsaved
+    assert await store.get_progress(PLATFORM, USER) == state.progress.encode()
+
+    await refuse_writes(store, True)
+    state = await assistant.walk(USER, "delivery", "next")
+    assert state.warn_unsaved, "a new outage is told again"

@@ -82,3 +82,17 @@ def test_uses_a_monotonic_clock_by_default() -> None:
     assert limiter.hit("u").allowed
     refused = limiter.hit("u")
     assert not refused.allowed and 3590 < refused.retry_after <= 3600
+
+
+def test_only_the_first_refusal_of_a_flood_is_to_be_told(clock: Clock) -> None:
+    limiter = RateLimiter(5, 30.0, clock=clock)
+    decisions = [limiter.hit("u") for _ in range(100)]
+    assert sum(d.allowed for d in decisions) == 5
+    assert [d.first_refusal for d in decisions[5:]] == [True] + [False] * 94
+    assert limiter.hit("other").allowed, "another user is not affected"
+    clock.now += 30
+    assert limiter.hit("u").allowed, "the window reset"
+    for _ in range(4):
+        limiter.hit("u")
+    again = limiter.hit("u")
+    assert not again.allowed and again.first_refusal, "a new flood is told once again"

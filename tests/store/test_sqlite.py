@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.core.ports import Stats, StoreError
+from bot.core.ports import Stats, StoreError, StoreUnavailable
 from bot.store import DEFAULT_FILENAME, open_store, sqlite_path
-from bot.store.sqlite import MIGRATIONS, QUESTION_TEXT_LIMIT, SqliteStore
+from bot.store.sqlite import (
+    CALL_TIMEOUT,
+    MIGRATIONS,
+    QUESTION_TEXT_LIMIT,
+    RETRY_SECONDS,
+    SqliteStore,
+)
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -70,8 +79,8 @@ async def test_revoting_on_the_same_message_replaces_the_vote(store):
 
 
 async def test_questions_keep_text_and_tier_but_no_user(store, db_path):
-    await store.record_question("  チャットワークの料金は？  ", "suggest", "ja", now=T0)
-    await store.record_question("x" * 5000, "none", "en", now=T0 + timedelta(minutes=1))
+    store.record_question("  チャットワークの料金は？  ", "suggest", "ja", now=T0)
+    store.record_question("x" * 5000, "none", "en", now=T0 + timedelta(minutes=1))
     recorded = await store.questions()
     assert [(q.text, q.tier, q.created_at) for q in recorded[:1]] == [
         ("チャットワークの料金は？", "suggest", T0)
@@ -84,18 +93,18 @@ async def test_questions_keep_text_and_tier_but_no_user(store, db_path):
 
 async def test_unknown_tiers_and_events_are_programming_errors(store):
     with pytest.raises(ValueError):
-        await store.record_question("q", "answer", "ja")
+        store.record_question("q", "answer", "ja")
     with pytest.raises(ValueError):
-        await store.record_answer("price", "ja", "none")
+        store.record_answer("price", "ja", "none")
     with pytest.raises(ValueError):
-        await store.record_walkthrough("abandoned")
+        store.record_walkthrough("abandoned")
 
 
 async def test_prune_questions_removes_only_older_ones(store):
     now = T0 + timedelta(days=40)
-    await store.record_question("old", "none", "ja", now=T0)
-    await store.record_question("edge", "none", "ja", now=now - timedelta(days=30, seconds=-1))
-    await store.record_question("new", "suggest", "ja", now=now - timedelta(days=1))
+    store.record_question("old", "none", "ja", now=T0)
+    store.record_question("edge", "none", "ja", now=now - timedelta(days=30, seconds=-1))
+    store.record_question("new", "suggest", "ja", now=now - timedelta(days=1))
     assert await store.prune_questions(30, now=now) == 1
     assert [q.text for q in await store.questions()] == ["edge", "new"]
     assert [q.text for q in await store.questions(since=now - timedelta(days=2))] == ["new"]
@@ -103,25 +112,25 @@ async def test_prune_questions_removes_only_older_ones(store):
 
 
 async def test_pruning_questions_keeps_their_outcome_in_stats(store):
-    await store.record_question("old", "none", "ja", now=T0)
+    store.record_question("old", "none", "ja", now=T0)
     await store.prune_questions(1, now=T0 + timedelta(days=2))
     assert (await store.stats()).unanswered == 1
 
 
 async def test_stats_on_known_data(store):
     for _ in range(3):
-        await store.record_answer("price", "ja", "answer", now=T0)
-    await store.record_answer("price", "en", "pick", now=T0)
-    await store.record_answer("decline", "ja", "answer", now=T0)
-    await store.record_answer("signup", "ja", "pick", now=T0)
-    await store.record_question("??", "suggest", "ja", now=T0)
-    await store.record_question("天気は？", "none", "ja", now=T0)
+        store.record_answer("price", "ja", "answer", now=T0)
+    store.record_answer("price", "en", "pick", now=T0)
+    store.record_answer("decline", "ja", "answer", now=T0)
+    store.record_answer("signup", "ja", "pick", now=T0)
+    store.record_question("??", "suggest", "ja", now=T0)
+    store.record_question("天気は？", "none", "ja", now=T0)
     await store.record_feedback("discord", "a", "m1", "price", True, now=T0)
     await store.record_feedback("discord", "b", "m1", "price", True, now=T0)
     await store.record_feedback("discord", "c", "m1", "price", True, now=T0)
     await store.record_feedback("discord", "d", "m2", "decline", False, now=T0)
     for event in ("started", "started", "started", "started", "finished"):
-        await store.record_walkthrough(event, now=T0)
+        store.record_walkthrough(event, now=T0)
 
     stats = await store.stats(top=2)
 
@@ -135,13 +144,13 @@ async def test_stats_on_known_data(store):
 
 
 async def test_stats_since_counts_only_later_events(store):
-    await store.record_answer("price", "ja", "answer", now=T0)
-    await store.record_walkthrough("started", now=T0)
+    store.record_answer("price", "ja", "answer", now=T0)
+    store.record_walkthrough("started", now=T0)
     later = T0 + timedelta(days=1)
-    await store.record_answer("decline", "ja", "answer", now=later)
-    await store.record_walkthrough("started", now=later)
-    await store.record_walkthrough("finished", now=later)
-    await store.record_walkthrough("finished", now=later)
+    store.record_answer("decline", "ja", "answer", now=later)
+    store.record_walkthrough("started", now=later)
+    store.record_walkthrough("finished", now=later)
+    store.record_walkthrough("finished", now=later)
     stats = await store.stats(since=later)
     assert [e.entry_id for e in stats.top_entries] == ["decline"]
     assert stats.since == later
@@ -208,14 +217,17 @@ async def test_naive_timestamps_are_refused(store):
 
 
 async def test_concurrent_calls_from_one_loop_all_land(store):
+    for i in range(30):
+        store.record_answer(f"e{i % 3}", "ja", "answer")
+        store.record_question(f"q{i}", "none", "ja")
     await asyncio.gather(
-        *(store.record_answer(f"e{i % 3}", "ja", "answer") for i in range(30)),
-        *(store.record_question(f"q{i}", "none", "ja") for i in range(30)),
-        *(store.set_progress("discord", str(i), "contract") for i in range(30)),
+        *(store.set_progress("discord", str(i), f"contract/{i}") for i in range(30)),
+        *(store.get_progress("discord", str(i)) for i in range(30)),
     )
     stats = await store.stats()
     assert (stats.answered, stats.unanswered) == (30, 30)
     assert len(await store.questions()) == 30
+    assert await store.get_progress("discord", "29") == "contract/29"
 
 
 async def test_everything_survives_a_restart(db_path):
@@ -223,9 +235,9 @@ async def test_everything_survives_a_restart(db_path):
         await before.set_progress("discord", "u1", "contract/apply")
         await before.set_meta("commands-hash", "abc")
         await before.record_feedback("discord", "u1", "m1", "price", False, "more detail", T0)
-        await before.record_question("料金は？", "suggest", "ja", now=T0)
-        await before.record_answer("price", "ja", "answer", now=T0)
-        await before.record_walkthrough("started", now=T0)
+        before.record_question("料金は？", "suggest", "ja", now=T0)
+        before.record_answer("price", "ja", "answer", now=T0)
+        before.record_walkthrough("started", now=T0)
         reminder = await before.add_reminder("discord", "u1", "dm:u1", "remind.check", T0, T0)
         await before.beat(T0)
 
@@ -303,3 +315,126 @@ async def test_in_memory_store_works_for_quick_tools():
     async with await open_store("sqlite://") as memory:
         await memory.set_meta("k", "v")
         assert await memory.get_meta("k") == "v"
+
+
+# --- faults outside the bot ----------------------------------------------------------------
+
+HOLD_LOCK = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
+connection.execute("BEGIN IMMEDIATE")
+connection.execute("INSERT INTO meta (key, value) VALUES ('locked', 'yes')")
+print("locked", flush=True)
+sys.stdin.readline()
+connection.execute("ROLLBACK")
+"""
+
+
+async def wait_out_the_retry_pause() -> None:
+    await asyncio.sleep(RETRY_SECONDS + 0.1)
+
+
+async def test_a_file_locked_by_another_process_fails_calls_fast_then_recovers(store, db_path):
+    await store.set_progress("discord", "u1", "contract")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert await store.get_progress("discord", "u1") == "contract", "WAL: reads go on"
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(store.set_progress("discord", "u1", "x"), CALL_TIMEOUT * 2)
+        with pytest.raises(StoreUnavailable, match="retrying"):
+            await store.set_meta("k", "v")
+    finally:
+        holder.communicate("release\n", timeout=10)
+    await wait_out_the_retry_pause()
+    await store.set_progress("discord", "u1", "contract/apply")
+    assert await store.get_progress("discord", "u1") == "contract/apply"
+
+
+async def make_read_only(store: SqliteStore, read_only: bool) -> None:
+    """What a read-only file or file system looks like from SQLite: writes are refused."""
+    await store.writer.run(
+        lambda connection: connection.execute(f"PRAGMA query_only = {int(read_only)}"), 1.0
+    )
+
+
+async def test_records_are_dropped_and_counted_while_the_store_refuses_writes(store, caplog):
+    await make_read_only(store, True)
+    for _ in range(3):
+        store.record_answer("price", "ja", "answer")
+    await store.flush()
+    assert store.dropped_records == 3
+    assert "dropped 3 statistics records" in caplog.text
+    with pytest.raises(StoreUnavailable):
+        await store.set_progress("discord", "u1", "contract")
+    assert await store.get_progress("discord", "u1") is None, "reads still work"
+
+    await wait_out_the_retry_pause()
+    await make_read_only(store, False)
+    store.record_answer("decline", "ja", "answer")
+    assert [e.entry_id for e in (await store.stats()).top_entries] == ["decline"]
+    assert store.dropped_records == 3
+
+
+async def test_reads_do_not_queue_behind_a_slow_write(store):
+    await store.set_progress("discord", "u1", "contract")
+    slow_write = asyncio.create_task(
+        store.writer.run(lambda connection: time.sleep(CALL_TIMEOUT / 2), CALL_TIMEOUT)
+    )
+    await asyncio.sleep(0.01)
+    assert await store.get_progress("discord", "u1") == "contract"
+    assert not slow_write.done()
+    await slow_write
+
+
+async def test_a_deleted_file_is_noticed_and_the_store_starts_afresh(store, db_path):
+    await store.set_progress("discord", "u1", "contract")
+    for leftover in db_path.parent.glob(db_path.name + "*"):
+        leftover.unlink()
+    assert not db_path.exists()
+    await store.set_progress("discord", "u2", "contract/apply")
+    assert db_path.is_file()
+    assert await store.get_progress("discord", "u2") == "contract/apply"
+    assert await store.get_progress("discord", "u1") is None, "deleted with the old file"
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("SELECT user_id FROM progress").fetchall() == [("u2",)]
+
+
+# --- what is kept of a user's text ---------------------------------------------------------
+
+TOKEN = "MTA4NzY1NDMyMTA5ODc2NTQzMg.GhIjKl.abcdefghijklmnopqrstuvwxyz0123"
+
+
+async def test_question_texts_and_comments_are_scrubbed_before_they_are_stored(store, db_path):
+    store.record_question(f"token {TOKEN} と a.b@example.com と 090-1234-5678", "none", "ja")
+    await store.record_feedback("discord", "u1", "m1", "price", False, "call 03-1234-5678")
+    [question] = await store.questions()
+    assert question.text == "token [token] と [email] と [phone]"
+    with sqlite3.connect(db_path) as raw:
+        dump = "\n".join(raw.iterdump())
+    assert TOKEN not in dump and "example.com" not in dump and "5678" not in dump
+
+
+async def test_a_migration_scrubs_rows_kept_before_scrubbing(db_path):
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as raw:
+        for statement in MIGRATIONS[0]:
+            raw.execute(statement)
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute(
+            "INSERT INTO questions (text, tier, created_at) VALUES (?, 'none', ?)",
+            (f"my token is {TOKEN}", T0.isoformat()),
+        )
+        raw.execute(
+            "INSERT INTO feedback VALUES ('discord', 'u', 'm', 'price', 0, ?, ?)",
+            ("mail me at someone@example.jp", T0.isoformat()),
+        )
+    async with await open_store(db_path) as migrated:
+        assert [q.text for q in await migrated.questions()] == ["my token is [token]"]
+        vote = await migrated.get_feedback("discord", "u", "m")
+        assert vote is not None and vote.comment == "mail me at [email]"

@@ -29,7 +29,8 @@ from bot.adapters.discord_bot.render import (
 from bot.adapters.discord_bot.safety_commands import register_safety
 from bot.core.assistant import Assistant, WalkState
 from bot.core.matcher import Answer
-from bot.core.ratelimit import RateLimiter
+from bot.core.ports import StoreUnavailable
+from bot.core.ratelimit import Decision, RateLimiter
 from bot.core.replies import ui
 from bot.core.schema import Lang
 from bot.core.service import watch_knowledge
@@ -182,17 +183,16 @@ class ChatworkSafeBot(discord.Client):
 
     # --- rate limits and ownership -------------------------------------------------------
 
-    def rate_limit_notice(self, user_id: int, lang: Lang) -> str | None:
-        """The notice to send instead of an answer, or None when the user may go on."""
-        decision = self.limiter.hit(str(user_id))
-        if decision.allowed:
-            return None
+    @staticmethod
+    def rate_limit_notice(decision: Decision, lang: Lang) -> str:
         return ui("rate_limited", lang).format(seconds=max(1, round(decision.retry_after)))
 
     async def refuse_if_rate_limited(self, interaction: discord.Interaction) -> bool:
-        notice = self.rate_limit_notice(interaction.user.id, locale_lang(interaction.locale))
-        if notice is None:
+        """An interaction must be answered, so every refused one gets the (ephemeral) notice."""
+        decision = self.limiter.hit(str(interaction.user.id))
+        if decision.allowed:
             return False
+        notice = self.rate_limit_notice(decision, locale_lang(interaction.locale))
         await interaction.response.send_message(notice, ephemeral=True)
         return True
 
@@ -255,6 +255,9 @@ class ChatworkSafeBot(discord.Client):
         lang = locale_lang(interaction.locale)
         if isinstance(error, app_commands.MissingPermissions):
             message = NOT_MODERATOR[lang]
+        elif isinstance(error.__cause__ or error, StoreUnavailable):
+            log.warning("could not serve an interaction without the store: %s", error)
+            message = ui("store_unavailable", lang)
         else:
             log.error("error while handling an interaction", exc_info=error)
             message = ui("error", lang)
@@ -287,9 +290,12 @@ class ChatworkSafeBot(discord.Client):
             await self.answer_in_faq_channel(message)
             return
         lang = explicit_language(question) or "ja"
-        notice = self.rate_limit_notice(message.author.id, lang)
-        if notice is not None:
-            await self._deliver(message, [Payload(content=notice)])
+        decision = self.limiter.hit(str(message.author.id))
+        if not decision.allowed:
+            if decision.first_refusal:
+                await self._deliver(
+                    message, [Payload(content=self.rate_limit_notice(decision, lang))]
+                )
             return
         if not question:
             await self._deliver(message, [Payload(content=EMPTY_QUESTION[lang])])
@@ -406,16 +412,16 @@ class ChatworkSafeBot(discord.Client):
         state = await self.assistant.walkthrough(str(owner))
         payload = self.walk_payload(interaction, state)
         lang = locale_lang(interaction.locale)
-        pending = await self.assistant.pending_reminders(str(owner))
-        if pending:
+        if state.reminders:
             payload.content = "\n".join(
-                f"{ui('remind_pending', lang)}: {reminders.when(r)}" for r in pending
+                f"{ui('remind_pending', lang)}: {reminders.when(r)}" for r in state.reminders
             )
-            for reminder in pending[:3]:
+            for reminder in state.reminders[:3]:
                 payload.view.add_item(reminders.CancelReminderButton(owner, reminder.id, lang))
         await interaction.response.send_message(
             **payload.kwargs(), ephemeral=self.ephemeral_by_default(interaction)
         )
+        await self.warn_if_unsaved(interaction, state)
 
     async def press_walk_button(
         self, interaction: discord.Interaction, owner_id: int, step_id: str, action: str
@@ -424,6 +430,14 @@ class ChatworkSafeBot(discord.Client):
             return
         state = await self.assistant.walk(str(owner_id), step_id, action)
         await interaction.response.edit_message(**self.walk_payload(interaction, state).kwargs())
+        await self.warn_if_unsaved(interaction, state)
+
+    @staticmethod
+    async def warn_if_unsaved(interaction: discord.Interaction, state: WalkState) -> None:
+        """Once per user while the store fails: the guide goes on, its progress may be lost."""
+        if state.warn_unsaved:
+            lang = locale_lang(interaction.locale)
+            await interaction.followup.send(ui("progress_not_saved", lang), ephemeral=True)
 
     async def autocomplete_entries(
         self, interaction: discord.Interaction, current: str
