@@ -209,7 +209,7 @@ class Walker:
     def embed(self) -> dict[str, Any]:
         return self.current["embeds"][0]
 
-    async def press(self, action: str, *, expect: str) -> None:
+    async def press(self, action: str, *, expect: str) -> InteractionHandle:
         """Press the button for `action` and check the message now shows step `expect`."""
         custom_id = f"cs:walk:{self.user.id}:{self.step_id}:{action}"
         handle = await self.fake.click_button(self.current, custom_id, user=self.user)
@@ -217,3 +217,4 @@ class Walker:
         assert callback.type == UPDATE_MESSAGE
         assert self.step_id == expect
         assert self.embed["title"] == step(self.bot, expect).title.get("ja")
+        return handle
