@@ -46,21 +46,26 @@ class Source(Strict):
     url: str | None = None
 
 
-class FaqEntry(Strict):
-    id: EntryId
-    title: Localized
-    answer: Localized
-    questions: Phrasings
-    keywords: list[NonEmpty] = Field(min_length=1)
+class Sourced(Strict):
+    """Content that states facts: where they come from, and when they were checked."""
+
     sources: list[Source] = Field(min_length=1)
     as_of: AsOf | None = None
-    related: list[EntryId] = []
 
     @field_validator("as_of", mode="before")
     @classmethod
     def _date_as_text(cls, value: object) -> object:
         """YAML reads an unquoted `as_of: 2026-01-15` as a date; keep the documented form valid."""
         return value.isoformat() if type(value) is date else value
+
+
+class FaqEntry(Sourced):
+    id: EntryId
+    title: Localized
+    answer: Localized
+    questions: Phrasings
+    keywords: list[NonEmpty] = Field(min_length=1)
+    related: list[EntryId] = []
 
 
 class FaqFile(Strict):
@@ -80,7 +85,7 @@ class Choice(Strict):
     next: EntryId
 
 
-class Step(Strict):
+class Step(Sourced):
     id: EntryId
     title: Localized
     body: Localized

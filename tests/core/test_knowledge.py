@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.knowledge import FAQ_FILE, WALKTHROUGH_FILE, Knowledge, load_knowledge
+from bot.core.matcher import Matcher
 from bot.core.schema import KnowledgeError
 
 CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -56,11 +57,8 @@ MAIN_LINE = (
 )
 SUMMARY = "summary"
 
-GUIDE_TEMPLATE = (
-    "恐縮なのですが、最近チャットワーク上でトラブルが相次いでおりまして、"
-    "しばらくの間はチャットワークでのやり取りを控えたいと考えております。",
-    "可能であれば、このままクラウドワークスでやり取りできると助かるのですが、いかがでしょうか？",
-)
+INVENTED_REASON = "最近チャットワーク上でトラブルが相次いで"
+"""The guide's refusal gives this reason; a user would send it as fact, so no template does."""
 
 
 @pytest.fixture(scope="module")
@@ -149,11 +147,16 @@ def test_no_advertising_in_any_text(knowledge: Knowledge) -> None:
     assert not [text for text in texts if "クラウディア" in text]
 
 
-def test_decline_answer_quotes_the_guide_template(knowledge: Knowledge) -> None:
+def _refusal(knowledge: Knowledge):
+    return next(t.text for t in knowledge.safety.templates if t.id == "decline-chatwork")
+
+
+def test_decline_answer_gives_the_same_refusal_as_the_safety_check(knowledge: Knowledge) -> None:
     entry = knowledge.entry("decline-politely")
     assert entry is not None
-    for sentence in GUIDE_TEMPLATE:
-        assert sentence in entry.answer.ja
+    refusal = _refusal(knowledge)
+    assert refusal.ja in entry.answer.ja and refusal.en in entry.answer.en
+    assert INVENTED_REASON not in refusal.ja
 
 
 @pytest.mark.parametrize(
@@ -217,8 +220,8 @@ def test_branches_carry_text_to_copy(knowledge: Knowledge) -> None:
     steps = {step.id: step for step in knowledge.walkthrough.steps}
     decline = steps["decline"].copy_text
     assert decline is not None
-    for sentence in GUIDE_TEMPLATE:
-        assert sentence in decline.ja
+    refusal = _refusal(knowledge)
+    assert (decline.ja.strip(), decline.en.strip()) == (refusal.ja, refusal.en)
     assert steps["direct-contract"].copy_text is not None
 
 
@@ -378,3 +381,136 @@ def test_problems_in_both_files_are_reported_together(bad_copy: Path) -> None:
     _break(bad_copy, WALKTHROUGH_FILE, "    next: conduct\n", "    next: nowhere\n")
     files = sorted(Path(p.file).name for p in _problems(bad_copy).problems)
     assert files == [FAQ_FILE, WALKTHROUGH_FILE]
+
+
+def test_walkthrough_step_without_sources_is_reported(bad_copy: Path) -> None:
+    old = "        next: decline\n    sources:\n"
+    line = _break(bad_copy, WALKTHROUGH_FILE, old, "        next: decline\n    srcs:\n")
+    error = _problems(bad_copy)
+    found = {(p.entry, p.field) for p in error.problems}
+    assert found == {("escrow-not-done", "sources"), ("escrow-not-done", "srcs")}
+    assert "entry 'escrow-not-done', field 'sources': required field is missing" in str(error)
+    # the misspelt field is reported where its value (the list of sources) starts
+    assert [p.line for p in error.problems if p.field == "srcs"] == [line + 2]
+    assert all(p.file.endswith(WALKTHROUGH_FILE) for p in error.problems)
+
+
+def test_walkthrough_step_with_a_malformed_as_of_is_reported(bad_copy: Path) -> None:
+    old = "      - name: ガイド「チャットワークに登録する方法」\n"
+    line = _break(bad_copy, WALKTHROUGH_FILE, old, old.replace("name:", "nam:"))
+    line_of_date = _break(
+        bad_copy,
+        WALKTHROUGH_FILE,
+        "    as_of: 2026-01\n\n  - id: conduct",
+        "    as_of: Jan\n\n  - id: conduct",
+    )
+    error = _problems(bad_copy)
+    found = sorted((p.line, p.entry, p.field) for p in error.problems)
+    assert found == [
+        (line, "chatwork-setup", "sources.0.nam"),
+        (line, "chatwork-setup", "sources.0.name"),
+        (line_of_date, "chatwork-setup", "as_of"),
+    ]
+
+
+# ---------------------------------------------------------------- corrections (issue 9), via ask
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge: Knowledge) -> Matcher:
+    return Matcher.from_knowledge(knowledge)
+
+
+def test_every_walkthrough_step_names_its_sources(knowledge: Knowledge) -> None:
+    steps = {step.id: step for step in knowledge.walkthrough.steps}
+    assert all(step.sources for step in steps.values())
+    dated = ("apply-and-wait", "not-approved", "chatwork-setup", "conduct", "contract-escrow")
+    assert all(steps[step_id].as_of for step_id in dated)
+
+
+def test_waiting_step_offers_a_not_approved_path(knowledge: Knowledge) -> None:
+    steps = {step.id: step for step in knowledge.walkthrough.steps}
+    assert "not-approved" in _successors(steps["apply-and-wait"])
+    not_approved = steps["not-approved"]
+    assert "事務局に問い合わせ" in not_approved.body.ja and "2営業日" in not_approved.body.ja
+    assert "contact the CrowdWorks office" in not_approved.body.en
+    assert not_approved.copy_text is not None
+    assert not_approved.copy_text.ja.strip().endswith("どうぞよろしくお願いいたします。")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "サービス外連絡申請が承認されない",
+        "申請して3日経った",
+        "サービス外連絡申請が却下されたら？",
+        "申請が通らなかったらどうする",
+        "what if my off-platform contact application is rejected",
+    ],
+)
+def test_not_approved_questions_say_what_to_do(matcher: Matcher, question: str) -> None:
+    answer = matcher.answer(question)
+    assert answer.entry is not None and answer.entry.id == "application-approval-time"
+    text = answer.text
+    assert ("必ずされるわけではありません" in text and "事務局に問い合わせ" in text) or (
+        "not guaranteed" in text and "contact the CrowdWorks office" in text
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["LINE交換してもいい？", "ライン交換してもいいですか", "can I exchange LINE with the client"],
+)
+def test_line_exchange_is_answered(matcher: Matcher, question: str) -> None:
+    answer = matcher.answer(question)
+    assert answer.entry is not None and answer.entry.id == "when-to-exchange-ids"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("チャットワークに移行してと言われたけど違反？", "ja"),
+        ("IDはいつ交換していい？", "ja"),
+        ("is it against the rules if a client asks to move to chatwork", "en"),
+    ],
+)
+def test_rule_and_safer_practice_are_told_apart(matcher: Matcher, question: str, lang: str) -> None:
+    answer = matcher.answer(question)
+    assert answer.entry is not None
+    assert answer.entry.id in {"is-moving-a-violation", "when-to-exchange-ids"}
+    if lang == "ja":
+        assert "【公式ルール】" in answer.text and "【より安全な進め方" in answer.text
+        assert "承認" in answer.text
+    else:
+        assert "official rule" in answer.text and "safer practice" in answer.text
+
+
+def test_moving_answer_agrees_with_the_interview_answer(knowledge: Knowledge) -> None:
+    """Both say the application may be filed before the contract; escrow first is practice."""
+    moving = knowledge.entry("is-moving-a-violation")
+    interview = knowledge.entry("pre-contract-interview")
+    assert "契約の前でも後でも出せます" in moving.answer.ja
+    assert "契約前でもサービス外連絡申請を出せる" in interview.answer.ja
+    assert "1. 契約して仮払い" not in moving.answer.ja
+
+
+def test_downgrade_answer_states_only_what_its_source_says(matcher: Matcher) -> None:
+    answer = matcher.answer("有料プランから無料プランに戻せる？")
+    assert answer.entry is not None and answer.entry.id == "downgrade-to-free"
+    for unsourced in ("登録し直", "引き継がれ", "register anew", "carried over"):
+        assert unsourced not in answer.entry.answer.ja + answer.entry.answer.en
+
+
+def test_style_corrections(knowledge: Knowledge) -> None:
+    texts = {entry.id: entry.answer for entry in knowledge.faq}
+    assert "herself" not in texts["why-clients-use-chatwork"].en
+    assert "料金は改定されることがある" in texts["chatwork-price"].ja
+    assert "筆者の記憶" not in texts["free-plan-limits"].ja
+    assert "1日〜2〜3日" not in texts["off-platform-application"].ja
+    assert "名前" in texts["basic-usage"].ja and "e-mail" in texts["basic-usage"].en
+    assert "管轄外" in texts["edit-delete-screenshots"].en
+    steps = {step.id: step for step in knowledge.walkthrough.steps}
+    assert "成果物が完成したら" in steps["delivery"].body.ja
+    assert "誰も助けてくれません" not in steps["direct-contract"].body.ja
+    reminder = "仮払いとサービス外連絡申請の承認"
+    assert sum(reminder in answer.ja for answer in texts.values()) <= 1

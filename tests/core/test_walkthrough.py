@@ -27,6 +27,7 @@ def _step(step_id: str, *, next: str | None = None, choices=(), copy: bool = Fal
         "copy_text": {"ja": "お断りします", "en": "No, thank you"} if copy else None,
         "choices": [{"label": {"ja": t, "en": t}, "next": t} for t in choices],
         "next": next,
+        "sources": [{"name": "ガイド"}],
     }
 
 
