@@ -10,6 +10,7 @@ from tests.adapters.discord_bot.conftest import (
     MESSAGE_RESPONSE,
     Walker,
     answered_in_time,
+    custom_ids,
     new_member,
     step,
 )
@@ -56,6 +57,24 @@ async def test_escrow_not_done_branch(fake: FakeDiscord, bot: ChatworkSafeBot) -
     await walker.press("choice:0", expect="apply-and-wait")
     await walker.press("back", expect="escrow-not-done")
     await walker.press("back", expect="contract-escrow")
+
+
+async def test_not_approved_branch_from_the_waiting_step(
+    fake: FakeDiscord, bot: ChatworkSafeBot
+) -> None:
+    """The choice comes from walkthrough.yaml alone; with the reminder it needs a second row."""
+    walker = Walker(fake, bot, new_member(fake, "not-approved"))
+    await walker.start(channel=fake.dm_channel(walker.user))
+
+    await walker.press("choice:0", expect="apply-and-wait")
+    assert walker.actions == ["choice:0", "choice:1", "choice:2", "back", "restart"]
+    assert f"cs:remind:{walker.user.id}" in custom_ids(walker.current)
+    await walker.press("choice:1", expect="not-approved")
+    assert "事務局に問い合わせ" in walker.embed["description"]
+    assert copy_block(bot, "not-approved") in walker.embed["description"]
+    await walker.press("choice:0", expect="chatwork-setup")
+    await walker.press("back", expect="not-approved")
+    await walker.press("choice:1", expect="summary")
 
 
 async def test_decline_branch_gives_the_template_to_copy(
