@@ -151,6 +151,16 @@ def test_check_human_output_names_rule_source_and_reply(capsys):
     assert "Danger" in out and "Source" in out and "Reply you can send" in out
 
 
+def test_check_offers_apply_first_then_the_refusal_without_a_made_up_reason(capsys):
+    assert main(["check", "仮払いは済んでいるので、チャットワークIDを教えてください"]) == 0
+    out = capsys.readouterr().out
+    reply, alternative = out.index("そのまま使える返信文"), out.index("別の返信文（断る場合）")
+    assert reply < alternative
+    assert "クラウドワークスのルール上" in out[reply:alternative]
+    assert "チャットワークでのやり取りを控えさせていただいております" in out[alternative:]
+    assert "トラブルが相次いで" not in out
+
+
 def test_health_is_unhealthy_without_a_heartbeat(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     assert main(["health"]) == 1
