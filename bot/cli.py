@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
+from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,7 +23,7 @@ from bot.core.replies import render_answer_text, render_safety_text
 from bot.core.reports import format_gaps, format_stats, group_questions
 from bot.core.service import Service
 from bot.logging_setup import configure_logging
-from bot.settings import ConfigurationError, Settings, describe_setting_error
+from bot.settings import ENV_FILE, ConfigurationError, Settings, describe_setting_error
 from bot.store import open_store
 from bot.text_input import LineDecoder, UnreadableInput, decoded_lines
 
@@ -95,7 +96,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async def read() -> str:
         knowledge = Service(settings.knowledge_dir).engines.knowledge
         since = utc_now() - timedelta(days=args.days) if args.days else None
-        async with await open_store(settings.store_url) as store:
+        async with await open_store(settings.store_url, read_only=True) as store:
             stats = await store.stats(since=since)
             gaps = group_questions(await store.questions(since=since))
         return f"{format_stats(stats, knowledge)}\n\nUnanswered questions:\n{format_gaps(gaps)}"
@@ -108,7 +109,7 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     """Docker HEALTHCHECK: healthy while the running bot's heartbeat is recent."""
 
     async def age() -> float | None:
-        async with await open_store(settings.store_url) as store:
+        async with await open_store(settings.store_url, read_only=True) as store:
             beat = await store.last_beat()
         return None if beat is None else (utc_now() - beat).total_seconds()
 
@@ -200,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chatwork-safe-bot",
         description="FAQ, walkthrough and safety check for moving from CrowdWorks to Chatwork.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {metadata.version('chatwork-safe-bot')}"
+    )
     commands = parser.add_subparsers(dest="command")
 
     ask = commands.add_parser("ask", help="answer a question (or a batch) from the FAQ")
@@ -258,7 +262,7 @@ SERVICE_COMMANDS = frozenset({"run", "sync-commands"})
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = Settings(_env_file=ENV_FILE)
     except ValidationError as exc:
         for error in exc.errors():
             print(f"error: {describe_setting_error(error)}", file=sys.stderr)

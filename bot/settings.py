@@ -16,9 +16,20 @@ class ConfigurationError(Exception):
     """A setting that stops the bot from starting; its message is the one line users see."""
 
 
+ENV_FILE = Path(".env")
+"""Read from the current directory when present, as `.env.example` tells people to create it;
+a variable set in the environment wins over the same name in the file."""
+
+
 class Settings(BaseSettings):
+    """Every setting; an empty variable (`DEV_GUILD_ID=` in a copied `.env`) counts as unset."""
+
     model_config = SettingsConfigDict(
-        env_file=None, extra="ignore", case_sensitive=False, allow_inf_nan=False
+        env_file=None,
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
+        allow_inf_nan=False,
     )
 
     discord_token: SecretStr | None = None

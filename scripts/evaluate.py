@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -47,7 +48,30 @@ def _run_batch(command: str, lines: list[str]) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def score_questions(path: Path) -> bool:
+THRESHOLDS = {
+    "in-scope questions answered with the required facts": 0.95,
+    "out-of-scope questions not answered": 0.95,
+    "risky messages flagged with the expected advice": 0.95,
+    "ordinary messages left alone": 0.95,
+}
+"""Shares over all sets that `make eval` needs to pass: a single miss is printed, not fatal."""
+
+
+@dataclass
+class Tally:
+    hits: int = 0
+    total: int = 0
+
+    def add(self, hits: int, total: int) -> None:
+        self.hits += hits
+        self.total += total
+
+    @property
+    def share(self) -> float:
+        return self.hits / self.total if self.total else 1.0
+
+
+def score_questions(path: Path, tallies: dict[str, Tally]) -> None:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     replies = _run_batch("ask", [case["q"] for case in cases])
     in_scope = [(c, r) for c, r in zip(cases, replies, strict=True) if not c.get("none")]
@@ -81,10 +105,11 @@ def score_questions(path: Path) -> bool:
             f"  MISS {case['q']!r}: got {reply['entry_id']} (score {reply['score']}, "
             f"suggestions {reply['suggestions']}), expected {expected}"
         )
-    return not misses
+    tallies["in-scope questions answered with the required facts"].add(answered, len(in_scope))
+    tallies["out-of-scope questions not answered"].add(rejected, len(out_scope))
 
 
-def score_messages(path: Path) -> bool:
+def score_messages(path: Path, tallies: dict[str, Tally]) -> None:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     reports = _run_batch("check", [case["text"] for case in cases])
     misses = []
@@ -117,7 +142,22 @@ def score_messages(path: Path) -> bool:
             f"  MISS {case['text']!r}: risk {report['risk']} {kinds}, "
             f"expected {'risk with ' + ' & '.join(case.get('expect', [])) if case['risky'] else 'none'}"
         )
-    return not misses
+    tallies["risky messages flagged with the expected advice"].add(flagged, len(risky))
+    tallies["ordinary messages left alone"].add(quiet, len(ordinary))
+
+
+def summarise(tallies: dict[str, Tally]) -> bool:
+    """One line per measure over all sets, against its threshold; True when all pass."""
+    print("\n== summary (all sets)")
+    passed = True
+    for name, tally in tallies.items():
+        ok = tally.share >= THRESHOLDS[name]
+        passed = passed and ok
+        print(
+            f"{'ok  ' if ok else 'FAIL'} {name}: {tally.hits}/{tally.total}"
+            f" ({100 * tally.share:.1f}%, needs {100 * THRESHOLDS[name]:.0f}%)"
+        )
+    return passed
 
 
 def main() -> int:
@@ -126,12 +166,17 @@ def main() -> int:
         sets.append(SHARED_EVAL / "dev_questions.yaml")
     else:
         print(f"({SHARED_EVAL} not found: scoring the project's own sets only)")
-    results = [score_questions(path) for path in sets if path.is_file()]
+    tallies = {name: Tally() for name in THRESHOLDS}
+    for path in sets:
+        if path.is_file():
+            score_questions(path, tallies)
     message_sets = list(OWN_MESSAGES)
     if SHARED_EVAL.is_dir():
         message_sets.append(SHARED_EVAL / "dev_client_messages.yaml")
-    results += [score_messages(path) for path in message_sets if path.is_file()]
-    return 0 if all(results) else 1
+    for path in message_sets:
+        if path.is_file():
+            score_messages(path, tallies)
+    return 0 if summarise(tallies) else 1
 
 
 if __name__ == "__main__":

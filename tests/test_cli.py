@@ -3,6 +3,8 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +271,80 @@ def test_console_reads_cp932_and_explains_unreadable_lines_without_traceback(tmp
     out, err = result.stdout.decode(), result.stderr.decode()
     assert result.returncode == 0 and err == ""
     assert "無料" in out and "読み取れませんでした" in out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert (
+        capsys.readouterr().out.strip()
+        == f"chatwork-safe-bot {metadata.version('chatwork-safe-bot')}"
+    )
+
+
+def test_dot_env_in_the_working_directory_is_read_and_the_environment_wins(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    (tmp_path / ".env").write_text("LOG_FORMAT=xml\n", encoding="utf-8")
+    assert main(["ask", "料金"]) == 2
+    assert capsys.readouterr().err.startswith("error: invalid setting LOG_FORMAT")
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    assert main(["ask", "料金"]) == 0
+
+
+def test_env_example_copied_as_is_starts_the_console(tmp_path):
+    shutil.copy(Path(__file__).resolve().parents[1] / ".env.example", tmp_path / ".env")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        input="quit\n",
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("DISCORD_TOKEN is not set: starting the terminal console")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "料金"],
+        ["check", "IDを教えてください"],
+        ["check-knowledge"],
+        ["report"],
+        ["health"],
+        ["console", "--help"],
+        ["--version"],
+    ],
+)
+def test_read_only_commands_leave_the_working_directory_empty(tmp_path, monkeypatch, argv):
+    for name in ("DATA_DIR", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        main(argv)
+    except SystemExit as exit_info:
+        assert exit_info.code == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "complaint"),
+    [
+        ("sqlite:///{tmp}/missing/dir/x.db", "does not exist: create it or fix DATABASE_URL"),
+        ("sqlite://x", "invalid store URL 'sqlite://x'"),
+        ("postgres://db/bot", "unsupported store URL scheme 'postgres'"),
+    ],
+)
+def test_bad_database_url_is_one_line_and_creates_nothing(
+    tmp_path, monkeypatch, capsys, url, complaint
+):
+    monkeypatch.setenv("DATABASE_URL", url.format(tmp=tmp_path))
+    assert main(["report"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and complaint in line
+    assert list(tmp_path.iterdir()) == []

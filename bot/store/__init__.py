@@ -29,7 +29,13 @@ def sqlite_path(url_or_path: str | os.PathLike[str]) -> Path | str:
         scheme = text.split("://", 1)[0].lower()
         if scheme != "sqlite":
             raise StoreError(f"unsupported store URL scheme {scheme!r}: only sqlite:/// for now")
-        text = text[len(_SQLITE_PREFIX) :].removeprefix("/")
+        rest = text[len(_SQLITE_PREFIX) :]
+        if rest and not rest.startswith("/"):
+            raise StoreError(
+                f"invalid store URL {text!r}: write sqlite:///relative/file.db or "
+                "sqlite:////absolute/file.db (three or four slashes)"
+            )
+        text = rest.removeprefix("/")
         if text in ("", MEMORY):
             return MEMORY
     elif text == MEMORY:
@@ -40,6 +46,19 @@ def sqlite_path(url_or_path: str | os.PathLike[str]) -> Path | str:
     return path / DEFAULT_FILENAME
 
 
-async def open_store(url_or_path: str | os.PathLike[str]) -> Store:
-    """Open the store, creating its file and directories; raises StoreError with one line."""
-    return await SqliteStore.open(sqlite_path(url_or_path))
+async def open_store(url_or_path: str | os.PathLike[str], *, read_only: bool = False) -> Store:
+    """Open the store; raises StoreError with one line.
+
+    A data directory is created when missing (the default `./data` need not exist), but the
+    directory of a file named by URL must exist: a typo there should not start an empty store.
+    `read_only` callers (`report`, `health`) never create anything: a store that does not
+    exist yet reads as an empty one.
+    """
+    path = sqlite_path(url_or_path)
+    if path != MEMORY and "://" in os.fspath(url_or_path) and not Path(path).parent.is_dir():
+        raise StoreError(
+            f"the directory of the store file {path} does not exist: create it or fix DATABASE_URL"
+        )
+    if read_only and path != MEMORY and not Path(path).is_file():
+        path = MEMORY
+    return await SqliteStore.open(path)
