@@ -17,6 +17,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from bot.core.assistant import Assistant
+from bot.core.catalog import ui
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.ports import StoreError, utc_now
 from bot.core.replies import render_answer_text, render_safety_text
@@ -99,7 +100,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         async with await open_store(settings.store_url, read_only=True) as store:
             stats = await store.stats(since=since)
             gaps = group_questions(await store.questions(since=since))
-        return f"{format_stats(stats, knowledge)}\n\nUnanswered questions:\n{format_gaps(gaps)}"
+        return f"{format_stats(stats, knowledge, 'en')}\n\n{ui('gaps_heading', 'en')}\n{format_gaps(gaps, 'en')}"
 
     print(asyncio.run(read()))
     return 0

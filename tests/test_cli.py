@@ -173,7 +173,9 @@ def test_report_on_an_empty_store(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     assert main(["report", "--days", "7"]) == 0
     out = capsys.readouterr().out
-    assert "Questions: 0" in out and "未回答の質問はありません" in out
+    assert (
+        "Questions: 0" in out and "Unanswered questions:\nNo unanswered questions recorded." in out
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ a circle that only type checkers follow still ties the modules together.
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from functools import cache
@@ -57,6 +58,26 @@ def within(name: str, package: str) -> bool:
     return name == package or name.startswith(package + ".")
 
 
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Import circles in `graph` (module → modules it imports), found by a depth-first search."""
+    found: list[list[str]] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = "open"
+        for target in sorted(graph.get(name, ())):
+            if state.get(target) == "open":
+                found.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    return found
+
+
 def test_the_graph_sees_the_package() -> None:
     assert "bot.core.assistant" in modules()
     assert "bot.core.ports" in internal_imports("bot.core.assistant")
@@ -99,3 +120,35 @@ def test_importing_the_assistant_loads_no_store_implementation() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_no_import_circle_among_the_adapters_modules() -> None:
+    adapters = {name for name in modules() if within(name, ADAPTERS)}
+    assert "bot.adapters.discord_bot.answers" in adapters
+    graph = {name: internal_imports(name) & adapters for name in adapters}
+    assert cycles(graph) == []
+
+
+def test_no_feature_imports_the_discord_client() -> None:
+    """The client wires the features together; a feature reaching back would make a circle."""
+    importers = {
+        name for name in modules() if "bot.adapters.discord_bot.client" in internal_imports(name)
+    }
+    assert importers == {"bot.adapters.discord_bot.runner"}
+
+
+def test_the_cycle_finder_finds_circles() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert cycles({"a": {"b"}, "b": {"a"}, "c": {"c"}}) == [["a", "b", "a"], ["c", "c"]]
+
+
+def test_no_adapter_reaches_past_the_assistant() -> None:
+    """Adapters use the assistant's methods, never its store, service or engines."""
+    private = re.compile(r"assistant\.(_?store|_?service|_?engines)\b")
+    offending = {
+        name: private.findall(path.read_text(encoding="utf-8"))
+        for name, path in modules().items()
+        if within(name, ADAPTERS)
+    }
+    assert {name: found for name, found in offending.items() if found} == {}

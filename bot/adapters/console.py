@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.core.assistant import Assistant, WalkState
+from bot.core.catalog import ui
 from bot.core.knowledge import FaqEntry
-from bot.core.replies import render_answer_text, render_safety_text, ui
+from bot.core.replies import render_answer_text, render_safety_text
 from bot.core.schema import Lang
 from bot.text_input import LineDecoder, UnreadableInput
 
@@ -24,13 +25,6 @@ QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", "終了"})
 WALK_COMMANDS = frozenset({"/chatwork-safe", "chatwork-safe", "/guide", "ガイド"})
 CHECK_COMMANDS = frozenset({"check", "/check", "/check-message", "チェック"})
 LEAVE_WALK = frozenset({"q", "0", "/faq"})
-WELCOME = (
-    "chatwork-safe-bot console — 質問を入力してください（例: チャットワークIDはいつ交換していい？）。\n"
-    "  /chatwork-safe: 安全に移行する手順ガイド   check <メッセージ>: クライアントの文面を安全チェック\n"
-    "  番号: 表示された候補を選ぶ   quit: 終了\n"
-    "Type a question (e.g. 'is chatwork free?'); /chatwork-safe for the step-by-step guide; "
-    "check <message> to safety-check a client's message; a number picks a listed item; quit."
-)
 
 
 class Console:
@@ -58,7 +52,7 @@ class Console:
 
     async def run(self) -> int:
         if self.interactive:
-            self.say(WELCOME)
+            self.say(f"{ui('console_welcome', 'ja')}\n{ui('console_welcome', 'en')}")
         loop = asyncio.get_running_loop()
         line_number = 0
         while True:
@@ -114,15 +108,15 @@ class Console:
                 return await self._walk(int(text))
             if text.lower() in LEAVE_WALK:
                 self.walking = None
-                return "ガイドを閉じました。/chatwork-safe で続きから再開できます。"
+                return ui("console_guide_closed", self.lang)
             self.walking = None
         if text.isdigit() and self.listed:
             return await self._pick(int(text))
         answer = await self.assistant.ask(text)
         self.lang = answer.lang
-        matcher = self.assistant.engines.matcher
-        self.listed = () if answer.entry is not None else (answer.suggestions or matcher.entries)
-        return render_answer_text(answer, matcher.entries)
+        topics = self.assistant.topics
+        self.listed = () if answer.entry is not None else (answer.suggestions or topics)
+        return render_answer_text(answer, topics)
 
     async def _pick(self, number: int) -> str:
         if not 1 <= number <= len(self.listed):
@@ -130,7 +124,7 @@ class Console:
         entry = self.listed[number - 1]
         self.listed = ()
         answer = await self.assistant.pick(entry.id, self.lang)
-        return render_answer_text(answer, self.assistant.engines.matcher.entries)
+        return render_answer_text(answer, self.assistant.topics)
 
     async def _walk(self, number: int) -> str:
         state = self.walking
@@ -141,9 +135,7 @@ class Console:
         return self.render_step(self.walking)
 
     def _out_of_range(self, count: int) -> str:
-        if self.lang == "ja":
-            return f"1〜{count} の番号を入力してください。"
-        return f"Please enter a number from 1 to {count}."
+        return ui("console_pick_number", self.lang, count=count)
 
     def render_step(self, state: WalkState) -> str:
         lang = self.lang
@@ -153,10 +145,5 @@ class Console:
             parts.append("-----\n" + step.copy_text.get(lang) + "\n-----")
         labels = [action.label for action in state.actions]
         options = "\n".join(f"{n}. {label.get(lang)}" for n, label in enumerate(labels, 1))
-        hint = (
-            "（番号を入力。q でガイドを閉じる）"
-            if lang == "ja"
-            else "(enter a number; q closes the guide)"
-        )
-        parts.append(f"{options}\n{hint}")
+        parts.append(f"{options}\n{ui('console_guide_hint', lang)}")
         return "\n\n".join(parts)

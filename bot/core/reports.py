@@ -1,6 +1,7 @@
 """Moderator reports: unanswered questions grouped by similarity, and usage figures.
 
-Shared by `/faq-admin gaps|stats` and `chatwork-safe-bot report`, so both say the same.
+Shared by `/faq-admin gaps|stats` and `chatwork-safe-bot report`, so both say the same, in
+the moderator's language.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.core.catalog import ui
 from bot.core.knowledge import Knowledge
 from bot.core.matcher import normalize
 from bot.core.ports import RecordedQuestion, Stats
+from bot.core.schema import Lang
 
 SAME_GAP_SIMILARITY = 70.0
 
@@ -43,9 +46,9 @@ def group_questions(questions: Sequence[RecordedQuestion], limit: int = 20) -> l
     return gaps[:limit]
 
 
-def format_gaps(gaps: Sequence[Gap]) -> str:
+def format_gaps(gaps: Sequence[Gap], lang: Lang) -> str:
     if not gaps:
-        return "No unanswered questions recorded. / 未回答の質問はありません。"
+        return ui("gaps_none", lang)
     lines = []
     for gap in gaps:
         lines.append(f"{gap.count:>4} × {gap.example}")
@@ -57,20 +60,39 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
 
-def format_stats(stats: Stats, knowledge: Knowledge) -> str:
+def format_stats(stats: Stats, knowledge: Knowledge, lang: Lang) -> str:
     def title(entry_id: str) -> str:
         entry = knowledge.entry(entry_id)
-        return entry.title.ja if entry is not None else f"{entry_id} (removed)"
+        if entry is None:
+            return ui("stats_removed_entry", lang, entry_id=entry_id)
+        return entry.title.get(lang)
 
     top = "\n".join(f"{c.count:>4} × {title(c.entry_id)}" for c in stats.top_entries) or "   —"
-    period = "all time" if stats.since is None else f"since {stats.since:%Y-%m-%d}"
-    return (
-        f"Period: {period}\n"
-        f"Questions: {stats.questions} (answered {stats.answered}, suggestions {stats.suggested}, "
-        f"unanswered {stats.unanswered}); answer rate {_percent(stats.answer_rate)}\n"
-        f"Feedback: 👍 {stats.helpful} / 👎 {stats.not_helpful}; "
-        f"helpful {_percent(stats.helpful_ratio)}\n"
-        f"Walkthrough: started {stats.walkthrough_started}, finished "
-        f"{stats.walkthrough_finished}; completion {_percent(stats.completion_rate)}\n"
-        f"Most asked:\n{top}"
+    if stats.since is None:
+        period = ui("stats_period_all", lang)
+    else:
+        period = ui("stats_period_since", lang, since=f"{stats.since:%Y-%m-%d}")
+    questions = ui(
+        "stats_questions",
+        lang,
+        questions=stats.questions,
+        answered=stats.answered,
+        suggested=stats.suggested,
+        unanswered=stats.unanswered,
+        answer_rate=_percent(stats.answer_rate),
     )
+    feedback = ui(
+        "stats_feedback",
+        lang,
+        helpful=stats.helpful,
+        not_helpful=stats.not_helpful,
+        helpful_ratio=_percent(stats.helpful_ratio),
+    )
+    walkthrough = ui(
+        "stats_walkthrough",
+        lang,
+        started=stats.walkthrough_started,
+        finished=stats.walkthrough_finished,
+        completion=_percent(stats.completion_rate),
+    )
+    return "\n".join([period, questions, feedback, walkthrough, ui("stats_most_asked", lang), top])

@@ -15,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.core.catalog import localized
 from bot.core.knowledge import Step, WalkthroughFile
 from bot.core.schema import Localized
 
@@ -31,9 +32,9 @@ CHOICE_PREFIX = "choice:"
 
 ActionKind = Literal["choice", "next", "back", "restart"]
 
-_NEXT_LABEL = Localized(ja="次へ", en="Next")
-_BACK_LABEL = Localized(ja="戻る", en="Back")
-_RESTART_LABEL = Localized(ja="最初から", en="Start over")
+_NEXT_LABEL = localized("walk_next")
+_BACK_LABEL = localized("walk_back")
+_RESTART_LABEL = localized("walk_restart")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,20 @@ class Action:
     kind: ActionKind
     value: str
     label: Localized
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where stored progress puts a user: the step, its actions in order, whether it is the end."""
+
+    progress: Progress
+    step: Step
+    actions: tuple[Action, ...]
+    finished: bool
+
+    @property
+    def offers_reminder(self) -> bool:
+        return self.step.offers_reminder
 
 
 def transition_key(step_id: str, action: str) -> str:
@@ -144,9 +159,31 @@ class Walkthrough:
         step = self._steps.get(progress.step_id)
         return step is not None and step.next is None and not step.choices
 
+    def state(self, stored: str | Progress | None) -> Position:
+        """Where stored progress puts the user and what to show there, checking it once."""
+        return self._state(self.resume(stored))
+
+    def press(
+        self, stored: str | Progress | None, step_id: str, action: str
+    ) -> tuple[Position, bool]:
+        """`advance_at`, checking the stored progress once; True when this press finishes."""
+        before = self._before(stored, step_id)
+        after = self._advance(before, action)
+        return self._state(after), self.reached_end(before, after)
+
     def actions(self, progress: Progress) -> tuple[Action, ...]:
         """What to render at this step, in display order: choices, Next, Back, Start over."""
-        progress = self.resume(progress)
+        return self._actions(self.resume(progress))
+
+    def _state(self, progress: Progress) -> Position:
+        return Position(
+            progress=progress,
+            step=self.step(progress),
+            actions=self._actions(progress),
+            finished=self.is_finished(progress),
+        )
+
+    def _actions(self, progress: Progress) -> tuple[Action, ...]:
         step = self.step(progress)
         actions = [
             Action("choice", f"{CHOICE_PREFIX}{index}", choice.label)
@@ -168,7 +205,9 @@ class Walkthrough:
         """
         if progress.step_id not in self._steps:
             return self.start()
-        progress = self.resume(progress)
+        return self._advance(self.resume(progress), action)
+
+    def _advance(self, progress: Progress, action: str) -> Progress:
         if action == RESTART:
             return self.start()
         if action == BACK:
@@ -187,10 +226,11 @@ class Walkthrough:
         The stored progress is used when it is on that step (full history kept); otherwise the
         button is older than the user's latest move, and the action applies from that step.
         """
+        return self._advance(self._before(stored, step_id), action)
+
+    def _before(self, stored: Progress | str | None, step_id: str) -> Progress:
         resumed = self.resume(stored)
-        if resumed.step_id == step_id:
-            return self.advance(resumed, action)
-        return self.advance(self.at(step_id), action)
+        return resumed if resumed.step_id == step_id else self.at(step_id)
 
     def reached_end(self, before: Progress, after: Progress) -> bool:
         """True when a transition finishes the walkthrough: when to count a completion."""

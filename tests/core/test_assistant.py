@@ -4,14 +4,16 @@ reminders and the safety check, on the real knowledge and an SQLite store."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from datetime import timedelta
 
 import pytest
 
-from bot.core.assistant import Assistant
+from bot.core.assistant import Assistant, Pacing
+from bot.core.catalog import ui
+from bot.core.knowledge import default_knowledge_dir
 from bot.core.ports import utc_now
-from bot.core.replies import ui
 from bot.core.service import Service
 from bot.store import open_store
 from bot.store.sqlite import RETRY_SECONDS
@@ -41,7 +43,7 @@ async def store(db_file):
 
 @pytest.fixture
 def assistant(service, store) -> Assistant:
-    return Assistant(service, store, PLATFORM, reminder_delay=timedelta(hours=2))
+    return Assistant(service, store, PLATFORM, Pacing(reminder_delay=timedelta(hours=2)))
 
 
 async def test_confident_answer_is_counted_not_recorded_as_a_gap(assistant, store) -> None:
@@ -204,3 +206,151 @@ async def test_walkthrough_goes_on_from_the_button_and_warns_once_without_the_st
     await refuse_writes(store, True)
     state = await assistant.walk(USER, "delivery", "next")
     assert state.warn_unsaved, "a new outage is told again"
+
+
+async def test_a_channel_question_is_scored_once_and_answered_once_per_cooldown(
+    service, store, monkeypatch
+) -> None:
+    assistant = Assistant(service, store, PLATFORM, Pacing(channel_cooldown_seconds=600))
+    matcher = service.engines.matcher
+    scored: list[str] = []
+    original = matcher.answer
+
+    def counting(text, lang=None):
+        scored.append(text)
+        return original(text, lang)
+
+    monkeypatch.setattr(matcher, "answer", counting)
+    answer = await assistant.answer_in_channel("c1", USER, "チャットワークは無料ですか？")
+    assert answer is not None and answer.entry.id == "chatwork-price"
+    assert scored == ["チャットワークは無料ですか？"], "scored once, not again to record it"
+    assert (await store.stats()).answered == 1
+
+    assert await assistant.answer_in_channel("c1", USER, "チャットワークって無料なの？") is None
+    assert await assistant.answer_in_channel("c2", USER, "チャットワークは無料ですか？")
+    assert await assistant.answer_in_channel("c1", USER, "みなさんおはようございます") is None
+    assert await assistant.answer_in_channel("c1", USER, "今日の東京の天気はどうですか？") is None
+    assert await store.questions() == [], "channel chatter is never recorded"
+    assert (await store.stats()).answered == 2
+
+
+async def test_a_rate_limited_user_is_told_once_per_flood_in_their_language(service, store) -> None:
+    assistant = Assistant(service, store, PLATFORM, Pacing(rate_limit_count=1))
+    assert assistant.rate_limit(USER, "ja") is None
+    limited = assistant.rate_limit(USER, "en")
+    assert limited is not None and limited.first
+    assert limited.notice.startswith("Please wait a moment")
+    again = assistant.rate_limit(USER, "ja")
+    assert again is not None and not again.first, "a flood is told once"
+    assert again.notice.startswith("少し間を空けて")
+    assert assistant.rate_limit("another-user", "ja") is None
+    assert await assistant.answer_in_channel("c1", USER, "チャットワークは無料ですか？") is None
+
+
+async def test_ask_or_pick_takes_entry_ids_as_picks_and_text_as_questions(assistant, store) -> None:
+    picked = await assistant.ask_or_pick("free-plan-limits", "ja")
+    assert picked.entry.id == "free-plan-limits" and picked.lang == "ja"
+    english = await assistant.ask_or_pick("is chatwork free", "ja")
+    assert english.entry is not None and english.lang == "en", "written in English: English"
+    figures = await store.stats()
+    assert figures.questions == 1 and figures.answered == 1
+
+
+def test_topics_related_and_completion_come_from_the_served_knowledge(assistant, service) -> None:
+    assert assistant.topics and assistant.entry(assistant.topics[0].id) == assistant.topics[0]
+    assert assistant.entry("no-such-entry") is None
+    assert assistant.complete("無料", 3)[0].id == "chatwork-price"
+    assert assistant.complete("   ", 5) == list(assistant.topics[:5])
+    answer = service.engines.matcher.answer("チャットワークは無料ですか")
+    related = assistant.related(answer, limit=2)
+    assert 0 < len(related) <= 2
+    assert {entry.id for entry in related} <= set(answer.entry.related)
+
+
+async def test_votes_ask_for_a_comment_only_on_a_first_thumbs_down(assistant, store) -> None:
+    assert not await assistant.vote(USER, "m1", "chatwork-price", helpful=True)
+    assert await assistant.vote("critic", "m1", "chatwork-price", helpful=False)
+    await assistant.comment("critic", "m1", "chatwork-price", "  plans  ")
+    assert not await assistant.vote("critic", "m1", "chatwork-price", helpful=False)
+    kept = await store.get_feedback(PLATFORM, "critic", "m1")
+    assert kept.comment == "plans" and not kept.helpful
+    assert not await assistant.vote("critic", "m1", "chatwork-price", helpful=True)
+    changed = await store.get_feedback(PLATFORM, "critic", "m1")
+    assert changed.helpful and changed.comment is None, "a changed vote drops the comment"
+
+
+async def test_due_reminders_are_settled_only_once_sent_or_undeliverable(store, service) -> None:
+    assistant = Assistant(service, store, PLATFORM, Pacing(reminder_delay=timedelta(0)))
+    other = Assistant(service, store, "elsewhere", Pacing(reminder_delay=timedelta(0)))
+    sent = await assistant.remind("reachable", "en")
+    dropped = await assistant.remind("no-dms", "ja")
+    failing = await assistant.remind("flaky", "ja")
+    await other.remind("someone", "ja")
+    outbox: list[tuple[str, str]] = []
+
+    async def send(user_id: str, text: str) -> bool:
+        if user_id == "flaky":
+            raise ConnectionError("try later")
+        outbox.append((user_id, text))
+        return user_id != "no-dms"
+
+    assert await assistant.deliver_reminders(send) == 2
+    assert ("reachable", ui("remind_check_application", "en")) in outbox
+    due = {r.id for r in await store.due_reminders()}
+    assert sent.id not in due and dropped.id not in due
+    assert failing.id in due, "a failed send stays due"
+    assert len(due) == 2, "the other platform's reminder is left to its own adapter"
+
+
+async def test_moderator_reports_follow_the_moderators_language(assistant) -> None:
+    await assistant.ask(OFF_TOPIC)
+    assert OFF_TOPIC in await assistant.gaps_report("ja")
+    assert (await assistant.stats_report("ja")).startswith("期間: 全期間")
+    assert (await assistant.stats_report("en")).startswith("Period: all time")
+
+
+async def test_a_failed_reload_keeps_the_last_good_knowledge(store, tmp_path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), knowledge)
+    assistant = Assistant(Service(knowledge), store, PLATFORM)
+    entries = len(assistant.topics)
+    outcome = await assistant.reload("en")
+    assert outcome.ok and f"{entries} FAQ entries" in outcome.text
+    (knowledge / "faq.yaml").write_text("faq: [", encoding="utf-8")
+    outcome = await assistant.reload("ja")
+    assert not outcome.ok and "前回の正常なナレッジのまま" in outcome.text
+    assert "faq.yaml" in outcome.text
+    assert len(assistant.topics) == entries
+
+
+async def test_upkeep_beats_prunes_and_remembers(assistant, store) -> None:
+    await assistant.heartbeat()
+    assert await store.last_beat() is not None
+    assert await assistant.prune_questions() == 0
+    assert await assistant.recall("discord.commands_hash") is None
+    await assistant.remember("discord.commands_hash", "abc")
+    assert await assistant.recall("discord.commands_hash") == "abc"
+
+
+async def test_a_press_reads_and_checks_stored_progress_once(
+    assistant, service, store, monkeypatch
+) -> None:
+    await assistant.walkthrough(USER)
+    walkthrough = service.engines.walkthrough
+    reads: list[str] = []
+    checks: list[object] = []
+    original_read, original_resume = store.get_progress, walkthrough.resume
+
+    async def read(platform, user_id):
+        reads.append(user_id)
+        return await original_read(platform, user_id)
+
+    def resume(raw):
+        checks.append(raw)
+        return original_resume(raw)
+
+    monkeypatch.setattr(store, "get_progress", read)
+    monkeypatch.setattr(walkthrough, "resume", resume)
+    state = await assistant.walk(USER, "contract-escrow", "choice:0")
+    assert state.step.id == "apply-and-wait"
+    assert (len(reads), len(checks)) == (1, 1)

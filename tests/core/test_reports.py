@@ -76,8 +76,10 @@ def test_no_questions_no_groups() -> None:
     assert group_questions([]) == []
 
 
-def test_format_gaps_lists_counts_examples_and_variants() -> None:
-    text = format_gaps([Gap("今日の天気は？", 3, ("今日の天気はどう？",)), Gap("ラーメン", 1, ())])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_format_gaps_lists_counts_examples_and_variants(lang) -> None:
+    gaps = [Gap("今日の天気は？", 3, ("今日の天気はどう？",)), Gap("ラーメン", 1, ())]
+    text = format_gaps(gaps, lang)
     assert text.splitlines() == [
         "   3 × 今日の天気は？",
         "       ~ 今日の天気はどう？",
@@ -85,9 +87,9 @@ def test_format_gaps_lists_counts_examples_and_variants() -> None:
     ]
 
 
-def test_format_gaps_says_when_there_is_nothing() -> None:
-    assert "No unanswered questions" in format_gaps([])
-    assert "未回答の質問はありません" in format_gaps([])
+def test_format_gaps_says_when_there_is_nothing_in_the_moderators_language() -> None:
+    assert format_gaps([], "en") == "No unanswered questions recorded."
+    assert format_gaps([], "ja") == "未回答の質問はありません。"
 
 
 def stats(**figures: object) -> Stats:
@@ -120,6 +122,7 @@ def test_format_stats_shows_every_figure(knowledge) -> None:
             walkthrough_finished=1,
         ),
         knowledge,
+        "en",
     )
     lines = text.splitlines()
     assert lines[0] == "Period: since 2026-03-01"
@@ -127,17 +130,44 @@ def test_format_stats_shows_every_figure(knowledge) -> None:
     assert lines[2] == "Feedback: 👍 3 / 👎 1; helpful 75%"
     assert lines[3] == "Walkthrough: started 4, finished 1; completion 25%"
     assert lines[4] == "Most asked:"
-    assert lines[5] == "   7 × " + knowledge.entry("chatwork-price").title.ja
+    assert lines[5] == "   7 × " + knowledge.entry("chatwork-price").title.en
     assert lines[6] == "   2 × gone-entry (removed)"
 
 
+def test_format_stats_in_japanese_for_japanese_moderators(knowledge) -> None:
+    text = format_stats(
+        stats(
+            since=T0,
+            top_entries=(EntryCount("chatwork-price", 7), EntryCount("gone-entry", 2)),
+            answered=6,
+            suggested=1,
+            unanswered=1,
+            helpful=3,
+            not_helpful=1,
+            walkthrough_started=4,
+            walkthrough_finished=1,
+        ),
+        knowledge,
+        "ja",
+    )
+    assert text.splitlines() == [
+        "期間: 2026-03-01 以降",
+        "質問: 8件（回答 6、候補提示 1、未回答 1）; 回答率 75%",
+        "フィードバック: 👍 3 / 👎 1; 役に立った 75%",
+        "ガイド: 開始 4、完了 1; 完了率 25%",
+        "よく見られた項目:",
+        "   7 × " + knowledge.entry("chatwork-price").title.ja,
+        "   2 × gone-entry（削除済み）",
+    ]
+
+
 def test_format_stats_without_data_shows_dashes_not_zero_division(knowledge) -> None:
-    text = format_stats(stats(), knowledge)
+    text = format_stats(stats(), knowledge, "en")
     assert "Period: all time" in text
     assert "answer rate —" in text and "helpful —" in text and "completion —" in text
     assert text.endswith("Most asked:\n   —")
 
 
 def test_completion_is_capped_at_100_percent(knowledge) -> None:
-    text = format_stats(stats(walkthrough_started=1, walkthrough_finished=3), knowledge)
+    text = format_stats(stats(walkthrough_started=1, walkthrough_finished=3), knowledge, "en")
     assert "completion 100%" in text

@@ -306,3 +306,25 @@ def test_click_through_every_branch_of_the_real_walkthrough():
             assert walk.advance_at(progress.step_id, action.value, progress) == walk.advance(
                 progress, action.value
             )
+
+
+def test_press_reports_the_new_state_and_whether_it_finishes(walk):
+    before = run(walk, "apply", "next")
+    state, finished_now = walk.press(before.encode(), "signup", "next")
+    assert state.step.id == "done" and state.finished and finished_now
+    assert state.progress == walk.advance(before, "next")
+    assert state.actions == walk.actions(state.progress)
+    _, finished_again = walk.press(state.progress, "done", "next")
+    assert not finished_again, "pressing on at the end finishes nothing"
+    stale, _ = walk.press(before.encode(), "contract", "apply")
+    assert stale.progress == Progress("apply", ("contract",)), (
+        "a stale button applies from its step"
+    )
+
+
+def test_state_of_stored_progress_is_the_resumed_step_and_its_actions(walk):
+    stored = run(walk, "apply")
+    state = walk.state(stored.encode())
+    assert state.progress == stored and state.step == walk.step(stored)
+    assert state.actions == walk.actions(stored) and not state.finished
+    assert walk.state("garbage").progress == walk.start()

@@ -1,23 +1,26 @@
-"""「明日リマインドする」: scheduling from the walkthrough, cancelling, and DM delivery.
+"""「明日リマインドする」: the buttons that schedule and cancel a reminder, and DM delivery.
 
-Reminders live in the store and a loop polls for due ones, so they fire after a restart too.
-A reminder is marked delivered only after the DM went out: a crash in between repeats a
-reminder rather than losing it.
+Reminders live in the store and a loop polls for due ones, so they fire after a restart too;
+the rules (one pending reminder, delivered before it is marked) are the assistant's.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 
+from bot.adapters.discord_bot.interactions import (
+    Feature,
+    feature_of,
+    refuse_foreign_click,
+    reporting_errors,
+    say,
+)
 from bot.adapters.discord_bot.render import BUTTON_LABEL_LIMIT, clip, locale_lang
+from bot.core.catalog import ui
 from bot.core.ports import Reminder
-from bot.core.replies import ui
-
-if TYPE_CHECKING:
-    from bot.adapters.discord_bot.client import ChatworkSafeBot
+from bot.core.schema import Lang
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,7 @@ def when(reminder: Reminder) -> str:
 class RemindButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"cs:remind:(?P<owner>\d{1,20})"
 ):
-    def __init__(self, owner_id: int, lang: str = "ja"):
+    def __init__(self, owner_id: int, lang: Lang = "ja"):
         super().__init__(
             discord.ui.Button(
                 label=ui("remind_button", lang),
@@ -46,17 +49,16 @@ class RemindButton(
         return cls(int(match["owner"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: ChatworkSafeBot = interaction.client  # type: ignore[assignment]
-        async with bot.reporting_errors(interaction):
-            if not await bot.refuse_foreign_click(interaction, self.owner_id):
-                await schedule(bot, interaction)
+        async with reporting_errors(interaction):
+            if not await refuse_foreign_click(interaction, self.owner_id):
+                await feature_of(interaction, Reminders).schedule(interaction)
 
 
 class CancelReminderButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"cs:unremind:(?P<owner>\d{1,20}):(?P<reminder>\d{1,12})",
 ):
-    def __init__(self, owner_id: int, reminder_id: int, lang: str = "ja"):
+    def __init__(self, owner_id: int, reminder_id: int, lang: Lang = "ja"):
         super().__init__(
             discord.ui.Button(
                 label=clip(ui("remind_cancel", lang), BUTTON_LABEL_LIMIT),
@@ -72,38 +74,36 @@ class CancelReminderButton(
         return cls(int(match["owner"]), int(match["reminder"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot: ChatworkSafeBot = interaction.client  # type: ignore[assignment]
-        async with bot.reporting_errors(interaction):
-            if await bot.refuse_foreign_click(interaction, self.owner_id):
-                return
-            await bot.assistant.cancel_reminder(str(self.owner_id), self.reminder_id)
-            lang = locale_lang(interaction.locale)
-            await interaction.response.send_message(ui("remind_cancelled", lang), ephemeral=True)
+        async with reporting_errors(interaction):
+            if not await refuse_foreign_click(interaction, self.owner_id):
+                await feature_of(interaction, Reminders).cancel(interaction, self.reminder_id)
 
 
-async def schedule(bot: ChatworkSafeBot, interaction: discord.Interaction) -> None:
-    lang = locale_lang(interaction.locale)
-    reminder = await bot.assistant.remind(str(interaction.user.id), lang)
-    view = discord.ui.View(timeout=None)
-    view.add_item(CancelReminderButton(interaction.user.id, reminder.id, lang))
-    text = ui("remind_scheduled", lang).format(when=when(reminder))
-    await interaction.response.send_message(text, view=view, ephemeral=True)
+class Reminders(Feature):
+    dynamic_items = (RemindButton, CancelReminderButton)
 
+    async def schedule(self, interaction: discord.Interaction) -> None:
+        lang = locale_lang(interaction.locale)
+        reminder = await self.assistant.remind(str(interaction.user.id), lang)
+        view = discord.ui.View(timeout=None)
+        view.add_item(CancelReminderButton(interaction.user.id, reminder.id, lang))
+        text = ui("remind_scheduled", lang, when=when(reminder))
+        await interaction.response.send_message(text, view=view, ephemeral=True)
 
-async def deliver_due(bot: ChatworkSafeBot) -> int:
-    """Send every due reminder by DM; returns how many went out."""
-    sent = 0
-    for reminder in await bot.assistant.store.due_reminders():
+    async def cancel(self, interaction: discord.Interaction, reminder_id: int) -> None:
+        await self.assistant.cancel_reminder(str(interaction.user.id), reminder_id)
+        await say(interaction, "remind_cancelled")
+
+    async def deliver_due(self) -> int:
+        """Send every due reminder by DM; returns how many were settled."""
+        return await self.assistant.deliver_reminders(self.send_dm)
+
+    async def send_dm(self, user_id: str, text: str) -> bool:
+        """False when the user does not accept DMs (the reminder is dropped); other HTTP
+        errors raise, so the reminder is tried again on the next round."""
         try:
-            user = await bot.fetch_user(int(reminder.user_id))
-            await user.send(bot.assistant.reminder_text(reminder))
+            user = await self.client.fetch_user(int(user_id))
+            await user.send(text)
         except discord.Forbidden:
-            log.warning(
-                "user %s does not accept DMs; dropping reminder %d", reminder.user_id, reminder.id
-            )
-        except discord.HTTPException:
-            log.warning("could not send reminder %d; will retry", reminder.id, exc_info=True)
-            continue
-        await bot.assistant.store.mark_delivered(reminder.id)
-        sent += 1
-    return sent
+            return False
+        return True

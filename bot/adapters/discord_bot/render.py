@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.core.assistant import WalkState
+from bot.core.catalog import ui
 from bot.core.knowledge import FaqEntry
 from bot.core.matcher import Answer
-from bot.core.replies import footer, ui
+from bot.core.replies import footer
 from bot.core.schema import Lang
 
 EMBED_DESCRIPTION_LIMIT = 4096

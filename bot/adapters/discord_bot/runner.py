@@ -13,7 +13,7 @@ import discord
 import yarl
 
 from bot.adapters.discord_bot.client import PLATFORM, BotOptions, ChatworkSafeBot
-from bot.core.assistant import Assistant
+from bot.core.assistant import Assistant, Pacing
 from bot.core.ports import Store
 from bot.core.service import Service
 from bot.settings import ConfigurationError, Settings
@@ -43,18 +43,19 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 def create_bot(settings: Settings, service: Service, store: Store) -> ChatworkSafeBot:
-    options = BotOptions(
-        dev_guild_id=settings.dev_guild_id,
+    pacing = Pacing(
         rate_limit_count=settings.rate_limit_count,
         rate_limit_window_seconds=settings.rate_limit_window_seconds,
-        faq_channel_ids=settings.faq_channel_ids,
-        faq_channel_cooldown_seconds=settings.faq_channel_cooldown_seconds,
+        channel_cooldown_seconds=settings.faq_channel_cooldown_seconds,
+        reminder_delay=timedelta(hours=settings.reminder_delay_hours),
         question_retention_days=settings.question_retention_days,
+    )
+    options = BotOptions(
+        dev_guild_id=settings.dev_guild_id,
+        faq_channel_ids=settings.faq_channel_ids,
         knowledge_watch=settings.knowledge_watch,
     )
-    delay = timedelta(hours=settings.reminder_delay_hours)
-    assistant = Assistant(service, store, PLATFORM, reminder_delay=delay)
-    return ChatworkSafeBot(assistant, options=options)
+    return ChatworkSafeBot(Assistant(service, store, PLATFORM, pacing), options)
 
 
 def _token(settings: Settings) -> str:
@@ -65,12 +66,12 @@ def _token(settings: Settings) -> str:
 
 
 async def run_bot(
-    settings: Settings, on_created: Callable[[ChatworkSafeBot], None] | None = None
+    settings: Settings, on_created: Callable[[ChatworkSafeBot, Store], None] | None = None
 ) -> None:
     """Connect and serve until closed or signalled; raises ConfigurationError on a bad token.
 
-    `on_created` hands the client to an embedding program (the end-to-end tests) before it
-    connects, so it can wait for readiness or close it.
+    `on_created` hands the client and its store to an embedding program (the end-to-end tests)
+    before it connects, so it can wait for readiness, close it, or act on the store it uses.
     """
     token = _token(settings)
     point_at_endpoints(settings)
@@ -78,7 +79,7 @@ async def run_bot(
     async with await open_store(settings.store_url) as store:
         bot = create_bot(settings, service, store)
         if on_created is not None:
-            on_created(bot)
+            on_created(bot, store)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -107,6 +108,6 @@ async def sync_commands(settings: Settings) -> None:
         try:
             async with bot:
                 await bot.login(token)
-                await bot.sync_commands()
+                await bot.command_sync.sync()
         except discord.LoginFailure as exc:
             raise ConfigurationError(INVALID_TOKEN) from exc

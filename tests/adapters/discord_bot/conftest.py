@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,8 @@ from discord.http import Route
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
 from bot.adapters.discord_bot.runner import run_bot
-from bot.core.knowledge import Step
+from bot.core.knowledge import Knowledge, Step, load_knowledge
+from bot.core.ports import Store
 from bot.settings import Settings
 from tests.fakediscord import FakeDiscord, FakeUser
 from tests.fakediscord.fixtures import unless_task_dies
@@ -53,6 +56,17 @@ def bot_settings(fake: FakeDiscord, data_dir: Path, **overrides: Any) -> Setting
     return Settings(**(defaults | overrides))
 
 
+LIVE_STORES: weakref.WeakKeyDictionary[ChatworkSafeBot, Store] = weakref.WeakKeyDictionary()
+
+
+def live_store(bot: ChatworkSafeBot) -> Store:
+    """The store a running bot uses, for tests that inject faults into it or flush its queue.
+
+    The bot itself never hands its store out: adapters see only the assistant.
+    """
+    return LIVE_STORES[bot]
+
+
 @asynccontextmanager
 async def running_bot(
     fake: FakeDiscord, data_dir: Path, **overrides: Any
@@ -63,8 +77,13 @@ async def running_bot(
     """
     endpoints = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     created: asyncio.Future[ChatworkSafeBot] = asyncio.get_running_loop().create_future()
+
+    def on_created(bot: ChatworkSafeBot, store: Store) -> None:
+        LIVE_STORES[bot] = store
+        created.set_result(bot)
+
     running = asyncio.create_task(
-        run_bot(bot_settings(fake, data_dir, **overrides), on_created=created.set_result),
+        run_bot(bot_settings(fake, data_dir, **overrides), on_created=on_created),
         name="run_bot",
     )
     try:
@@ -103,11 +122,15 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield started
 
 
+@pytest.fixture(scope="module")
+def bot_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared bot's data directory: tests open their own store on it to look inside."""
+    return tmp_path_factory.mktemp("data")
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(
-    fake: FakeDiscord, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[ChatworkSafeBot]:
-    async with running_bot(fake, tmp_path_factory.mktemp("data")) as started:
+async def bot(fake: FakeDiscord, bot_data_dir: Path) -> AsyncIterator[ChatworkSafeBot]:
+    async with running_bot(fake, bot_data_dir) as started:
         yield started
     assert fake.unhandled == []
 
@@ -171,8 +194,14 @@ def walk_buttons(message: dict[str, Any]) -> dict[str, str]:
     return buttons
 
 
-def step(bot: ChatworkSafeBot, step_id: str) -> Step:
-    [found] = [s for s in bot.assistant.engines.walkthrough.steps if s.id == step_id]
+@cache
+def bundled_knowledge() -> Knowledge:
+    """The knowledge every bot here serves unless a test gives it an edited copy."""
+    return load_knowledge()
+
+
+def step(step_id: str) -> Step:
+    [found] = [s for s in bundled_knowledge().walkthrough.steps if s.id == step_id]
     return found
 
 
@@ -216,5 +245,5 @@ class Walker:
         callback = await answered_in_time(handle)
         assert callback.type == UPDATE_MESSAGE
         assert self.step_id == expect
-        assert self.embed["title"] == step(self.bot, expect).title.get("ja")
+        assert self.embed["title"] == step(expect).title.get("ja")
         return handle

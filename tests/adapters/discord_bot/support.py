@@ -37,16 +37,20 @@ def new_moderator(fake: FakeDiscord, name: str) -> FakeUser:
     return user
 
 
-async def faq_admin(fake: FakeDiscord, subcommand: str, user: FakeUser) -> InteractionHandle:
-    """`/faq-admin <subcommand>` in the guild's #general."""
+async def faq_admin(
+    fake: FakeDiscord, subcommand: str, user: FakeUser, **where: Any
+) -> InteractionHandle:
+    """`/faq-admin <subcommand>` in the guild's #general (`where`: e.g. `locale="en-US"`)."""
     return await fake.slash_command(
-        "faq-admin", [{"type": 1, "name": subcommand, "options": []}], user=user
+        "faq-admin", [{"type": 1, "name": subcommand, "options": []}], user=user, **where
     )
 
 
-async def admin_reply(fake: FakeDiscord, subcommand: str, user: FakeUser) -> dict[str, Any]:
+async def admin_reply(
+    fake: FakeDiscord, subcommand: str, user: FakeUser, **where: Any
+) -> dict[str, Any]:
     """The moderator's (ephemeral) answer to `/faq-admin <subcommand>`."""
-    handle = await faq_admin(fake, subcommand, user)
+    handle = await faq_admin(fake, subcommand, user, **where)
     callback = await handle.response()
     assert callback.type == DEFERRED_CHANNEL_MESSAGE and callback.ephemeral
     [message] = await handle.followups()

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
+from bot.core.catalog import ui
 from bot.core.matcher import Answer
-from bot.core.replies import ui
 from bot.core.service import Service
 from tests.adapters.discord_bot.conftest import ask_in_dm, custom_ids
 from tests.fakediscord import FakeDiscord

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
-from bot.core.replies import ui
-from tests.adapters.discord_bot.conftest import answered_in_time
+from bot.core.catalog import ui
+from tests.adapters.discord_bot.conftest import answered_in_time, bundled_knowledge
 from tests.fakediscord import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -53,8 +53,8 @@ async def test_autocomplete_ranks_entries_like_the_matcher(
     callback = await answered_in_time(handle)
 
     assert callback.type == AUTOCOMPLETE_RESULT
-    ranked = bot.assistant.engines.matcher.rank("無料", limit=CHOICE_LIMIT)
-    assert [choice["value"] for choice in callback.choices] == [entry.id for entry, _ in ranked]
+    ranked = bot.assistant.complete("無料", CHOICE_LIMIT)
+    assert [choice["value"] for choice in callback.choices] == [entry.id for entry in ranked]
     assert callback.choices[0] == {
         "name": "チャットワークの料金（無料？有料？）",
         "value": "chatwork-price",
@@ -64,7 +64,7 @@ async def test_autocomplete_ranks_entries_like_the_matcher(
 async def test_autocomplete_names_follow_the_locale_unless_the_text_says_otherwise(
     fake: FakeDiscord, bot: ChatworkSafeBot
 ) -> None:
-    knowledge = bot.assistant.engines.knowledge
+    knowledge = bundled_knowledge()
     empty = await answered_in_time(
         await fake.autocomplete("faq", {"question": ""}, focused="question", locale="en-US")
     )
@@ -105,7 +105,7 @@ async def test_picking_an_autocomplete_choice_answers_that_entry(
     handle = await fake.slash_command("faq", {"question": "free-plan-limits"})
     callback = await answered_in_time(handle)
 
-    expected = bot.assistant.engines.knowledge.entry("free-plan-limits").title.get("ja")
+    expected = bundled_knowledge().entry("free-plan-limits").title.get("ja")
     assert callback.data["embeds"][0]["title"] == expected
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.discord_bot.feedback import PLATFORM
-from bot.core.replies import ui
+from bot.adapters.discord_bot.client import PLATFORM
+from bot.core.catalog import ui
+from bot.store import open_store
 from tests.adapters.discord_bot.conftest import (
     MESSAGES,
     Walker,
@@ -64,8 +65,7 @@ async def test_feedback_buttons_work_after_a_restart_and_ask_only_once(
     up, down = f"cs:fb:{entry_id}:up", f"cs:fb:{entry_id}:down"
     assert custom_ids(answer)[-2:] == [up, down]
 
-    async with running_bot(fake, data) as bot:
-        store = bot.assistant.store
+    async with running_bot(fake, data), await open_store(data) as store:
         thanks = await answered_in_time(await fake.click_button(answer, up, user=fan))
         assert thanks.type == CHANNEL_MESSAGE and thanks.ephemeral
         assert thanks.content == ui("feedback_thanks", "ja")
@@ -97,8 +97,11 @@ async def test_feedback_buttons_work_after_a_restart_and_ask_only_once(
         vote = await store.get_feedback(PLATFORM, str(critic.id), answer["id"])
         assert vote is not None and vote.comment == "料金プランごとの違いが知りたかった"
 
-        stats = (await admin_reply(fake, "stats", new_moderator(fake, "fb-mod")))["content"]
+        moderator = new_moderator(fake, "fb-mod")
+        stats = (await admin_reply(fake, "stats", moderator, locale="en-US"))["content"]
         assert "👍 1 / 👎 1; helpful 50%" in stats
+        stats = (await admin_reply(fake, "stats", moderator))["content"]
+        assert "👍 1 / 👎 1; 役に立った 50%" in stats
     assert fake.unhandled == []
 
 

@@ -6,8 +6,14 @@ import discord
 import pytest
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
-from bot.core.replies import ui
-from tests.adapters.discord_bot.conftest import MESSAGES, answered, ask_in_dm, custom_ids
+from bot.core.catalog import ui
+from tests.adapters.discord_bot.conftest import (
+    MESSAGES,
+    answered,
+    ask_in_dm,
+    bundled_knowledge,
+    custom_ids,
+)
 from tests.fakediscord import FakeDiscord
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -132,9 +138,9 @@ async def test_suggestion_buttons_answer_when_pressed(
 
     assert callback.type == 4
     assert callback.elapsed < 3.0
-    assert callback.data["embeds"][0]["title"] == bot.assistant.engines.knowledge.entry(
-        "sign-up"
-    ).title.get("ja")
+    assert callback.data["embeds"][0]["title"] == bundled_knowledge().entry("sign-up").title.get(
+        "ja"
+    )
     assert not callback.ephemeral, "an answer in a DM is an ordinary message"
 
 
@@ -152,6 +158,6 @@ async def test_no_match_offers_topics_that_answer_when_chosen(
     callback = await handle.response()
 
     assert callback.elapsed < 3.0
-    assert callback.data["embeds"][0]["title"] == bot.assistant.engines.knowledge.entry(
+    assert callback.data["embeds"][0]["title"] == bundled_knowledge().entry(
         "escrow-before-work"
     ).title.get("ja")

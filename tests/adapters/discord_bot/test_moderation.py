@@ -6,12 +6,14 @@ Each test runs its own bot (`bot_with`) on a fresh data directory, with the sett
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.discord_bot import client as client_module
-from bot.adapters.discord_bot.client import NOT_MODERATOR
+from bot.core.catalog import ui
+from bot.store import open_store
 from tests.adapters.discord_bot.conftest import (
     MESSAGES,
     answered,
@@ -73,18 +75,22 @@ async def test_reload_serves_an_edited_copy_and_keeps_the_last_good_one_on_error
     moderator = new_moderator(fake, "mod-reload")
     asker = fake.add_user("asker-reload")
     async with running_bot(fake, tmp_path / "data", knowledge_dir=knowledge) as bot:
-        before = len(bot.assistant.engines.knowledge.faq)
+        before = len(bot.assistant.topics)
         unknown = await ask_in_dm(fake, asker, NEW_QUESTION)
         assert not unknown.get("embeds") or unknown["embeds"][0].get("title") != NEW_TITLE
 
         add_entry(knowledge)
-        reloaded = await admin_reply(fake, "reload", moderator)
+        reloaded = await admin_reply(fake, "reload", moderator, locale="en-US")
         assert f"{before + 1} FAQ entries" in reloaded["content"]
+        reloaded = await admin_reply(fake, "reload", moderator)
+        assert f"FAQ {before + 1}件" in reloaded["content"]
         found = await ask_in_dm(fake, asker, NEW_QUESTION)
         assert found["embeds"][0]["title"] == NEW_TITLE
 
         break_entry(knowledge)
         refused = await admin_reply(fake, "reload", moderator)
+        assert "前回の正常なナレッジのまま" in refused["content"]
+        refused = await admin_reply(fake, "reload", moderator, locale="en-US")
         report = refused["content"]
         assert "last good knowledge" in report
         assert "faq.yaml" in report
@@ -92,43 +98,35 @@ async def test_reload_serves_an_edited_copy_and_keeps_the_last_good_one_on_error
         assert "field 'keywords'" in report
         still = await ask_in_dm(fake, asker, NEW_QUESTION)
         assert still["embeds"][0]["title"] == NEW_TITLE
-        assert len(bot.assistant.engines.knowledge.faq) == before + 1
+        assert len(bot.assistant.topics) == before + 1
     assert fake.unhandled == []
 
 
+async def logged(caplog: pytest.LogCaptureFixture, text: str, timeout: float = 5.0) -> None:
+    """Wait until a log record containing `text` appears (the watcher reports each attempt)."""
+    async with asyncio.timeout(timeout):
+        while not any(text in record.getMessage() for record in caplog.records):
+            await asyncio.sleep(0.02)
+
+
 async def test_knowledge_watch_reloads_on_file_change_and_skips_broken_saves(
-    fake: FakeDiscord, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake: FakeDiscord,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(client_module, "KNOWLEDGE_POLL_SECONDS", 0.05)
+    caplog.set_level(logging.INFO, logger="bot.core.service")
     knowledge = knowledge_copy(tmp_path)
     asker = fake.add_user("asker-watch")
-    async with running_bot(
-        fake, tmp_path / "data", knowledge_dir=knowledge, knowledge_watch=True
-    ) as bot:
-        service = bot.assistant.service
-        attempts: asyncio.Queue[str] = asyncio.Queue()
-        original_reload = service.reload
-        loop = asyncio.get_running_loop()
-
-        def observed_reload():
-            """Called in a worker thread: report back to the test's loop thread-safely."""
-            try:
-                engines = original_reload()
-            except Exception:
-                loop.call_soon_threadsafe(attempts.put_nowait, "rejected")
-                raise
-            loop.call_soon_threadsafe(attempts.put_nowait, "reloaded")
-            return engines
-
-        monkeypatch.setattr(service, "reload", observed_reload)
-
+    async with running_bot(fake, tmp_path / "data", knowledge_dir=knowledge, knowledge_watch=True):
         add_entry(knowledge)
-        assert await asyncio.wait_for(attempts.get(), 5) == "reloaded"
+        await logged(caplog, "knowledge reloaded")
         found = await ask_in_dm(fake, asker, NEW_QUESTION)
         assert found["embeds"][0]["title"] == NEW_TITLE
 
         break_entry(knowledge)
-        assert await asyncio.wait_for(attempts.get(), 5) == "rejected"
+        await logged(caplog, "knowledge change rejected")
         still = await ask_in_dm(fake, asker, NEW_QUESTION)
         assert still["embeds"][0]["title"] == NEW_TITLE
 
@@ -153,16 +151,20 @@ async def test_admin_commands_are_hidden_and_refused_to_non_moderators(
         assert {option["name"] for option in admin["options"]} == {"reload", "gaps", "stats"}
 
         reloads: list[None] = []
-        monkeypatch.setattr(bot.assistant.service, "reload", lambda: reloads.append(None))
+
+        async def reload(lang: str) -> None:
+            reloads.append(None)
+
+        monkeypatch.setattr(bot.assistant, "reload", reload)
         for subcommand in ("reload", "gaps", "stats"):
             handle = await faq_admin(fake, subcommand, member)
             callback = await answered_in_time(handle)
             assert callback.type == 4 and callback.ephemeral
-            assert callback.content == NOT_MODERATOR["ja"]
+            assert callback.content == ui("not_moderator", "ja")
         handle = await fake.slash_command(
             "faq-admin", [{"type": 1, "name": "stats", "options": []}], user=member, locale="en-US"
         )
-        assert (await answered_in_time(handle)).content == NOT_MODERATOR["en"]
+        assert (await answered_in_time(handle)).content == ui("not_moderator", "en")
         assert reloads == []
     assert fake.unhandled == []
 
@@ -178,7 +180,7 @@ async def test_gaps_groups_unanswered_questions_and_stats_shows_the_figures(
         "今日の東京の天気は？",
         "おすすめのラーメン屋を教えて",
     ]
-    async with running_bot(fake, tmp_path / "data") as bot:
+    async with running_bot(fake, tmp_path / "data"):
         for question in unanswered:
             reply = await ask_in_dm(fake, asker, question)
             assert not reply.get("embeds") or "出典" not in str(reply["embeds"])
@@ -193,11 +195,15 @@ async def test_gaps_groups_unanswered_questions_and_stats_shows_the_figures(
         assert any(line.split("×")[0].strip() == "1" and "ラーメン" in line for line in lines)
         assert str(asker.id) not in gaps
 
-        stats = (await admin_reply(fake, "stats", moderator))["content"]
+        stats = (await admin_reply(fake, "stats", moderator, locale="en-US"))["content"]
         assert "Questions: 5 (answered 1, suggestions 0, unanswered 4)" in stats
         assert "answer rate 20%" in stats
+        assert "1 × Chatwork price: free or paid?" in stats
+        stats = (await admin_reply(fake, "stats", moderator))["content"]
+        assert "質問: 5件（回答 1、候補提示 0、未回答 4）; 回答率 20%" in stats
         assert "1 × チャットワークの料金（無料？有料？）" in stats
-        figures = await bot.assistant.store.stats()
+        async with await open_store(tmp_path / "data") as store:
+            figures = await store.stats()
         assert (figures.answered, figures.unanswered) == (1, 4)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.discord_bot.client import COMMANDS_HASH_KEY
+from bot.adapters.discord_bot.command_sync import COMMANDS_HASH_KEY
 from bot.cli import main
 from bot.store import open_store
 from tests.adapters.discord_bot.conftest import (

@@ -20,13 +20,14 @@ import pytest
 import pytest_asyncio
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
-from bot.core.replies import ui
+from bot.core.catalog import ui
 from bot.store import DEFAULT_FILENAME
 from bot.store.sqlite import RETRY_SECONDS
 from tests.adapters.discord_bot.conftest import (
     MESSAGES,
     Walker,
     answered,
+    live_store,
     new_member,
     running_bot,
 )
@@ -112,7 +113,7 @@ async def walker_on_apply_step(fake: FakeDiscord, bot: ChatworkSafeBot, name: st
 
 async def refuse_writes(bot: ChatworkSafeBot, refuse: bool) -> None:
     """What SQLite does on a read-only file: every write is refused (root ignores chmod)."""
-    await bot.assistant.store.writer.run(
+    await live_store(bot).writer.run(
         lambda connection: connection.execute(f"PRAGMA query_only = {int(refuse)}"), 1.0
     )
 
@@ -136,8 +137,8 @@ async def test_store_refusing_writes(fake: FakeDiscord, tmp_path: Path) -> None:
         assert stored_progress(data_dir, walker.user) == (
             "contract-escrow/apply-and-wait/chatwork-setup/conduct/delivery"
         )
-        await bot.assistant.store.flush()
-        assert bot.assistant.store.dropped_records >= len(QUESTIONS)
+        await live_store(bot).flush()
+        assert live_store(bot).dropped_records >= len(QUESTIONS)
     assert fake.unhandled == []
 
 
@@ -185,7 +186,7 @@ async def test_store_file_deleted(fake: FakeDiscord, tmp_path: Path) -> None:
         assert stored_progress(data_dir, walker.user) == (
             "contract-escrow/apply-and-wait/chatwork-setup/conduct/delivery"
         )
-        figures = await bot.assistant.store.stats()
+        figures = await live_store(bot).stats()
         assert figures.answered + figures.unanswered >= 1, "statistics kept again"
     assert fake.unhandled == []
 
@@ -224,7 +225,7 @@ async def test_tokens_addresses_and_phone_numbers_never_reach_the_store(
         await seconds_to_answer(fake, fake.user, question)
         gaps = (await admin_reply(fake, "gaps", new_moderator(fake, "mod-scrub")))["content"]
         assert "[token]" in gaps and "[email]" in gaps and "[phone]" in gaps
-        await bot.assistant.store.flush()
+        await live_store(bot).flush()
         with sqlite3.connect(store_file(data_dir)) as raw:
             dump = "\n".join(raw.iterdump())
         for secret in (fake.token, "taro.yamada", "example.co.jp", "1234-5678"):

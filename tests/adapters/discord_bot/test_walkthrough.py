@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.discord_bot.client import NOT_YOURS, ChatworkSafeBot
+from bot.adapters.discord_bot.client import ChatworkSafeBot
+from bot.core.catalog import ui
 from tests.adapters.discord_bot.conftest import (
     EPHEMERAL,
     MESSAGE_RESPONSE,
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 def copy_block(bot: ChatworkSafeBot, step_id: str) -> str:
-    return f"```\n{step(bot, step_id).copy_text.get('ja').rstrip()}"
+    return f"```\n{step(step_id).copy_text.get('ja').rstrip()}"
 
 
 async def test_main_line_with_next_back_and_start_over(
@@ -31,7 +32,7 @@ async def test_main_line_with_next_back_and_start_over(
 
     assert callback.ephemeral, "ephemeral in a server"
     assert walker.step_id == "contract-escrow"
-    assert walker.embed["title"] == step(bot, "contract-escrow").title.get("ja")
+    assert walker.embed["title"] == step("contract-escrow").title.get("ja")
     assert walker.actions == ["choice:0", "choice:1", "choice:2", "choice:3"]
 
     await walker.press("choice:0", expect="apply-and-wait")
@@ -137,7 +138,7 @@ async def test_someone_elses_click_is_refused(fake: FakeDiscord, bot: ChatworkSa
 
     assert callback.type == MESSAGE_RESPONSE
     assert callback.ephemeral
-    assert callback.content == NOT_YOURS["ja"]
+    assert callback.content == ui("not_yours", "ja")
     assert walker.current["embeds"] == before
     assert walker.step_id == "contract-escrow"
     await walker.press("choice:0", expect="apply-and-wait")
@@ -150,9 +151,9 @@ async def test_steps_and_buttons_follow_an_english_locale(
     handle = await fake.slash_command("chatwork-safe", user=user, locale="en-US")
     message = await handle.final_message()
 
-    assert message["embeds"][0]["title"] == step(bot, "contract-escrow").title.get("en")
+    assert message["embeds"][0]["title"] == step("contract-escrow").title.get("en")
     labels = [c["label"] for row in message["components"] for c in row["components"]]
-    assert labels[0] == step(bot, "contract-escrow").choices[0].label.get("en")
+    assert labels[0] == step("contract-escrow").choices[0].label.get("en")
 
     click = await fake.click_button(
         message, f"cs:walk:{user.id}:contract-escrow:choice:2", user=user, locale="en-US"
@@ -160,4 +161,4 @@ async def test_steps_and_buttons_follow_an_english_locale(
     await answered_in_time(click)
     stored = fake.find_message(message["id"])
     assert stored is not None
-    assert stored["embeds"][0]["title"] == step(bot, "decline").title.get("en")
+    assert stored["embeds"][0]["title"] == step("decline").title.get("en")
