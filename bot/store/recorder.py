@@ -8,6 +8,7 @@ are dropped and counted with a warning: losing a few statistics beats a user wai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 QUEUE_CAPACITY = 20_000
 """About a minute of the heaviest load measured (4x: 500 records a second)."""
 BATCH_SIZE = 500
+BATCH_INTERVAL_SECONDS = 0.25
+"""Records gather this long before a write: one transaction per batch, not per answer."""
 WARNING_INTERVAL_SECONDS = 10.0
 """At most one drop warning per interval, so a long outage does not flood the log."""
 
@@ -30,12 +33,15 @@ class Recorder:
         write: Callable[[Sequence[Record]], Awaitable[None]],
         capacity: int = QUEUE_CAPACITY,
         batch_size: int = BATCH_SIZE,
+        interval: float = BATCH_INTERVAL_SECONDS,
     ):
         self._write = write
         self._capacity = capacity
         self._batch_size = batch_size
+        self._interval = interval
         self._pending: deque[Record] = deque()
         self._wake = asyncio.Event()
+        self._hurry = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
@@ -52,14 +58,17 @@ class Recorder:
         self._pending.append(record)
         self._idle.clear()
         self._wake.set()
+        if len(self._pending) >= self._batch_size:
+            self._hurry.set()
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name="statistics writer"
             )
 
     async def flush(self) -> None:
-        """Wait until everything queued so far has been written (or dropped)."""
+        """Write everything queued so far now, and wait until it is written (or dropped)."""
         if self._task is not None and not self._task.done():
+            self._hurry.set()
             await self._idle.wait()
 
     async def close(self) -> None:
@@ -74,6 +83,11 @@ class Recorder:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if len(self._pending) < self._batch_size:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._interval):
+                        await self._hurry.wait()
+            self._hurry.clear()
             while self._pending:
                 batch = [
                     self._pending.popleft()

@@ -61,6 +61,8 @@ OPEN_BUSY_TIMEOUT_MS = 5000
 """At start a second process (the health check) may be migrating: wait for it."""
 RETRY_SECONDS = 1.0
 """After a failure, calls fail at once for this long instead of queueing behind the fault."""
+FILE_CHECK_SECONDS = 0.25
+"""How often a call looks whether the file was deleted or replaced (a stat per call is waste)."""
 
 T = TypeVar("T")
 Job = Callable[[sqlite3.Connection], T]
@@ -197,7 +199,8 @@ class _Connection:
             raise StoreUnavailable(f"the store's {self.name} is failing; retrying shortly")
         future = asyncio.get_running_loop().run_in_executor(self._thread, self._on_thread, job)
         try:
-            result = await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):
+                result = await future
         except TimeoutError as exc:
             raise self._failed(f"took over {timeout} s") from exc
         except sqlite3.OperationalError as exc:
@@ -264,6 +267,7 @@ class SqliteStore(Store):
             self.writer if path == MEMORY else _Connection("reader", self._connect_reader)
         )
         self._identity: tuple[int, int] | None = None
+        self._next_file_check = 0.0
         self._reopening: asyncio.Task[None] | None = None
         self._recorder = Recorder(self.write_records)
         self._closed = False
@@ -329,14 +333,19 @@ class SqliteStore(Store):
         Both close before either reopens: the old file's `-wal` must go with it, not be
         replayed into the new one.
         """
-        if self._identity is None or _file_identity(self.path) == self._identity:
+        now = time.monotonic()
+        if self._identity is None or now < self._next_file_check:
+            return
+        self._next_file_check = now + FILE_CHECK_SECONDS
+        if _file_identity(self.path) == self._identity:
             return
         if self._reopening is None or self._reopening.done():
             log.warning("the store file %s was deleted or replaced; opening it afresh", self.path)
             self._identity = None
             self._reopening = asyncio.create_task(self._reopen(), name="store reopen")
         try:
-            await asyncio.wait_for(asyncio.shield(self._reopening), timeout)
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(self._reopening)
         except TimeoutError as exc:
             raise StoreUnavailable("the store is being reopened") from exc
 

@@ -15,6 +15,7 @@ from bot.core.ports import Stats, StoreError, StoreUnavailable
 from bot.store import DEFAULT_FILENAME, open_store, sqlite_path
 from bot.store.sqlite import (
     CALL_TIMEOUT,
+    FILE_CHECK_SECONDS,
     MIGRATIONS,
     QUESTION_TEXT_LIMIT,
     RETRY_SECONDS,
@@ -397,6 +398,7 @@ async def test_a_deleted_file_is_noticed_and_the_store_starts_afresh(store, db_p
     for leftover in db_path.parent.glob(db_path.name + "*"):
         leftover.unlink()
     assert not db_path.exists()
+    await asyncio.sleep(FILE_CHECK_SECONDS)
     await store.set_progress("discord", "u2", "contract/apply")
     assert db_path.is_file()
     assert await store.get_progress("discord", "u2") == "contract/apply"

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 ENTRY_ID = r"[a-z0-9][a-z0-9-]{0,47}"
 AUTOCOMPLETE_LIMIT = 25
+RENDERED_ANSWERS_KEPT = 1024
+"""Every entry in both languages, plus the suggestion sets seen lately."""
 
 
 class EntryButton(
@@ -119,6 +121,8 @@ class Answers(Feature):
     ):
         super().__init__(client, assistant)
         self.faq_channel_ids = faq_channel_ids
+        self._rendered: dict[tuple[str, str | None, tuple[str, ...]], list[Payload]] = {}
+        self._rendered_for: tuple[FaqEntry, ...] = ()
 
     def register(self, tree: app_commands.CommandTree) -> None:
         @tree.command(name=command_text("faq"), description=command_text("faq.description"))
@@ -192,6 +196,29 @@ class Answers(Feature):
     # --- rendering ----------------------------------------------------------------------
 
     def answer_payloads(self, answer: Answer) -> list[Payload]:
+        """Rendered once per answer and knowledge version: the same answer renders the same.
+
+        Building embeds and views was most of the bot's own CPU per answer; payloads and
+        their views are only read when sent, so one rendering serves every user. A reload
+        builds new entries (and a new topic list), so the renderings start afresh.
+        """
+        topics = self.assistant.topics
+        if topics is not self._rendered_for:
+            self._rendered.clear()
+            self._rendered_for = topics
+        key = (
+            answer.lang,
+            answer.entry.id if answer.entry else None,
+            tuple(entry.id for entry in answer.suggestions),
+        )
+        payloads = self._rendered.get(key)
+        if payloads is None:
+            if len(self._rendered) >= RENDERED_ANSWERS_KEPT:
+                self._rendered.clear()
+            payloads = self._rendered[key] = self._render(answer)
+        return payloads
+
+    def _render(self, answer: Answer) -> list[Payload]:
         lang = answer.lang
         if answer.entry is not None:
             return entry_payloads(answer.entry, lang, self.answer_view(answer))

@@ -65,6 +65,7 @@ class ChatworkSafeBot(discord.Client):
             intents=intents(bool(self.options.faq_channel_ids)),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=self.guild_ready_timeout,
+            max_messages=None,  # never read back: a message cache only costs memory
         )
         self.assistant = assistant
         self.tree = app_commands.CommandTree(self)

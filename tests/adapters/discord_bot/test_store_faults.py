@@ -22,7 +22,7 @@ import pytest_asyncio
 from bot.adapters.discord_bot.client import ChatworkSafeBot
 from bot.core.catalog import ui
 from bot.store import DEFAULT_FILENAME
-from bot.store.sqlite import RETRY_SECONDS
+from bot.store.sqlite import FILE_CHECK_SECONDS, RETRY_SECONDS
 from tests.adapters.discord_bot.conftest import (
     MESSAGES,
     Walker,
@@ -181,6 +181,7 @@ async def test_store_file_deleted(fake: FakeDiscord, tmp_path: Path) -> None:
 
         await assert_questions_answered_promptly(fake, fake.user)
         await walk_on_during_the_fault(walker)
+        await asyncio.sleep(FILE_CHECK_SECONDS)
         await walker.press("choice:0", expect="delivery")
         assert store_file(data_dir).is_file(), "a new store file"
         assert stored_progress(data_dir, walker.user) == (
