@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Image for `chatwork-safe-bot run`; see docs/hosting.md for build, run and compose.
 #
-# Build stage: dependencies from the lockfile, then the project's own wheel, all into a venv.
+# Build stage: dependencies from the lockfile, then the project's own wheel, into /opt/venv.
 # Only the files named below enter the build: never `.env`, never `data/`.
 FROM python:3.11-slim AS build
 
@@ -9,20 +9,28 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
 
-RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH
-
 WORKDIR /src
-# The lockfile alone first, so the dependency layer stays cached while the code changes.
-COPY requirements.lock ./
-RUN pip install --no-deps -r requirements.lock
 
-# The wheel bundles knowledge/ as bot/knowledge_data (pyproject's force-include).
-COPY pyproject.toml README.md ./
+# Every package is installed by hash. pip and the build backend (hatchling) come first, into a
+# venv of their own that stays in this stage; pip is the pinned one from here on.
+COPY requirements-build.lock ./
+RUN python -m venv /opt/build \
+    && /opt/build/bin/python -m pip install --require-hashes --no-deps -r requirements-build.lock
+ENV PATH=/opt/build/bin:$PATH
+
+# The runtime venv gets the lockfile alone first, so the dependency layer stays cached while
+# the code changes.
+RUN python -m venv --without-pip /opt/venv
+COPY requirements.lock ./
+RUN pip --python /opt/venv/bin/python install --require-hashes --no-deps -r requirements.lock
+
+# The wheel bundles knowledge/ as bot/knowledge_data (pyproject's force-include); it is built
+# with the pinned hatchling above, nothing fetched.
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY knowledge ./knowledge
-RUN pip wheel --no-deps --wheel-dir /tmp/wheels . \
-    && pip install --no-deps /tmp/wheels/*.whl
+RUN pip wheel --no-deps --no-build-isolation --wheel-dir /tmp/wheels . \
+    && pip --python /opt/venv/bin/python install --no-deps /tmp/wheels/*.whl
 
 # Runtime stage: the venv only, run by an unprivileged user with a fixed UID.
 FROM python:3.11-slim AS runtime

@@ -203,15 +203,19 @@ def test_environment_and_data_volume(final):
     assert any("/data" in i.words() for i in final.of("VOLUME"))
 
 
-def test_dependencies_come_from_the_lockfile(stages):
+def test_dependencies_come_from_the_lockfile_by_hash(stages):
     build = stages[0]
-    installs = [i for i in build.of("RUN") if "pip install" in i.args]
-    assert any("-r requirements.lock" in i.args for i in installs)
+    installs = [i for i in build.of("RUN") if "pip install" in i.args or " install " in i.args]
+    locked = [i for i in installs if "-r requirements" in i.args]
+    assert {"-r requirements.lock", "-r requirements-build.lock"} <= {
+        word for i in locked for word in re.findall(r"-r requirements[\w.-]*", i.args)
+    }
+    assert all("--require-hashes" in i.args for i in locked)
     assert all("-e " not in i.args for i in installs)
     assert any(
-        "pip wheel --no-deps" in i.args and "pip install --no-deps" in i.args
+        "pip wheel --no-deps --no-build-isolation" in i.args and "install --no-deps" in i.args
         for i in build.of("RUN")
-    ), "the project is installed from its wheel, without resolving dependencies again"
+    ), "the project is built by the pinned hatchling and installed without resolving again"
     lock_copy = next(i for i, sources in context_copies(stages) if "requirements.lock" in sources)
     first_install = next(i for i in installs if "-r requirements.lock" in i.args)
     assert lock_copy.line < first_install.line
@@ -307,6 +311,18 @@ def test_compose_example_has_env_file_and_data_volume():
     assert "DISCORD_TOKEN" not in json.dumps(service), "the token comes from the env file only"
 
 
+def test_compose_example_is_hardened():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    (service,) = compose["services"].values()
+    assert service["init"] is True
+    assert service["read_only"] is True
+    assert service["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in service["security_opt"]
+    assert [entry.split(":")[0] for entry in service["tmpfs"]] == ["/tmp"]
+    writable = [volume for volume in service["volumes"] if not volume.endswith(":ro")]
+    assert [volume.split(":")[1] for volume in writable] == ["/data"]
+
+
 # ---------------------------------------------------------------- .env.example
 
 ENV_LINE = re.compile(r"^(?P<commented>#\s*)?(?P<name>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
@@ -376,7 +392,7 @@ def test_env_example_values_are_valid_when_uncommented(env_example, monkeypatch)
 
 # ---------------------------------------------------------------- knowledge in the wheel
 
-BUILD_FILES = ("pyproject.toml", "README.md", "bot", "knowledge")
+BUILD_FILES = ("pyproject.toml", "README.md", "LICENSE", "bot", "knowledge")
 """What the Dockerfile copies into its build stage, and nothing else."""
 
 
