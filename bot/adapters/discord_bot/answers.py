@@ -7,6 +7,7 @@ it back on a click and the item is rebuilt from it, so they keep working after a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -47,6 +48,9 @@ ENTRY_ID = r"[a-z0-9][a-z0-9-]{0,47}"
 AUTOCOMPLETE_LIMIT = 25
 RENDERED_ANSWERS_KEPT = 1024
 """Every entry in both languages, plus the suggestion sets seen lately."""
+MESSAGES_ANSWERED_AT_ONCE = 32
+"""Interactions must be answered within 3 s, messages need not: a burst of messages waits its
+turn here instead of filling the event loop, so clicks and commands are served first."""
 
 
 class EntryButton(
@@ -121,6 +125,7 @@ class Answers(Feature):
     ):
         super().__init__(client, assistant)
         self.faq_channel_ids = faq_channel_ids
+        self._answering = asyncio.Semaphore(MESSAGES_ANSWERED_AT_ONCE)
         self._rendered: dict[tuple[str, str | None, tuple[str, ...]], list[Payload]] = {}
         self._rendered_for: tuple[FaqEntry, ...] = ()
 
@@ -171,8 +176,9 @@ class Answers(Feature):
         if not question:
             await self.deliver(message, [Payload(content=ui("empty_question", lang))])
             return
-        answer = await self.assistant.ask(question)
-        await self.deliver(message, self.answer_payloads(answer))
+        async with self._answering:
+            answer = await self.assistant.ask(question)
+            await self.deliver(message, self.answer_payloads(answer))
 
     async def answer_in_faq_channel(self, message: discord.Message) -> None:
         """FAQ_CHANNEL_IDS: un-mentioned questions get confident answers only, and no ping."""
