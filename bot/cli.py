@@ -131,7 +131,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     async def serve() -> int:
         service = Service(settings.knowledge_dir)
         async with await open_store(settings.store_url) as store:
-            assistant = Assistant(service, store, PLATFORM)
+            assistant = Assistant(service, store, PLATFORM, records_usage=False)
             console = Console(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
             return await console.run()
 
@@ -213,7 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", metavar="FILE", help="one question per line; - for stdin")
     ask.add_argument("--lang", choices=["ja", "en"], help="answer language (default: detect)")
 
-    commands.add_parser("console", help="chat with the bot in this terminal")
+    commands.add_parser(
+        "console",
+        help="chat with the bot in this terminal",
+        description=f"{ui('console_help', 'en')}\n\n{ui('console_help', 'ja')}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
     check_knowledge = commands.add_parser("check-knowledge", help="validate knowledge files")
     check_knowledge.add_argument("path", nargs="?", help="knowledge directory (default: bundled)")

@@ -1,8 +1,13 @@
 import io
 import json
+import os
+import pty
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -350,3 +355,49 @@ def test_bad_database_url_is_one_line_and_creates_nothing(
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("error: ") and complaint in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_console_help_lists_the_console_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["console", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("/chatwork-safe", "check <message>", "check <メッセージ>", "help", "quit"):
+        assert command in out
+
+
+def test_ctrl_c_in_a_terminal_ends_the_console_at_once(tmp_path):
+    """In a terminal the console waits in a blocking read; Ctrl-C must not wait for it."""
+    terminal, console_side = pty.openpty()
+    console = subprocess.Popen(
+        [sys.executable, "-m", "bot", "console"],
+        stdin=console_side,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+    )
+    try:
+        os.write(terminal, "チャットワークは無料ですか\n".encode())
+        out, deadline = b"", time.monotonic() + 60
+        while not ("無料".encode() in out and out.endswith(b"> ")):
+            assert select.select([console.stdout], [], [], deadline - time.monotonic())[0]
+            out += os.read(console.stdout.fileno(), 65536)
+        console.send_signal(signal.SIGINT)
+        assert console.wait(timeout=5) == 130
+        assert b"Traceback" not in console.stderr.read()
+    finally:
+        console.kill()
+        os.close(terminal)
+        os.close(console_side)
+
+
+def test_what_is_typed_in_the_console_stays_out_of_the_report(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(
+        sys, "stdin", piped_stdin("大阪でおすすめの観光地は\nチャットワークは無料？\n")
+    )
+    assert main(["console"]) == 0
+    capsys.readouterr()
+    assert main(["report"]) == 0
+    out = capsys.readouterr().out
+    assert "Questions: 0 (" in out and "No unanswered questions recorded" in out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -25,6 +26,7 @@ QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", "終了"})
 WALK_COMMANDS = frozenset({"/chatwork-safe", "chatwork-safe", "/guide", "ガイド"})
 CHECK_COMMANDS = frozenset({"check", "/check", "/check-message", "チェック"})
 LEAVE_WALK = frozenset({"q", "0", "/faq"})
+HELP_COMMANDS = frozenset({"help", "/help", "?", "ヘルプ", "使い方"})
 
 
 class Console:
@@ -53,14 +55,13 @@ class Console:
     async def run(self) -> int:
         if self.interactive:
             self.say(f"{ui('console_welcome', 'ja')}\n{ui('console_welcome', 'en')}")
-        loop = asyncio.get_running_loop()
         line_number = 0
         while True:
             line_number += 1
             if self.interactive:
                 self.stdout.write("> ")
                 self.stdout.flush()
-            line = await loop.run_in_executor(None, self.stdin.readline)
+            line = await self._read_line()
             if not line:
                 return 0
             text = self._readable(line, line_number).strip()
@@ -69,6 +70,22 @@ class Console:
             if text.lower() in QUIT_WORDS:
                 return 0
             self.say(await self.reply_or_apologise(text))
+
+    async def _read_line(self) -> str:
+        """The next line, read on a daemon thread: Ctrl-C ends the console at once instead of
+        waiting, at exit, for a thread blocked on the terminal (as an executor's would)."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str] = loop.create_future()
+
+        def deliver(text: str) -> None:
+            if not line.done():
+                line.set_result(text)
+
+        def read() -> None:
+            loop.call_soon_threadsafe(deliver, self.stdin.readline())
+
+        threading.Thread(target=read, name="console input", daemon=True).start()
+        return await line
 
     def _readable(self, line: str, line_number: int) -> str:
         """A line the terminal could not decode as UTF-8 (kept as surrogate escapes) is tried
@@ -95,14 +112,15 @@ class Console:
     async def respond(self, text: str) -> str:
         """One line of input → the reply a chat user would get."""
         command, _, rest = text.partition(" ")
+        if text.lower() in HELP_COMMANDS:
+            return ui("console_help", self.lang)
         if command.lower() in CHECK_COMMANDS:
             self.walking = None
             if not rest.strip():
                 return ui("check_usage", self.lang)
             return render_safety_text(self.assistant.check(rest.strip()))
         if text.lower() in WALK_COMMANDS:
-            self.walking = await self.assistant.walkthrough(self.user_id)
-            return self.render_step(self.walking)
+            return await self._open_guide()
         if self.walking is not None:
             if text.isdigit() and text != "0":
                 return await self._walk(int(text))
@@ -110,9 +128,18 @@ class Console:
                 self.walking = None
                 return ui("console_guide_closed", self.lang)
             self.walking = None
-        if text.isdigit() and self.listed:
-            return await self._pick(int(text))
-        answer = await self.assistant.ask(text)
+        if text.isdigit():
+            if self.listed:
+                return await self._pick(int(text))
+            return ui("console_nothing_to_pick", self.lang)
+        if command.startswith("/"):
+            if command.lower() == "/faq" and rest.strip():
+                return await self._ask(rest.strip())
+            return ui("console_unknown_command", self.lang, command=command)
+        return await self._ask(text)
+
+    async def _ask(self, question: str) -> str:
+        answer = await self.assistant.ask(question)
         self.lang = answer.lang
         topics = self.assistant.topics
         self.listed = () if answer.entry is not None else (answer.suggestions or topics)
@@ -126,10 +153,23 @@ class Console:
         answer = await self.assistant.pick(entry.id, self.lang)
         return render_answer_text(answer, self.assistant.topics)
 
+    async def _open_guide(self) -> str:
+        """The guide where the user left off, saying so when it is not the first step."""
+        self.walking = await self.assistant.walkthrough(self.user_id)
+        step = self.render_step(self.walking)
+        if not self.walking.progress.history:
+            return step
+        title = self.walking.step.title.get(self.lang)
+        return f"{ui('console_guide_resumed', self.lang, title=title)}\n\n{step}"
+
     async def _walk(self, number: int) -> str:
         state = self.walking
-        if not 1 <= number <= len(state.actions):
-            return self._out_of_range(len(state.actions))
+        options = len(state.actions) + (1 if state.finished else 0)
+        if not 1 <= number <= options:
+            return self._out_of_range(options)
+        if number > len(state.actions):
+            self.walking = None
+            return ui("console_guide_finished", self.lang)
         action = state.actions[number - 1]
         self.walking = await self.assistant.walk(self.user_id, state.step.id, action.value)
         return self.render_step(self.walking)
@@ -143,7 +183,9 @@ class Console:
         parts = [f"■ {step.title.get(lang)}", step.body.get(lang)]
         if step.copy_text is not None:
             parts.append("-----\n" + step.copy_text.get(lang) + "\n-----")
-        labels = [action.label for action in state.actions]
-        options = "\n".join(f"{n}. {label.get(lang)}" for n, label in enumerate(labels, 1))
+        labels = [action.label.get(lang) for action in state.actions]
+        if state.finished:
+            labels.append(ui("console_guide_finish", lang))
+        options = "\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1))
         parts.append(f"{options}\n{ui('console_guide_hint', lang)}")
         return "\n\n".join(parts)

@@ -19,7 +19,7 @@ from datetime import timedelta
 from bot.core.catalog import ui
 from bot.core.knowledge import FaqEntry, KnowledgeError
 from bot.core.matcher import MAX_QUESTION_CHARS, Answer
-from bot.core.ports import Reminder, Store, StoreUnavailable, utc_now
+from bot.core.ports import Reminder, Store, StoreUnavailable, WalkthroughEvent, utc_now
 from bot.core.ratelimit import RateLimiter
 from bot.core.reports import format_gaps, format_stats, group_questions
 from bot.core.safety import SafetyReport
@@ -100,7 +100,18 @@ class ReloadOutcome:
 
 
 class Assistant:
-    def __init__(self, service: Service, store: Store, platform: str, pacing: Pacing = Pacing()):
+    def __init__(
+        self,
+        service: Service,
+        store: Store,
+        platform: str,
+        pacing: Pacing = Pacing(),
+        records_usage: bool = True,
+    ):
+        """`records_usage` False (the local console): what is typed there is not counted in
+        the statistics nor kept among the unanswered questions moderators review; walkthrough
+        progress is still saved, so the guide resumes."""
+        self.records_usage = records_usage
         self._service = service
         self._store = store
         self.platform = platform
@@ -168,7 +179,8 @@ class Assistant:
         entry = self.entry(entry_id)
         if entry is None:
             return None
-        self._store.record_answer(entry.id, lang, "pick")
+        if self.records_usage:
+            self._store.record_answer(entry.id, lang, "pick")
         return self._engines.matcher.answer_for(entry, lang)
 
     async def answer_in_channel(self, channel_id: str, user_id: str, text: str) -> Answer | None:
@@ -191,6 +203,8 @@ class Assistant:
 
     def _record(self, question: str, answer: Answer) -> None:
         """Queued for the store's background writer: an answer never waits for it."""
+        if not self.records_usage:
+            return
         if answer.entry is not None:
             self._store.record_answer(answer.entry.id, answer.lang, "answer")
         elif question.strip():
@@ -216,7 +230,7 @@ class Assistant:
         position = walkthrough.state(stored)
         warn = False
         if stored is None:
-            self._store.record_walkthrough("started")
+            self._count_walkthrough("started")
             warn = not await self._save(user_id, position.progress) and self._warn_once(user_id)
         return WalkState.at(position, warn, await self._pending_if_known(user_id))
 
@@ -234,11 +248,15 @@ class Assistant:
             stored, new_user = None, False
         position, finished_now = self._engines.walkthrough.press(stored, step_id, action)
         if action == "restart" or new_user:
-            self._store.record_walkthrough("started")
+            self._count_walkthrough("started")
         if finished_now:
-            self._store.record_walkthrough("finished")
+            self._count_walkthrough("finished")
         saved = await self._save(user_id, position.progress)
         return WalkState.at(position, not saved and self._warn_once(user_id))
+
+    def _count_walkthrough(self, event: WalkthroughEvent) -> None:
+        if self.records_usage:
+            self._store.record_walkthrough(event)
 
     async def _save(self, user_id: str, progress: Progress) -> bool:
         try:

@@ -71,12 +71,27 @@ TEXTS: dict[str, str] = {
     "console_welcome": (
         "chatwork-safe-bot console — type a question (e.g. 'is chatwork free?'); /chatwork-safe "
         "for the step-by-step guide; check <message> to safety-check a client's message; "
-        "a number picks a listed item; quit."
+        "a number picks a listed item; help lists the commands; quit."
     ),
     "unreadable_input": "I couldn't read that input: please type UTF-8 or Shift_JIS (CP932) text.",
     "console_guide_closed": "Guide closed. /chatwork-safe resumes where you left off.",
     "console_pick_number": "Please enter a number from 1 to {count}.",
     "console_guide_hint": "(enter a number; q closes the guide)",
+    "console_help": (
+        "Commands:\n"
+        "  (type a question)     answers from the FAQ (e.g. when can I share my Chatwork ID?)\n"
+        "  /chatwork-safe        the step-by-step guide to moving safely (resumes where you left off)\n"
+        "  check <message>       safety-check a client's message\n"
+        "  a number              picks a listed topic or a guide option\n"
+        "  q                     closes the guide\n"
+        "  help                  this list\n"
+        "  quit (or Ctrl-C / Ctrl-D)  leave"
+    ),
+    "console_nothing_to_pick": "There is no list to pick a number from right now. Type a question, or help for the commands.",
+    "console_unknown_command": "There is no command {command}. Type help for the commands.",
+    "console_guide_resumed": "Resuming where you left off: {title} (choose Start over to begin again).",
+    "console_guide_finish": "Finish (close the guide)",
+    "console_guide_finished": "Well done! The guide is closed. Type any other question you have.",
     # Discord application commands: the English names are the defaults every locale sees
     "command.faq": "faq",
     "command.faq.description": "Answers questions about moving from CrowdWorks to Chatwork",

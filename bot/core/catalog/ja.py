@@ -71,12 +71,27 @@ TEXTS: dict[str, str] = {
     "console_welcome": (
         "chatwork-safe-bot コンソール — 質問を入力してください（例: チャットワークIDはいつ交換していい？）。\n"
         "  /chatwork-safe: 安全に移行する手順ガイド   check <メッセージ>: クライアントの文面を安全チェック\n"
-        "  番号: 表示された候補を選ぶ   quit: 終了"
+        "  番号: 表示された候補を選ぶ   help: 使い方   quit: 終了"
     ),
     "unreadable_input": "その入力は読み取れませんでした。UTF-8 か Shift_JIS（CP932）の文字で入力してください。",
     "console_guide_closed": "ガイドを閉じました。/chatwork-safe で続きから再開できます。",
     "console_pick_number": "1〜{count} の番号を入力してください。",
     "console_guide_hint": "（番号を入力。q でガイドを閉じる）",
+    "console_help": (
+        "使えるコマンド:\n"
+        "  （質問をそのまま入力）  FAQ から答えます（例: チャットワークIDはいつ交換していい？）\n"
+        "  /chatwork-safe        安全に移行する手順ガイド（前回の続きから再開）\n"
+        "  check <メッセージ>    クライアントの文面を安全チェック\n"
+        "  番号                  表示された候補・ガイドの選択肢を選ぶ\n"
+        "  q                     ガイドを閉じる\n"
+        "  help                  この一覧\n"
+        "  quit（または Ctrl-C / Ctrl-D）  終了"
+    ),
+    "console_nothing_to_pick": "いま番号で選べる候補はありません。質問を入力するか、help で使い方を表示してください。",
+    "console_unknown_command": "「{command}」というコマンドはありません。help で使えるコマンドを表示します。",
+    "console_guide_resumed": "前回の続き「{title}」から再開します（最初からやり直すときは「最初から」を選んでください）。",
+    "console_guide_finish": "完了（ガイドを閉じる）",
+    "console_guide_finished": "お疲れさまでした！ガイドを閉じました。ほかに質問があればそのまま入力してください。",
     # Discord application commands (names follow Discord's rules for localised names)
     "command.faq": "よくある質問",
     "command.faq.description": "チャットワーク移行についての質問に答えます",
