@@ -108,12 +108,12 @@ def all_texts(node: Any) -> list[str]:
     return own + [text for value in node.values() for text in all_texts(value)]
 
 
-def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Any]]]:
-    """``(block_id, element)`` for every button in ``actions`` blocks and section accessories."""
+def interactive_elements(blocks: list[dict[str, Any]]) -> list[tuple[str | None, dict[str, Any]]]:
+    """``(block_id, element)`` for every element of ``actions`` blocks and section accessories."""
     found: list[tuple[str | None, dict[str, Any]]] = []
     for block in blocks:
         elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
         if block.get("type") == "section" and block.get("accessory"):
             elements.append(block["accessory"])
-        found += [(block.get("block_id"), e) for e in elements if e.get("type") == "button"]
+        found += [(block.get("block_id"), element) for element in elements]
     return found

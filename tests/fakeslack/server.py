@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from .blocks import block_errors
-from .models import FakeConversation, FakeUser, Ids, buttons
+from .models import FakeConversation, FakeUser, Ids, interactive_elements
 from .records import Ack, ChangeFeed, EnvelopeHandle, RecordedCall
 from .socket_mode import SocketModeServer
 from .webapi import MAX_TEXT, SlackError, WebApi
@@ -389,30 +389,63 @@ class FakeSlack:
         timeout: float = 5.0,
     ) -> EnvelopeHandle:
         """``user`` clicks the button ``action_id`` of ``message`` as it is now (block_actions)."""
+        return await self._act(message, action_id, "button", None, user, timeout)
+
+    async def select(
+        self,
+        message: dict[str, Any],
+        action_id: str,
+        value: str,
+        *,
+        user: FakeUser | None = None,
+        timeout: float = 5.0,
+    ) -> EnvelopeHandle:
+        """``user`` picks the option ``value`` in the static_select ``action_id``."""
+        return await self._act(message, action_id, "static_select", value, user, timeout)
+
+    async def _act(
+        self,
+        message: dict[str, Any],
+        action_id: str,
+        kind: str,
+        value: str | None,
+        user: FakeUser | None,
+        timeout: float,
+    ) -> EnvelopeHandle:
         user = user or self.user
         self._require_interactivity()
         current = self._current(message)
         if current.get("is_ephemeral") and current["for_user"] != user.id:
             raise LookupError(f"{user.name} cannot see that ephemeral message")
-        found = [
-            (b, e)
-            for b, e in buttons(current.get("blocks") or [])
-            if e.get("action_id") == action_id
+        offered = [
+            (block_id, element)
+            for block_id, element in interactive_elements(current.get("blocks") or [])
+            if element.get("type") == kind
         ]
+        found = [(b, e) for b, e in offered if e.get("action_id") == action_id]
         if not found:
-            offered = [e.get("action_id") for _b, e in buttons(current.get("blocks") or [])]
-            raise LookupError(f"no button {action_id!r} in the message; it has {offered}")
-        block_id, button = found[0]
-        channel = self.conversations[current["channel"]]
-        action = {
+            ids = [e.get("action_id") for _b, e in offered]
+            raise LookupError(f"no {kind} {action_id!r} in the message; it has {ids}")
+        block_id, element = found[0]
+        action: dict[str, Any] = {
             "action_id": action_id,
             "block_id": block_id,
-            "text": button["text"],
-            "type": "button",
+            "type": kind,
             "action_ts": f"{time.time():.6f}",
         }
-        if "value" in button:
-            action["value"] = button["value"]
+        if kind == "button":
+            action["text"] = element["text"]
+            if "value" in element:
+                action["value"] = element["value"]
+        else:
+            option = next((o for o in element["options"] if o["value"] == value), None)
+            if option is None:
+                values = [o["value"] for o in element["options"]]
+                raise LookupError(f"no option {value!r} in {action_id!r}; it has {values}")
+            action["selected_option"] = option
+            if "placeholder" in element:
+                action["placeholder"] = element["placeholder"]
+        channel = self.conversations[current["channel"]]
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": user.payload(),

@@ -363,3 +363,40 @@ async def test_the_app_reconnects_when_asked_and_when_dropped(fake_slack: FakeSl
     assert seen == ["一回目", "二回目"]
     hellos = [c for c in fake_slack.socket_mode.connections]
     assert len({c.ticket for c in hellos}) == 3
+
+
+async def test_picking_an_option_of_a_static_select(fake_slack: FakeSlack) -> None:
+    app = make_app(fake_slack)
+    picked: list[dict[str, Any]] = []
+    menu = {
+        "type": "static_select",
+        "action_id": "topics",
+        "placeholder": {"type": "plain_text", "text": "トピックを選ぶ"},
+        "options": [
+            {"text": {"type": "plain_text", "text": title}, "value": value}
+            for title, value in (("仮払い", "escrow"), ("納品", "delivery"))
+        ],
+    }
+
+    @app.event("message")
+    async def offer(say: Any) -> None:
+        await say(text="選んでください", blocks=[{"type": "actions", "elements": [menu]}])
+
+    @app.action("topics")
+    async def pick(ack: Any, action: dict[str, Any], say: Any) -> None:
+        await ack()
+        picked.append(action)
+        await say(text=f"picked {action['selected_option']['value']}")
+
+    async with running_app(app, fake_slack):
+        await fake_slack.send_dm(fake_slack.user, "?")
+        offer_call = await fake_slack.wait_for_call("chat.postMessage")
+        offered = fake_slack.find_message(offer_call.args["channel"], offer_call.response["ts"])
+        handle = await fake_slack.select(offered, "topics", "delivery")
+        await handle.acked()
+        await fake_slack.wait_for_call("chat.postMessage", lambda c: "picked" in c.args["text"])
+        with pytest.raises(LookupError, match="no option 'refund'"):
+            await fake_slack.select(offered, "topics", "refund")
+
+    assert picked[0]["selected_option"]["value"] == "delivery"
+    assert handle.payload["message"]["ts"] == offered["ts"]
