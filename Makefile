@@ -42,6 +42,7 @@ eval: $(RUNTIME_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python scripts/benchmark.py
 	$(BIN)/python -m scripts.load_benchmark
+	$(BIN)/python -m scripts.slack_benchmark
 
 check-knowledge: $(RUNTIME_STAMP)
 	$(BIN)/chatwork-safe-bot check-knowledge

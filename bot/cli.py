@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 EXIT_USAGE = 2
 MAX_REPORT_DAYS = 36_500
 CONNECT_HINT = (
-    "DISCORD_TOKEN is not set: starting the terminal console. "
-    "To connect to Discord, set DISCORD_TOKEN (see README) and run `make run` again."
+    "No platform token is set: starting the terminal console. To connect to Discord, set "
+    "DISCORD_TOKEN; to Slack, SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README); then run "
+    "`make run` again."
 )
 
 
@@ -155,9 +156,10 @@ def cmd_check_knowledge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.discord_bot.runner import run_bot
+    """Every platform whose tokens are set (Discord, Slack, or both in one process)."""
+    from bot.adapters.platforms import serve_platforms
 
-    asyncio.run(run_bot(settings))
+    asyncio.run(serve_platforms(settings))
     return 0
 
 
@@ -170,8 +172,8 @@ def cmd_sync_commands(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
-    """`make run`: Discord when a token is configured, otherwise the console, at once."""
-    if settings.discord_token is None:
+    """`make run`: the platforms whose tokens are configured, otherwise the console, at once."""
+    if not settings.platforms:
         print(CONNECT_HINT, file=sys.stderr)
         return cmd_console(args, settings)
     return COMMANDS["run"](args, settings)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.core.assistant import Pacing
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -19,6 +22,11 @@ class ConfigurationError(Exception):
 ENV_FILE = Path(".env")
 """Read from the current directory when present, as `.env.example` tells people to create it;
 a variable set in the environment wins over the same name in the file."""
+
+SLACK_TOKEN_KINDS = {
+    "slack_bot_token": ("xoxb-", "the Bot User OAuth Token under OAuth & Permissions"),
+    "slack_app_token": ("xapp-", "an App-Level Token with connections:write"),
+}
 
 
 class Settings(BaseSettings):
@@ -37,6 +45,10 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     dev_guild_id: int | None = Field(default=None, gt=0)
 
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_base: str = "https://slack.com/api/"
+
     knowledge_dir: Path | None = None
     knowledge_watch: bool = False
 
@@ -54,6 +66,28 @@ class Settings(BaseSettings):
         default=None, description="default: INFO for the bot, WARNING for terminal commands"
     )
     log_format: str = Field(default="text", pattern="^(text|json)$")
+
+    @field_validator("slack_bot_token", "slack_app_token", mode="before")
+    @classmethod
+    def _slack_token_kind(cls, value: object, info: ValidationInfo) -> object:
+        """A token of the wrong kind fails at start, saying which kind, never echoing the value."""
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        prefix, where = SLACK_TOKEN_KINDS[info.field_name or ""]
+        if not value.startswith(prefix):
+            raise ValueError(f"must start with {prefix} ({where})")
+        return value
+
+    @field_validator("slack_api_base")
+    @classmethod
+    def _slack_api_base(cls, value: str) -> str:
+        """The Web API base URL; methods are appended to it, so it ends with a slash."""
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value.rstrip("/") + "/"
 
     @field_validator("faq_channel_ids", mode="before")
     @classmethod
@@ -78,6 +112,29 @@ class Settings(BaseSettings):
         if value is not None and value.strip().upper() not in LOG_LEVELS:
             raise ValueError(f"{value!r} is not a log level: use one of {', '.join(LOG_LEVELS)}")
         return value.strip().upper() if value is not None else None
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms `run` serves: those whose tokens are set.
+
+        Slack counts as soon as either of its tokens is set, so a missing one is reported.
+        """
+        discord = self.discord_token is not None and bool(
+            self.discord_token.get_secret_value().strip()
+        )
+        slack = self.slack_bot_token is not None or self.slack_app_token is not None
+        return tuple(name for name, on in (("discord", discord), ("slack", slack)) if on)
+
+    @property
+    def pacing(self) -> Pacing:
+        """The limits and delays every platform's assistant applies."""
+        return Pacing(
+            rate_limit_count=self.rate_limit_count,
+            rate_limit_window_seconds=self.rate_limit_window_seconds,
+            channel_cooldown_seconds=self.faq_channel_cooldown_seconds,
+            reminder_delay=timedelta(hours=self.reminder_delay_hours),
+            question_retention_days=self.question_retention_days,
+        )
 
     @property
     def store_url(self) -> str:

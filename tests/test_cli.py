@@ -118,7 +118,8 @@ def test_console_is_the_default_without_a_token_and_says_how_to_connect(tmp_path
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "DISCORD_TOKEN" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "DISCORD_TOKEN" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert "無料" in result.stdout
 
 
@@ -314,7 +315,7 @@ def test_env_example_copied_as_is_starts_the_console(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith("DISCORD_TOKEN is not set: starting the terminal console")
+    assert result.stderr.startswith("No platform token is set: starting the terminal console")
 
 
 @pytest.mark.parametrize(

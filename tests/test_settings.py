@@ -22,6 +22,9 @@ NAMES = (
     "LOG_FORMAT",
     "LOG_LEVEL",
     "DEV_GUILD_ID",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_BASE",
 )
 
 
@@ -40,6 +43,20 @@ def test_defaults() -> None:
     assert settings.faq_channel_cooldown_seconds == 600.0
     assert settings.knowledge_watch is False
     assert settings.store_url == str(Path("data"))
+    assert settings.slack_bot_token is None and settings.slack_app_token is None
+    assert settings.slack_api_base == "https://slack.com/api/"
+
+
+def test_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", " xoxb-1-secret ")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-secret")
+    monkeypatch.setenv("SLACK_API_BASE", "http://127.0.0.1:8080/api")
+    settings = Settings()
+    assert settings.slack_bot_token is not None and settings.slack_app_token is not None
+    assert settings.slack_bot_token.get_secret_value() == "xoxb-1-secret"
+    assert settings.slack_app_token.get_secret_value() == "xapp-1-secret"
+    assert settings.slack_api_base == "http://127.0.0.1:8080/api/"
+    assert "secret" not in repr(settings)
 
 
 @pytest.mark.parametrize(
@@ -91,6 +108,13 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ("LOG_FORMAT", "xml", "must be text or json"),
         ("LOG_LEVEL", "verbose", "'verbose' is not a log level: use one of DEBUG, INFO"),
         ("DEV_GUILD_ID", "my-server", "must be a whole number"),
+        ("SLACK_BOT_TOKEN", "xapp-1-secret", "must start with xoxb- (the Bot User OAuth Token"),
+        ("SLACK_APP_TOKEN", "xoxb-1-secret", "must start with xapp- (an App-Level Token"),
+        (
+            "SLACK_API_BASE",
+            "slack.com/api",
+            "must be an http(s) URL such as https://slack.com/api/",
+        ),
     ],
 )
 def test_invalid_setting_exits_2_with_one_plain_line(
@@ -108,6 +132,7 @@ def test_invalid_setting_exits_2_with_one_plain_line(
     assert line.startswith(f"error: invalid setting {name}: {explanation}")
     for internal in ("Traceback", "invalid literal", "base 10", "Input should", "Value error"):
         assert internal not in line
+    assert "secret" not in captured.err
 
 
 def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,19 +1,16 @@
-"""`chatwork-safe-bot run` and `sync-commands`: start-up and shutdown of the Discord bot."""
+"""The Discord bot's start-up and shutdown (`run` serves it through `bot.adapters.platforms`)
+and `sync-commands`."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Callable
-from datetime import timedelta
 
 import discord
 import yarl
 
 from bot.adapters.discord_bot.client import PLATFORM, BotOptions, ChatworkSafeBot
-from bot.core.assistant import Assistant, Pacing
+from bot.core.assistant import Assistant
 from bot.core.ports import Store
 from bot.core.service import Service
 from bot.settings import ConfigurationError, Settings
@@ -43,19 +40,12 @@ def point_at_endpoints(settings: Settings) -> None:
 
 
 def create_bot(settings: Settings, service: Service, store: Store) -> ChatworkSafeBot:
-    pacing = Pacing(
-        rate_limit_count=settings.rate_limit_count,
-        rate_limit_window_seconds=settings.rate_limit_window_seconds,
-        channel_cooldown_seconds=settings.faq_channel_cooldown_seconds,
-        reminder_delay=timedelta(hours=settings.reminder_delay_hours),
-        question_retention_days=settings.question_retention_days,
-    )
     options = BotOptions(
         dev_guild_id=settings.dev_guild_id,
         faq_channel_ids=settings.faq_channel_ids,
         knowledge_watch=settings.knowledge_watch,
     )
-    return ChatworkSafeBot(Assistant(service, store, PLATFORM, pacing), options)
+    return ChatworkSafeBot(Assistant(service, store, PLATFORM, settings.pacing), options)
 
 
 def _token(settings: Settings) -> str:
@@ -65,36 +55,29 @@ def _token(settings: Settings) -> str:
     return token
 
 
-async def run_bot(
-    settings: Settings, on_created: Callable[[ChatworkSafeBot, Store], None] | None = None
+OnCreated = Callable[[ChatworkSafeBot, Store], None]
+
+
+async def serve_discord(
+    settings: Settings, service: Service, store: Store, on_created: OnCreated | None = None
 ) -> None:
-    """Connect and serve until closed or signalled; raises ConfigurationError on a bad token.
+    """Connect and serve until closed or cancelled; ConfigurationError on a bad token or intent.
 
     `on_created` hands the client and its store to an embedding program (the end-to-end tests)
     before it connects, so it can wait for readiness, close it, or act on the store it uses.
     """
     token = _token(settings)
     point_at_endpoints(settings)
-    service = Service(settings.knowledge_dir)
-    async with await open_store(settings.store_url) as store:
-        bot = create_bot(settings, service, store)
-        if on_created is not None:
-            on_created(bot, store)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        try:
-            async with bot:
-                await bot.start(token)
-        except discord.LoginFailure as exc:
-            raise ConfigurationError(INVALID_TOKEN) from exc
-        except discord.PrivilegedIntentsRequired as exc:
-            raise ConfigurationError(INTENT_REFUSED) from exc
-        finally:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.remove_signal_handler(sig)
+    bot = create_bot(settings, service, store)
+    if on_created is not None:
+        on_created(bot, store)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure as exc:
+        raise ConfigurationError(INVALID_TOKEN) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise ConfigurationError(INTENT_REFUSED) from exc
 
 
 async def sync_commands(settings: Settings) -> None:

@@ -1,7 +1,7 @@
-"""The real bot (`run_bot`, real discord.py) against the fake Discord over loopback sockets.
+"""The real bot (`serve_platforms`, real discord.py) against the fake Discord over loopback.
 
 `running_bot` goes through the same start-up as `chatwork-safe-bot run`: settings naming the
-fake's endpoints, the store in a data directory, `run_bot` until the bot is ready.
+fake's endpoints, the store in a data directory, `serve_platforms` until the bot is ready.
 Tests that can share a bot use the module-scoped `fake` and `bot` fixtures; such a module is
 marked `pytestmark = pytest.mark.asyncio(loop_scope="module")` to run on the fixtures' loop.
 Tests that stop and start the bot use `running_bot` with a fake of their own.
@@ -10,7 +10,6 @@ Tests that stop and start the bot use `running_bot` with a fake of their own.
 from __future__ import annotations
 
 import asyncio
-import logging
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -24,7 +23,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.discord_bot.client import ChatworkSafeBot
-from bot.adapters.discord_bot.runner import run_bot
+from bot.adapters.platforms import serve_platforms
 from bot.core.knowledge import Knowledge, Step, load_knowledge
 from bot.core.ports import Store
 from bot.settings import Settings
@@ -71,7 +70,8 @@ def live_store(bot: ChatworkSafeBot) -> Store:
 async def running_bot(
     fake: FakeDiscord, data_dir: Path, **overrides: Any
 ) -> AsyncIterator[ChatworkSafeBot]:
-    """`run_bot` until the bot is ready; close it on exit and restore discord.py's endpoints.
+    """`serve_platforms` until the bot is ready; close it on exit and restore discord.py's
+    endpoints.
 
     `overrides` replace `Settings` fields (as environment variables would).
     """
@@ -83,8 +83,8 @@ async def running_bot(
         created.set_result(bot)
 
     running = asyncio.create_task(
-        run_bot(bot_settings(fake, data_dir, **overrides), on_created=on_created),
-        name="run_bot",
+        serve_platforms(bot_settings(fake, data_dir, **overrides), on_discord=on_created),
+        name="serve_platforms",
     )
     try:
         bot = await unless_task_dies(running, created, STARTUP_TIMEOUT)
@@ -103,17 +103,6 @@ def quick_guild_ready() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ChatworkSafeBot, "guild_ready_timeout", 0.05)
         yield
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """`bot.cli.main` sets up logging for a terminal; give pytest its handlers back after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -138,7 +127,7 @@ async def bot(fake: FakeDiscord, bot_data_dir: Path) -> AsyncIterator[ChatworkSa
 def cli_environment(monkeypatch: pytest.MonkeyPatch, fake: FakeDiscord, data_dir: Path) -> None:
     """The environment `chatwork-safe-bot run` reads, pointed at the fake.
 
-    `run_bot` sets discord.py's endpoints process-wide; monkeypatch restores them after the test.
+    `serve_platforms` sets discord.py's endpoints process-wide; monkeypatch restores them after the test.
     """
     monkeypatch.setattr(Route, "BASE", Route.BASE)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.discord_bot.runner import INTENT_REFUSED, INVALID_TOKEN, MISSING_TOKEN
+from bot.adapters.platforms import NO_PLATFORM
 from bot.cli import EXIT_USAGE, main
 from tests.adapters.discord_bot.conftest import cli_environment
 from tests.fakediscord import FakeDiscord
@@ -20,19 +21,25 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
 
+@pytest.mark.parametrize(
+    ("command", "message"), [("run", NO_PLATFORM), ("sync-commands", MISSING_TOKEN)]
+)
 async def test_missing_token(
+    command: str,
+    message: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     restored_logging: None,
 ) -> None:
-    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
 
-    assert await asyncio.to_thread(main, ["run"]) == EXIT_USAGE
+    assert await asyncio.to_thread(main, [command]) == EXIT_USAGE
 
     stderr = capsys.readouterr().err
-    assert error_lines(stderr) == [f"error: {MISSING_TOKEN}"]
+    assert error_lines(stderr) == [f"error: {message}"]
     assert "Traceback" not in stderr
 
 

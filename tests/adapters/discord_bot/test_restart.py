@@ -1,6 +1,6 @@
 """Stopping and starting the bot: old buttons keep working, progress resumes, no needless sync.
 
-Each test runs `run_bot` twice (or more) on one data directory against one fake Discord, which
+Each test runs `serve_platforms` twice (or more) on one data directory against one fake Discord, which
 keeps its messages and registered commands across the restart like the real one.
 """
 
