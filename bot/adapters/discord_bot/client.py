@@ -42,6 +42,24 @@ class BotOptions:
     knowledge_watch: bool = False
 
 
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,  # see the channels where it is mentioned or answers
+    send_messages=True,  # answer mentions and FAQ channels
+    send_messages_in_threads=True,  # the same inside threads
+    embed_links=True,  # answers are embeds (title, source, as-of date)
+    read_message_history=True,  # reply to the message that asked
+)
+"""What the invite URL asks for: nothing to manage, moderate or mention anyone."""
+INVITE_SCOPES = ("bot", "applications.commands")
+
+
+def invite_url(application_id: int) -> str:
+    """The URL a server owner opens to add the bot with its slash commands."""
+    return discord.utils.oauth_url(
+        application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES
+    )
+
+
 def intents(read_faq_channels: bool = False) -> discord.Intents:
     """No privileged intents: DMs and mentions carry their content without Message Content.
 
@@ -61,6 +79,10 @@ class ChatworkSafeBot(discord.Client):
 
     def __init__(self, assistant: Assistant, options: BotOptions | None = None):
         self.options = options or BotOptions()
+        # The bot never joins voice: discord.py's warnings about the missing voice libraries
+        # (PyNaCl, davey) would only worry whoever reads the log.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             intents=intents(bool(self.options.faq_channel_ids)),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -94,8 +116,16 @@ class ChatworkSafeBot(discord.Client):
             self.add_dynamic_items(*feature.dynamic_items)
             feature.register(self.tree)
         if self.serving:
+            self.log_identity()
             await self.command_sync.sync_if_changed()
             self.start_background_tasks()
+
+    def log_identity(self) -> None:
+        """Which bot the token belongs to, and how to add it to a server."""
+        if self.user is not None:
+            log.info("logged in as %s (id %s)", self.user, self.user.id)
+        if self.application_id is not None:
+            log.info("invite it to a server: %s", invite_url(self.application_id))
 
     async def on_message(self, message: discord.Message) -> None:
         await self.answers.on_message(message)
