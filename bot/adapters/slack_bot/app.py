@@ -229,7 +229,8 @@ class SlackBot:
         lang = language_of(text)
         if await self._refused(command_user(command), lang, _sender(respond), every_time=True):
             return
-        await respond(**self._safety(text, lang).kwargs())
+        reply = self._safety(text, lang) if text else note(ui("check_message_usage", lang))
+        await respond(**reply.kwargs())
 
     async def on_safety_shortcut(self, ack: Any, shortcut: dict[str, Any], respond: Any) -> None:
         """「安全チェック」 on a message: its safety check, shown only to the user who asked."""

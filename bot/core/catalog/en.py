@@ -23,6 +23,7 @@ TEXTS: dict[str, str] = {
     "alternative_template": "Another reply (to decline)",
     "no_text": "That message has no text to check.",
     "check_usage": "Paste the client's message (e.g. check please send me your chatwork id).",
+    "check_message_usage": "Paste the client's message after the command: `/check-message please send me your chatwork id`.",
     # Walkthrough
     "walk_next": "Next",
     "walk_back": "Back",

@@ -23,6 +23,7 @@ TEXTS: dict[str, str] = {
     "alternative_template": "別の返信文（断る場合）",
     "no_text": "このメッセージには確認できる本文がありません。",
     "check_usage": "クライアントからのメッセージを貼り付けてください（例: check IDを教えてください）。",
+    "check_message_usage": "コマンドのあとにクライアントからのメッセージを貼り付けてください（例: `/check-message IDを教えてください`）。",
     # Walkthrough
     "walk_next": "次へ",
     "walk_back": "戻る",

@@ -59,6 +59,11 @@ async def test_check_message_finds_the_trap(
     assert pings(reply) == []
 
 
+async def test_check_message_without_a_message_says_how(fake: FakeSlack, slack_app: None) -> None:
+    reply = await only_response(await fake.slash_command("/check-message", " "))
+    assert reply["is_ephemeral"] and text_of(reply).startswith(ui("check_message_usage", "ja"))
+
+
 async def test_the_safety_shortcut_checks_the_chosen_message(
     fake: FakeSlack, slack_app: None, service: Service
 ) -> None:

@@ -1,4 +1,5 @@
-"""「明日リマインドする」 in Slack: a DM when it is due, listed and cancellable in the guide."""
+"""「明日リマインドする」 in Slack: a DM when it is due, listed and cancellable in the guide;
+and the upkeep a Slack-only process runs (the heartbeat `health` reads)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from bot.adapters.slack_bot.blocks import escape
 from bot.core.catalog import ui
+from bot.store import open_store
 from tests.adapters.slack_bot.conftest import MANIFEST, action_ids, only_response, running_slack
 from tests.fakeslack import FakeSlack
 
@@ -48,3 +50,5 @@ async def test_a_reminder_arrives_by_dm_and_a_cancelled_one_does_not(tmp_path: P
             )
 
         assert reminder_dms(fake, fake.user.id) == [escape(ui("remind_check_application", "ja"))]
+    async with await open_store(tmp_path) as store:
+        assert await store.last_beat() is not None, "a Slack-only process beats for `health`"
