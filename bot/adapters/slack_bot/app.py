@@ -187,7 +187,7 @@ class SlackBot:
         await ack()
         _prefix, _walk, lang, step_id, pressed = action["action_id"].split(":", 4)
         state = await self.assistant.walk(action_user(body), step_id, pressed)
-        reply = walk_message(state, "en" if lang == "en" else "ja")
+        reply = walk_message(state, as_lang(lang))
         await respond(**reply.kwargs(), replace_original=True)
 
     async def on_remind_button(
@@ -202,10 +202,11 @@ class SlackBot:
     async def on_cancel_reminder(
         self, ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any
     ) -> None:
+        """A pending reminder's cancel button; the reminder's id is in the action_id."""
         await ack()
         _prefix, _unremind, lang, reminder_id = action["action_id"].split(":", 3)
         await self.assistant.cancel_reminder(action_user(body), int(reminder_id))
-        reply = note(ui("remind_cancelled", "en" if lang == "en" else "ja"))
+        reply = note(ui("remind_cancelled", as_lang(lang)))
         await respond(**reply.kwargs(), replace_original=False)
 
     async def send_reminder(self, user: str, text: str) -> bool:
@@ -272,6 +273,10 @@ class SlackBot:
             log.warning("could not tell the user about the error", exc_info=True)
 
 
+def as_lang(value: str) -> Lang:
+    return "en" if value == "en" else "ja"
+
+
 def rendered_lang(action_id: str) -> Lang:
     """The language a button or menu was rendered in, the end of its action_id (``…:en``)."""
-    return "en" if action_id.endswith(":en") else "ja"
+    return as_lang(action_id.rpartition(":")[2])
