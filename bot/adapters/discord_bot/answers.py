@@ -48,7 +48,7 @@ ENTRY_ID = r"[a-z0-9][a-z0-9-]{0,47}"
 AUTOCOMPLETE_LIMIT = 25
 RENDERED_ANSWERS_KEPT = 1024
 """Every entry in both languages, plus the suggestion sets seen lately."""
-MESSAGES_ANSWERED_AT_ONCE = 32
+MESSAGES_ANSWERED_AT_ONCE = 64
 """Interactions must be answered within 3 s, messages need not: a burst of messages waits its
 turn here instead of filling the event loop, so clicks and commands are served first."""
 
