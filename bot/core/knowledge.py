@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,12 +73,23 @@ class FaqFile(Strict):
     entries: list[FaqEntry] = Field(min_length=1)
 
 
+class Alias(Strict):
+    pattern: NonEmpty
+    """A regex on NFKC, lower-case text with katakana folded to hiragana."""
+    canonical: NonEmpty
+
+
 class VocabularyFile(Strict):
-    """Domain words that decide whether a question is ours at all (see bot/core/matcher.py)."""
+    """The words the answer engine knows beyond the FAQ itself (see bot/core/matcher.py)."""
 
     anchors: list[NonEmpty] = Field(min_length=1)
     other_subjects: list[NonEmpty] = []
     unsupported: list[NonEmpty] = []
+    names: list[NonEmpty] = []
+    aliases: list[Alias] = []
+    filler: list[NonEmpty] = []
+    stopwords_en: list[NonEmpty] = []
+    generic: list[NonEmpty] = []
 
 
 class Choice(Strict):
@@ -163,6 +175,16 @@ def _check_walkthrough(doc: Document, walk: WalkthroughFile) -> list[Problem]:
     return problems
 
 
+def _check_vocabulary(doc: Document, vocabulary: VocabularyFile) -> list[Problem]:
+    problems = []
+    for index, alias in enumerate(vocabulary.aliases):
+        try:
+            re.compile(alias.pattern)
+        except re.error as exc:
+            problems.append(doc.problem(("aliases", index, "pattern"), f"invalid regex: {exc}"))
+    return problems
+
+
 def load_knowledge(directory: Path | None = None) -> Knowledge:
     """Load and validate every knowledge file; raise KnowledgeError listing all problems."""
     directory = Path(directory) if directory is not None else default_knowledge_dir()
@@ -186,7 +208,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     faq = parse(FAQ_FILE, FaqFile, _check_faq)
     walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
     safety = parse(SAFETY_FILE, SafetyFile, check_safety)
-    vocabulary = parse(VOCABULARY_FILE, VocabularyFile, lambda doc, parsed: [])
+    vocabulary = parse(VOCABULARY_FILE, VocabularyFile, _check_vocabulary)
     if problems or faq is None or walkthrough is None or safety is None or vocabulary is None:
         raise KnowledgeError(problems)
     log.info(

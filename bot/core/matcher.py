@@ -2,10 +2,13 @@
 
 Why not one fuzzy score: on unspaced Japanese, token/partial scorers rate off-topic questions
 85-100 against everything, and the words in nearly every question (チャットワーク, クライアント)
-drown the signal. So the score blends four views of normalised text — character n-gram TF-IDF against the
-closest phrasing and against the entry as a whole (common n-grams weigh little), rapidfuzz
-`ratio` against the closest phrasing, and hits on each entry's keywords — and the result has three tiers: a confident answer only when one entry
-clearly leads, 「もしかして」 suggestions in a middle band, otherwise nothing.
+drown the signal. So text is first cut into words and compared by reading (のうひん = 納品), and
+the score blends four views: character n-gram TF-IDF against the closest phrasing and against the
+entry as a whole (common n-grams weigh little), rapidfuzz `ratio` against the closest phrasing, and
+whole-word hits on each entry's keywords. The result has three tiers: a confident answer only when
+one entry clearly leads, passes the thresholds for what the question is about, and accounts for
+the question's main words (the subject gate); 「もしかして」 suggestions in a middle band;
+otherwise nothing. Every decision can be explained with the numbers that made it.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -23,7 +26,8 @@ from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import FaqEntry, Knowledge, VocabularyFile
 from bot.core.schema import Lang
-from bot.core.text import detect_language, fold
+from bot.core.text import detect_language
+from bot.core.words import Analysis, Analyzer, default_analyzer, is_latin, prepare, to_hiragana
 
 log = logging.getLogger(__name__)
 
@@ -32,49 +36,22 @@ Tier = Literal["answer", "suggest", "none"]
 MAX_QUESTION_CHARS = 500
 """Questions are short; scoring a pasted essay in full would only cost time and add noise."""
 
-_ALIASES: tuple[tuple[str, str], ...] = (
-    (r"chat\s*works?|ちゃっ?と\s*わ[ーぁ]?く|ちゃとわ|ちゃっとわ|ちゃわく", "ちゃっとわーく"),
-    (r"crowd\s*works|くらうど\s*わーくす|くらわ|くらうどわーく(?!す)", "くらうどわーくす"),
-    (r"screen\s*shots?|すくりーんしょっと|すくしょ|すくしょう", "すくしょ"),
-    (r"e-?mail|めあど|めーるあどれす", "めーる"),
-    (r"どの?[くぐ]らい|どれ?[くぐ]らい", "どれくらい"),
-    (r"なんにち|何日間?", "何日"),
-    (
-        r"えすくろー|escrow|預か?り金|(?:お金|報酬|代金)を?(?:先に)?預け(?:て(?:もらう|おく))?",
-        "仮払い",
-    ),
-    (r"kari\s*-?barai", "仮払い"),
-    (r"(?:service\s*-?\s*gai\s*)?renraku\s*-?\s*shinsei", "さーびす外連絡申請"),
-    (r"nou?hin", "納品"),
-)
-_ALIAS_PATTERNS = tuple((re.compile(pattern), canonical) for pattern, canonical in _ALIASES)
-_TOKENS = frozenset({"ちゃっとわーく", "くらうどわーくす"})
-"""Names so frequent and so long that as n-grams they would outweigh the rest of a question:
-they stand apart as single tokens ("is chatwork free?" is about "free", not about "chatwork")."""
-
-_FILLER = re.compile(
-    r"(教えてください|おしえてください|教えて|おしえて|ください|下さい|でしょうか|ですか|ますか"
-    r"|なんですが|のですが|んですが|について|知りたい|しりたい|お願いします|おねがいします"
-    r"|please|could you|can you tell me|tell me|i want to know|i'd like to know)"
-)
 _PUNCTUATION = re.compile(r"[^\w\s+%]|_")
 _LATIN_WORD = re.compile(r"[a-z0-9+]+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_EN_STOPWORDS = frozenset(
-    (
-        "a an the is are am be do does did to of in on at for and or it i me my you your we our "
-        "can could should would will what how when where why which who this that there with "
-        "about if so as by from"
-    ).split()
-)
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
+_KANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc\s\W\d]*[\u3041-\u309f][\u3041-\u309f\u30fc\s\W\d]*")
 
 SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.30, "ratio": 0.25, "keywords": 0.20}
 CONFIDENT_SCORE = 0.30
 UNANCHORED_SCORE = 0.50
 """A question with no anchor word (see knowledge/vocabulary.yaml) must match this closely."""
 OFF_SUBJECT_SCORE = 0.65
-"""A question about another platform or tool (not Chatwork or CrowdWorks), or about an aspect
-the knowledge does not cover (a Chatwork API, taxes), must match this closely."""
+"""A question that names another platform or tool, or an aspect the knowledge does not cover
+(a Chatwork API, taxes), and no anchor word, must match this closely even when the entry speaks
+of that subject (see `off_subject` for when it does not)."""
+KANA_ONLY_SCORE = 0.45
+"""A question typed entirely in hiragana is cut into words by guesswork (のうひん → のう|ひん):
+it is matched by reading, but answered only on a close match."""
 CLEAR_LEAD = 0.02
 SUGGEST_SCORE = 0.22
 ON_TOPIC_SIMILARITY = 0.5
@@ -85,41 +62,94 @@ RERANK_POOL = 8
 STOP_GRAM_POSTINGS = 2000
 """An n-gram in more phrasings than this carries almost no weight (low IDF) but costs a long
 scan; skipping it keeps a 10,000-entry base fast. Small bases never reach it."""
+UNEXPLAINED_SHARE = 0.7
+"""The subject gate: a confident answer must account for at least 30% of the question's subject
+words by weight. "クラウドワークスの出金手数料" is about 出金, which no entry speaks of. Set on
+the regression sets: stricter limits turned away in-scope questions full of situation words
+(主婦, イラストレーター, 記事) faster than they caught off-topic ones."""
+FOREIGN_WORD_WEIGHT = 1.0
+"""A subject word the knowledge never uses at all weighs this much against an answer, relative
+to 1.0 for words the knowledge knows: it is most likely what the question is really about."""
 
 
-def normalize(text: str) -> str:
-    """The form every question, phrasing and keyword is compared in."""
-    text = fold(text[:MAX_QUESTION_CHARS])
-    for pattern, canonical in _ALIAS_PATTERNS:
-        text = pattern.sub(f" {canonical} " if canonical in _TOKENS else canonical, text)
-    text = _FILLER.sub(" ", text)
-    text = _PUNCTUATION.sub(" ", text)
-    return " ".join(text.split())
+@dataclass(frozen=True)
+class Candidate:
+    """One entry's scores for a question, as `--explain` prints them."""
+
+    entry_id: str
+    score: float
+    tfidf: float
+    centroid: float
+    ratio: float
+    keywords: float
+    keyword_hits: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "entry_id": self.entry_id,
+            "score": round(self.score, 4),
+            "tfidf": round(self.tfidf, 4),
+            "centroid": round(self.centroid, 4),
+            "ratio": round(self.ratio, 4),
+            "keywords": round(self.keywords, 4),
+            "keyword_hits": list(self.keyword_hits),
+        }
 
 
-def features(normalized: str) -> list[str]:
-    """Character 2- and 3-grams, single kanji, and whole Latin words (minus English stopwords)."""
-    grams: list[str] = []
-    for chunk in normalized.split():
-        if chunk in _TOKENS:
-            grams.append(f"t:{chunk}")
-            continue
-        if _LATIN_WORD.fullmatch(chunk):
-            if chunk not in _EN_STOPWORDS:
-                grams.append(f"w:{_stem(chunk)}")
-            continue
-        grams.extend(_CJK.findall(chunk))
-        padded = f" {chunk} "
-        for size in (2, 3):
-            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
-    return grams
+@dataclass(frozen=True)
+class Explanation:
+    """What decided an answer: the same numbers the decision used."""
 
+    normalized: str
+    words: tuple[str, ...]
+    subject_words: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    on_topic: str
+    required_score: float
+    requirement: str
+    lead: float
+    unexplained: tuple[str, ...]
+    unexplained_share: float
+    decision: str
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    def as_dict(self) -> dict:
+        return {
+            "normalized": self.normalized,
+            "words": list(self.words),
+            "subject_words": list(self.subject_words),
+            "candidates": [c.as_dict() for c in self.candidates],
+            "on_topic": self.on_topic,
+            "required_score": self.required_score,
+            "requirement": self.requirement,
+            "lead": round(self.lead, 4),
+            "unexplained": list(self.unexplained),
+            "unexplained_share": round(self.unexplained_share, 4),
+            "decision": self.decision,
+        }
+
+    def lines(self) -> list[str]:
+        """Human-readable, for `ask --explain`."""
+        out = [
+            f"normalised: {self.normalized}",
+            f"words: {' '.join(self.words)}",
+            f"subject words: {' '.join(self.subject_words) or '-'}",
+            f"on topic: {self.on_topic}",
+            "candidates (score = 0.45 tfidf + 0.30 centroid + 0.25 ratio + 0.20 keywords):",
+        ]
+        for c in self.candidates:
+            hits = f" hits {', '.join(c.keyword_hits)}" if c.keyword_hits else ""
+            out.append(
+                f"  {c.entry_id}: {c.score:.3f} (tfidf {c.tfidf:.3f}, centroid {c.centroid:.3f},"
+                f" ratio {c.ratio:.3f}, keywords {c.keywords:.3f}{hits})"
+            )
+        out += [
+            f"required score: {self.required_score:.2f} ({self.requirement}); lead {self.lead:.3f}"
+            f" (needs {CLEAR_LEAD})",
+            f"subject gate: unexplained {' '.join(self.unexplained) or '-'}"
+            f" = {self.unexplained_share:.2f} of the subject (limit {UNEXPLAINED_SHARE})",
+            f"decision: {self.decision}",
+        ]
+        return out
 
 
 @dataclass(frozen=True)
@@ -130,6 +160,7 @@ class Answer:
     score: float
     entry: FaqEntry | None = None
     suggestions: tuple[FaqEntry, ...] = ()
+    explanation: Explanation | None = field(default=None, compare=False)
 
     @property
     def matched(self) -> bool:
@@ -140,8 +171,8 @@ class Answer:
         return self.entry.answer.get(self.lang) if self.entry is not None else None
 
     def as_dict(self) -> dict:
-        """The `ask --json` contract."""
-        return {
+        """The `ask --json` contract (plus "explain" when the explanation was asked for)."""
+        data = {
             "question": self.question,
             "matched": self.matched,
             "entry_id": self.entry.id if self.entry is not None else None,
@@ -150,43 +181,181 @@ class Answer:
             "answer": self.text,
             "suggestions": [entry.id for entry in self.suggestions],
         }
+        if self.explanation is not None:
+            data["explain"] = self.explanation.as_dict()
+        return data
+
+
+@dataclass(frozen=True)
+class _Question:
+    """A question as the matcher sees it."""
+
+    analysis: Analysis
+    normalized: str
+    subject: dict[str, tuple[float, str]]
+    """Subject word (its lemma, or stem for English) → weight, and its reading when it was
+    typed in hiragana (then its segmentation, and so its lemma, is a guess)."""
+
+
+class _Terms:
+    """A word list matched on whole words by reading ("いくら" never inside "新しいクライアント")."""
+
+    def __init__(self, readings: Iterable[str]):
+        self.readings = tuple(sorted(set(readings) - {""}, key=len, reverse=True))
+        self._by_first: dict[str, list[str]] = defaultdict(list)
+        for reading in self.readings:
+            self._by_first[reading[0]].append(reading)
+
+    def hits(self, analysis: Analysis) -> list[str]:
+        text = analysis.reading
+        return [
+            term
+            for char in set(text)
+            for term in self._by_first.get(char, ())
+            if term in text and analysis.contains(term)
+        ]
+
+    def any(self, analysis: Analysis) -> bool:
+        return bool(self.hits(analysis))
 
 
 class Matcher:
     """Built once per knowledge version; `answer()` is read-only and safe to share."""
 
-    def __init__(self, entries: Sequence[FaqEntry], vocabulary: VocabularyFile | None = None):
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        vocabulary: VocabularyFile | None = None,
+        analyzer: Analyzer | None = None,
+    ):
         self.entries = tuple(entries)
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
-        self._anchors = _term_pattern(vocabulary.anchors)
-        self._other_subjects = _term_pattern(vocabulary.other_subjects)
-        self._unsupported = _term_pattern(vocabulary.unsupported)
-        self._own_subjects = _term_pattern(_TOKENS)
+        self._analyzer = analyzer or default_analyzer()
+        self._aliases = tuple(
+            (re.compile(alias.pattern), alias.canonical) for alias in vocabulary.aliases
+        )
+        self._names = frozenset(self._reading(name) for name in vocabulary.names) - {""}
+        self._name_pattern = _alternation(self._names)
+        self._filler = _alternation(self._reading(f) for f in vocabulary.filler)
+        self._stopwords_en = frozenset(w.casefold() for w in vocabulary.stopwords_en)
+        self._generic = frozenset(
+            form for w in vocabulary.generic for form in (to_hiragana(prepare(w)), self._reading(w))
+        )
+        self._anchors = self._terms(vocabulary.anchors)
+        self._other_subjects = self._terms(vocabulary.other_subjects)
+        self._unsupported = self._terms(vocabulary.unsupported)
+        self._own_subjects = _Terms(self._names)
         vectors = self._index_phrasings()
         self._entry_postings = _as_arrays(_postings(self._centroids(vectors)))
-        self._index_keywords(_postings(vectors))
+        self._index_keywords()
+        self._index_subjects()
 
     @classmethod
-    def from_knowledge(cls, knowledge: Knowledge) -> Matcher:
-        return cls(knowledge.faq, knowledge.vocabulary)
+    def from_knowledge(cls, knowledge: Knowledge, analyzer: Analyzer | None = None) -> Matcher:
+        return cls(knowledge.faq, knowledge.vocabulary, analyzer)
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def _apply_aliases(self, prepared: str) -> str:
+        """Spellings and paraphrases → one form (ちゃとわ → チャットワーク). Patterns see kana
+        folded to hiragana; the text keeps its script so the analyser can read it."""
+        for pattern, canonical in self._aliases:
+            folded = to_hiragana(prepared)
+            pieces, last = [], 0
+            for found in pattern.finditer(folded):
+                pieces += [prepared[last : found.start()], f" {canonical} "]
+                last = found.end()
+            if pieces:
+                prepared = "".join([*pieces, prepared[last:]])
+        return " ".join(prepared.split())
+
+    def _analyze(self, text: str) -> Analysis:
+        return self._analyzer.analyze(self._apply_aliases(prepare(text[:MAX_QUESTION_CHARS])))
+
+    def _reading(self, text: str) -> str:
+        return self._analyze(text).reading.strip()
+
+    def _terms(self, terms: Iterable[str]) -> _Terms:
+        return _Terms(self._reading(t) for t in terms)
+
+    def _compared(self, analysis: Analysis) -> str:
+        """The reading with filler and punctuation removed, and the names standing apart."""
+        text = analysis.reading
+        text = self._filler.sub(" ", text)
+        text = self._name_pattern.sub(lambda m: f" {m.group()} ", text)
+        text = _PUNCTUATION.sub(" ", text)
+        return " ".join(text.split())
+
+    def normalize(self, text: str) -> str:
+        """The form every question and phrasing is compared in (the reading)."""
+        return self._compared(self._analyze(text))
+
+    def features(self, normalized: str) -> list[str]:
+        """Character 2- and 3-grams of the reading, and whole Latin words (minus stopwords)."""
+        grams: list[str] = []
+        for chunk in normalized.split():
+            if chunk in self._names:
+                grams.append(f"t:{chunk}")
+                continue
+            if _LATIN_WORD.fullmatch(chunk):
+                if chunk not in self._stopwords_en:
+                    grams.append(f"w:{_stem(chunk)}")
+                continue
+            padded = f" {chunk} "
+            for size in (2, 3):
+                grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+        return grams
+
+    def _subject_words(self, analysis: Analysis) -> dict[str, str]:
+        """Topic nouns (and English words) minus the generic ones: what a question could be
+        about; the names count as one word each. Lemma (stem for English) → its reading when
+        it was typed in hiragana (its segmentation, and so its lemma, is a guess then)."""
+        names = [(s, e, analysis.reading[s:e]) for n in self._names for s, e in analysis.find(n)]
+        words: dict[str, str] = {}
+        for word in analysis.words:
+            name = next((n for s, e, n in names if s <= word.start < e), None)
+            if name is not None:
+                words[name] = ""
+            elif is_latin(word.surface):
+                if word.surface.isalpha() and not (
+                    {word.surface} & (self._stopwords_en | self._generic)
+                ):
+                    words[_stem(word.surface)] = ""
+            elif word.topical and not (
+                {word.lemma, word.reading, to_hiragana(word.surface)} & self._generic
+            ):
+                words[word.lemma] = word.reading if _HIRAGANA.fullmatch(word.surface) else ""
+        return words
+
+    def _question(self, text: str) -> _Question:
+        analysis = self._analyze(text)
+        subject = {
+            lemma: (self._word_weight.get(lemma, FOREIGN_WORD_WEIGHT), kana)
+            for lemma, kana in self._subject_words(analysis).items()
+        }
+        return _Question(analysis, self._compared(analysis), subject)
+
+    # -- index --------------------------------------------------------------------------------
 
     def _index_phrasings(self) -> list[dict[int, float]]:
         """TF-IDF vectors of every phrasing (and title), in entry order; postings for lookup."""
         self._vocabulary: dict[str, int] = {}
         self._phrasing_texts: list[str] = []
+        self._phrasing_analyses: list[Analysis] = []
         self._entry_of_phrasing: list[int] = []
         self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
         feature_ids: list[list[int]] = []
         for entry_index, entry in enumerate(self.entries):
             for text in _entry_texts(entry):
-                self._phrasing_texts.append(text)
+                analysis = self._analyze(text)
+                normalized = self._compared(analysis)
+                if not normalized:
+                    continue
+                self._phrasing_texts.append(normalized)
+                self._phrasing_analyses.append(analysis)
                 self._entry_of_phrasing.append(entry_index)
-                self._phrasings_by_entry[entry_index].append(text)
-                feature_ids.append([self._feature_id(g) for g in features(text)])
-        self._entry_wording = [
-            " ".join([*texts, *(normalize(k) for k in entry.keywords)])
-            for texts, entry in zip(self._phrasings_by_entry, self.entries, strict=True)
-        ]
+                self._phrasings_by_entry[entry_index].append(normalized)
+                feature_ids.append([self._feature_id(g) for g in self.features(normalized)])
         document_frequency = Counter(f for ids in feature_ids for f in set(ids))
         total = len(feature_ids)
         self._idf = {
@@ -211,46 +380,61 @@ class Matcher:
             centroids.append({f: w / norm for f, w in total.items()})
         return centroids
 
-    def _index_keywords(self, postings: dict[int, list[tuple[int, float]]]) -> None:
+    def _index_keywords(self) -> None:
+        """Each keyword's weight for each entry: the share of the phrasings containing it (as
+        whole words) that belong to the entry. "何日" says approval time; "申請" says little."""
         keyword_lists = [
-            sorted({normalize(k) for k in entry.keywords} - {""}, key=len, reverse=True)
+            sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
         ]
-        distinct = {keyword for keywords in keyword_lists for keyword in keywords}
-        precision = {keyword: self._keyword_precision(keyword, postings) for keyword in distinct}
+        self._keyword_terms = _Terms(k for keywords in keyword_lists for k in keywords)
+        owners: dict[str, Counter[int]] = defaultdict(Counter)
+        for analysis, entry_index in zip(
+            self._phrasing_analyses, self._entry_of_phrasing, strict=True
+        ):
+            for keyword in self._keyword_terms.hits(analysis):
+                owners[keyword][entry_index] += 1
         self._keywords = [
-            tuple((keyword, precision[keyword](i)) for keyword in keywords)
+            tuple(
+                (keyword, (owners[keyword][i] + 1) / (sum(owners[keyword].values()) + 1))
+                for keyword in keywords
+            )
             for i, keywords in enumerate(keyword_lists)
         ]
-        self._keywords_by_first_char: dict[str, list[str]] = defaultdict(list)
-        for keyword in distinct:
-            self._keywords_by_first_char[keyword[0]].append(keyword)
         self._entries_with_keyword: dict[str, list[int]] = defaultdict(list)
         for entry_index, keywords in enumerate(keyword_lists):
             for keyword in keywords:
                 self._entries_with_keyword[keyword].append(entry_index)
-        domain_terms = distinct | {canonical for _, canonical in _ALIASES}
-        self._domain_terms = tuple(sorted(domain_terms, key=len, reverse=True))
-
-    def _keyword_precision(
-        self, keyword: str, postings: dict[int, list[tuple[int, float]]]
-    ) -> Callable[[int], float]:
-        """How strongly a keyword points at an entry: the share of the phrasings containing it
-        that belong to that entry. "何日" says approval time; "サービス外連絡申請" says little.
-        Only phrasings holding the keyword's rarest inner n-gram are scanned."""
-        inner = [g for g in features(keyword) if " " not in g and g in self._vocabulary]
-        if inner:
-            rarest = min(inner, key=lambda g: len(postings[self._vocabulary[g]]))
-            candidates = [row for row, _ in postings[self._vocabulary[rarest]]]
-        else:
-            candidates = range(len(self._phrasing_texts))
-        owners = Counter(
-            self._entry_of_phrasing[row]
-            for row in candidates
-            if keyword in self._phrasing_texts[row]
+        self._domain_terms = _Terms(
+            [*self._keyword_terms.readings, *(self._reading(c) for _, c in self._aliases)]
         )
-        total = sum(owners.values()) + 1
-        return lambda entry_index: (owners[entry_index] + 1) / total
+
+    def _index_subjects(self) -> None:
+        """The words each entry speaks of (phrasings, title, keywords and answer), and how
+        common each word is across entries: a word every entry uses explains little."""
+        self._entry_words: list[frozenset[str]] = []
+        self._entry_readings: list[str] = []
+        for entry in self.entries:
+            texts = [
+                *_entry_texts(entry),
+                *entry.keywords,
+                entry.answer.ja,
+                entry.answer.en,
+            ]
+            words: set[str] = set()
+            readings = []
+            for text in texts:
+                analysis = self._analyze(text)
+                words.update(self._subject_words(analysis))
+                readings.append(analysis.reading)
+            self._entry_words.append(frozenset(words | self._names))
+            self._entry_readings.append(" ".join(readings))
+        entry_count = Counter(w for words in self._entry_words for w in words)
+        total = len(self.entries) or 1
+        self._word_weight = {
+            word: 0.5 + 0.5 * math.log((total + 1) / (count + 1)) / math.log(total + 1)
+            for word, count in entry_count.items()
+        }
 
     def _feature_id(self, gram: str) -> int:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
@@ -265,66 +449,71 @@ class Matcher:
         return {f: w / norm for f, w in vector.items()}
 
     def _query_vector(self, normalized: str) -> dict[int, float]:
-        ids = [self._vocabulary[g] for g in features(normalized) if g in self._vocabulary]
+        ids = [self._vocabulary[g] for g in self.features(normalized) if g in self._vocabulary]
         return self._weigh(ids)
 
-    def _keyword_hits(self, normalized: str) -> frozenset[str]:
-        """Every known keyword in the question, found once per question for all entries;
-        only keywords starting with a character the question contains are tried."""
-        by_first = self._keywords_by_first_char
-        return frozenset(
-            keyword
-            for char in set(normalized)
-            for keyword in by_first.get(char, ())
-            if keyword in normalized
-        )
+    # -- scoring ------------------------------------------------------------------------------
 
-    def _keyword_score(self, entry_index: int, normalized: str, hits: frozenset[str]) -> float:
+    def _keyword_score(self, entry_index: int, hits: frozenset[str]) -> tuple[float, list[str]]:
         """Sum of the entry's keyword weights, longest first; a keyword inside a longer one
         that already matched does not count twice."""
         score = 0.0
-        remaining = normalized
+        counted: list[str] = []
         for keyword, weight in self._keywords[entry_index]:
-            if keyword in hits and keyword in remaining:
+            if keyword in hits and not any(keyword in longer for longer in counted):
                 score += weight
-                remaining = remaining.replace(keyword, " ")
-        return min(1.0, score)
+                counted.append(keyword)
+        return min(1.0, score), counted
 
-    def has_domain_term(self, normalized: str) -> bool:
+    def has_domain_term(self, question: _Question) -> bool:
         """Any keyword or anchor at all: without one, a question gets no answer or suggestion."""
-        return bool(self._anchors.search(normalized)) or any(
-            term in normalized for term in self._domain_terms
-        )
+        return self._anchors.any(question.analysis) or self._domain_terms.any(question.analysis)
 
-    def required_score(self, normalized: str, entry_index: int) -> float:
-        """How close a match must be before it is answered, given what the question is about.
+    def off_subject(self, question: _Question, entry_index: int) -> list[str]:
+        """Aspects and other tools the question names but the entry never speaks of: a
+        question about Chatwork's task feature or Lancers' rules is not answered by an entry
+        that merely shares its other words. Another tool counts only when the question names
+        neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours)."""
+        terms = self._unsupported.hits(question.analysis)
+        if not self._own_subjects.any(question.analysis):
+            terms += self._other_subjects.hits(question.analysis)
+        spoken = self._entry_readings[entry_index]
+        return sorted({term for term in terms if term not in spoken})
 
-        Another tool named without Chatwork or CrowdWorks ("Zoomの無料版") marks another
-        subject — unless the question also uses our own words and the entry itself speaks of
-        that tool ("クライアントと面談だけZoomで" → the pre-contract interview entry).
-        """
-        if self._unsupported.search(normalized):
-            return OFF_SUBJECT_SCORE
-        if not self._own_subjects.search(normalized):
-            others = {m.group() for m in self._other_subjects.finditer(normalized)}
-            wording = self._entry_wording[entry_index]
-            if others and (
-                not self._anchors.search(normalized)
-                or any(other not in wording for other in others)
-            ):
-                return OFF_SUBJECT_SCORE
-        if self._anchors.search(normalized):
-            return CONFIDENT_SCORE
-        return UNANCHORED_SCORE
+    def required_score(self, question: _Question) -> tuple[float, str]:
+        """How close a match must be before it is answered, given how the question is asked."""
+        analysis = question.analysis
+        if _KANA_ONLY.fullmatch(analysis.text):
+            return KANA_ONLY_SCORE, "typed in kana only: its words are a guess"
+        if self._anchors.any(analysis):
+            return CONFIDENT_SCORE, "anchored"
+        if self._unsupported.any(analysis) or self._other_subjects.any(analysis):
+            return OFF_SUBJECT_SCORE, "names another subject and no anchor word"
+        return UNANCHORED_SCORE, "no anchor word"
+
+    def _unexplained(self, question: _Question, entry_index: int) -> tuple[list[str], float]:
+        """The question's subject words the entry never speaks of, and their share by weight;
+        none for a question with a single subject word (too little to judge by)."""
+        total = sum(weight for weight, _ in question.subject.values())
+        if len(question.subject) < 2:
+            return [], 0.0
+        known = self._entry_words[entry_index]
+        reading = self._entry_readings[entry_index]
+        missing = [
+            lemma
+            for lemma, (weight, kana) in question.subject.items()
+            if lemma not in known and not (kana and kana in reading)
+        ]
+        return missing, sum(question.subject[w][0] for w in missing) / total
 
     def rank(self, question: str, limit: int = SUGGESTION_COUNT) -> list[tuple[FaqEntry, float]]:
         """Entries by descending score; shared by answers, suggestions and autocomplete."""
-        return [(self.entries[i], s) for i, s, _ in self._scores(normalize(question), limit)]
+        parsed = self._question(question)
+        return [(self.entries[c[0]], c[1].score) for c in self._scores(parsed, limit)]
 
-    def _scores(
-        self, normalized: str, limit: int = SUGGESTION_COUNT
-    ) -> list[tuple[int, float, float]]:
-        """The best `limit` (entry index, blended score, best phrasing cosine), best first."""
+    def _scores(self, question: _Question, limit: int = SUGGESTION_COUNT) -> list:
+        """The best `limit` (entry index, Candidate), best first."""
+        normalized = question.normalized
         if not normalized:
             return []
         query = self._query_vector(normalized)
@@ -333,10 +522,13 @@ class Matcher:
             self._entry_starts,
         )
         centroid_cosine = self._accumulate(query, self._entry_postings, len(self.entries))
-        hits = self._keyword_hits(normalized)
+        hits = frozenset(self._keyword_terms.hits(question.analysis))
         keyword_scores = np.zeros(len(self.entries))
+        keyword_hits: dict[int, list[str]] = {}
         for entry_index in {i for keyword in hits for i in self._entries_with_keyword[keyword]}:
-            keyword_scores[entry_index] = self._keyword_score(entry_index, normalized, hits)
+            keyword_scores[entry_index], keyword_hits[entry_index] = self._keyword_score(
+                entry_index, hits
+            )
         preliminary = (
             SCORE_WEIGHTS["tfidf"] * best_cosine
             + SCORE_WEIGHTS["centroid"] * centroid_cosine
@@ -346,14 +538,23 @@ class Matcher:
         order = candidates[np.argsort(-preliminary[candidates], kind="stable")]
         scored = []
         for rank, entry_index in enumerate(order[: max(limit, RERANK_POOL)].tolist()):
-            score = float(preliminary[entry_index])
+            ratio = 0.0
             if rank < RERANK_POOL:
                 closest = process.extractOne(
                     normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
                 )
-                score += SCORE_WEIGHTS["ratio"] * (closest[1] / 100 if closest else 0.0)
-            scored.append((entry_index, score, float(best_cosine[entry_index])))
-        scored.sort(key=lambda item: item[1], reverse=True)
+                ratio = closest[1] / 100 if closest else 0.0
+            candidate = Candidate(
+                entry_id=self.entries[entry_index].id,
+                score=float(preliminary[entry_index]) + SCORE_WEIGHTS["ratio"] * ratio,
+                tfidf=float(best_cosine[entry_index]),
+                centroid=float(centroid_cosine[entry_index]),
+                ratio=ratio,
+                keywords=float(keyword_scores[entry_index]),
+                keyword_hits=tuple(keyword_hits.get(entry_index, ())),
+            )
+            scored.append((entry_index, candidate))
+        scored.sort(key=lambda item: item[1].score, reverse=True)
         return scored[:limit]
 
     @staticmethod
@@ -384,29 +585,116 @@ class Matcher:
         """An entry the user picked from suggestions or the topic list."""
         return Answer(entry.title.get(lang), lang, "answer", 1.0, entry)
 
-    def answer(self, question: str, lang: Lang | None = None) -> Answer:
+    def answer(self, question: str, lang: Lang | None = None, explain: bool = False) -> Answer:
         """Never raises: any string gets an Answer (possibly tier "none")."""
         answer_lang = lang or detect_language(question)
-        normalized = normalize(question)
-        scored = self._scores(normalized)
+        parsed = self._question(question)
+        scored = self._scores(parsed)
         if not scored:
-            return Answer(question, answer_lang, "none", 0.0)
-        best_index, best, best_cosine = scored[0]
-        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+            explanation = self._explain(parsed, [], "none: nothing to compare") if explain else None
+            return Answer(question, answer_lang, "none", 0.0, explanation=explanation)
+        best_index, best = scored[0]
+        runner_up = scored[1][1].score if len(scored) > 1 else 0.0
         suggestions = tuple(
-            self.entries[i] for i, s, _ in scored[:SUGGESTION_COUNT] if s >= SUGGEST_SCORE
+            self.entries[i] for i, c in scored[:SUGGESTION_COUNT] if c.score >= SUGGEST_SCORE
         )
-        on_topic = best_cosine >= ON_TOPIC_SIMILARITY or self.has_domain_term(normalized)
-        leads = best - runner_up >= CLEAR_LEAD or self._answers_together(
+        if best.tfidf >= ON_TOPIC_SIMILARITY:
+            on_topic = f"close to a known phrasing ({best.tfidf:.2f})"
+        elif self.has_domain_term(parsed):
+            on_topic = "has a domain word"
+        else:
+            on_topic = ""
+        required, requirement = self.required_score(parsed)
+        off_subject = self.off_subject(parsed, best_index)
+        lead = best.score - runner_up
+        leads = lead >= CLEAR_LEAD or self._answers_together(
             best_index, scored[1][0] if len(scored) > 1 else None
         )
-        if on_topic and best >= self.required_score(normalized, best_index) and leads:
-            return Answer(
-                question, answer_lang, "answer", best, self.entries[best_index], suggestions[1:]
+        unexplained, share = self._unexplained(parsed, best_index)
+        if not on_topic:
+            tier: Tier = "none"
+            decision = "none: not about our subject"
+        elif off_subject:
+            decision = f"about another subject: {', '.join(off_subject)}"
+            tier = "suggest" if suggestions else "none"
+        elif best.score < required:
+            decision = f"below the required score ({best.score:.3f} < {required:.2f})"
+            tier = "suggest" if suggestions else "none"
+        elif not leads:
+            decision = "no clear lead over the runner-up"
+            tier = "suggest" if suggestions else "none"
+        elif share > UNEXPLAINED_SHARE:
+            decision = f"subject gate: the entry does not speak of {', '.join(unexplained)}"
+            tier = "suggest" if suggestions else "none"
+        else:
+            tier = "answer"
+            decision = f"answer: {best.entry_id}"
+        if tier != "answer":
+            decision = f"{tier} ({decision})" if not decision.startswith(tier) else decision
+        explanation = (
+            self._explain(
+                parsed,
+                [c for _, c in scored],
+                decision,
+                on_topic=on_topic,
+                required=(required, requirement),
+                lead=lead,
+                unexplained=(unexplained, share),
             )
-        if on_topic and suggestions:
-            return Answer(question, answer_lang, "suggest", best, None, suggestions)
-        return Answer(question, answer_lang, "none", best)
+            if explain
+            else None
+        )
+        if tier == "answer":
+            return Answer(
+                question,
+                answer_lang,
+                "answer",
+                best.score,
+                self.entries[best_index],
+                suggestions[1:],
+                explanation,
+            )
+        if tier == "suggest":
+            return Answer(
+                question, answer_lang, "suggest", best.score, None, suggestions, explanation
+            )
+        return Answer(question, answer_lang, "none", best.score, explanation=explanation)
+
+    def _explain(
+        self,
+        question: _Question,
+        candidates: list[Candidate],
+        decision: str,
+        on_topic: str = "",
+        required: tuple[float, str] = (0.0, "-"),
+        lead: float = 0.0,
+        unexplained: tuple[list[str], float] = ([], 0.0),
+    ) -> Explanation:
+        return Explanation(
+            normalized=question.normalized,
+            words=tuple(w.surface for w in question.analysis.words),
+            subject_words=tuple(question.subject),
+            candidates=tuple(candidates),
+            on_topic=on_topic or "no",
+            required_score=required[0],
+            requirement=required[1],
+            lead=lead,
+            unexplained=tuple(unexplained[0]),
+            unexplained_share=unexplained[1],
+            decision=decision,
+        )
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _alternation(terms: Iterable[str]) -> re.Pattern[str]:
+    alternatives = sorted({re.escape(t) for t in terms if t}, key=len, reverse=True)
+    return re.compile("|".join(alternatives)) if alternatives else re.compile(r"(?!)")
 
 
 def _postings(vectors: Sequence[dict[int, float]]) -> dict[int, list[tuple[int, float]]]:
@@ -430,19 +718,5 @@ def _as_arrays(
     }
 
 
-def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
-    """One regex for a word list; Latin words match whole words only ("line" ≠ "online")."""
-    alternatives = []
-    for term in {normalize(t) for t in terms} - {""}:
-        escaped = re.escape(term)
-        alternatives.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if term.isascii() else escaped)
-    if not alternatives:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(sorted(alternatives, key=len, reverse=True)))
-
-
 def _entry_texts(entry: FaqEntry) -> Iterable[str]:
-    for text in (*entry.questions.ja, *entry.questions.en, entry.title.ja, entry.title.en):
-        normalized = normalize(text)
-        if normalized:
-            yield normalized
+    yield from (*entry.questions.ja, *entry.questions.en, entry.title.ja, entry.title.en)

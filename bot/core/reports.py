@@ -13,9 +13,9 @@ from rapidfuzz import fuzz
 
 from bot.core.catalog import ui
 from bot.core.knowledge import Knowledge
-from bot.core.matcher import normalize
 from bot.core.ports import RecordedQuestion, Stats
 from bot.core.schema import Lang
+from bot.core.text import fold
 
 SAME_GAP_SIMILARITY = 70.0
 
@@ -31,7 +31,7 @@ def group_questions(questions: Sequence[RecordedQuestion], limit: int = 20) -> l
     """Greedy grouping on normalised text: each question joins the first similar group."""
     groups: list[tuple[str, list[str]]] = []
     for question in questions:
-        key = normalize(question.text)
+        key = fold(question.text)
         for group_key, members in groups:
             if fuzz.ratio(key, group_key) >= SAME_GAP_SIMILARITY:
                 members.append(question.text)

@@ -1,0 +1,164 @@
+"""Words of a question: segmentation, dictionary forms and readings.
+
+Character n-grams alone see のうひん and 納品 as unrelated, and find the price word いくら inside
+あたらしいくらいあんと (新しいクライアント). A morphological analyser cuts text into dictionary
+words, each with a reading (納品 → のうひん) and a normalised form (振込 → 振り込み), so a
+question typed in kana matches its kanji form and a term matches whole words only.
+
+SudachiPy with sudachidict-core, measured here: 0.1 s to load, about 20-70 µs per question,
+about 85 MB resident (the dictionary is memory-mapped). Chosen over pykakasi (readings only, no
+words or normalised forms) and fugashi (MeCab; no normalised spelling variants); SudachiPy and its
+dictionary are maintained, wheels only, no system library.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from sudachipy import Dictionary, SplitMode
+
+from bot.core.text import fold
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+_ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9+\-'.]*", re.ASCII)
+_LATIN_SUFFIX = re.compile(r"[a-z]{0,3}(?![a-z])")
+
+_SEPARATORS = frozenset({"空白", "補助記号"})
+"""Spaces and punctuation separate words and are not compared."""
+CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
+"""Parts of speech that carry a question's subject; particles, auxiliaries and symbols do not."""
+
+
+def prepare(text: str) -> str:
+    """NFKC, casefold, no control characters, single spaces: the analyser's input."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def to_hiragana(text: str) -> str:
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    surface: str
+    lemma: str
+    """Dictionary form with spelling variants unified (振込 → 振り込み), in hiragana where kana."""
+    reading: str
+    """Hiragana; Latin words and numbers as written (Sudachi reads "40" as よんれい)."""
+    pos: str
+    """Part of speech, first level (名詞, 動詞…)."""
+    kind: str
+    """Second and third levels (普通名詞/サ変可能, 数詞/*…)."""
+    start: int
+    """Offset of the reading in `Analysis.reading`."""
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.reading)
+
+    @property
+    def content(self) -> bool:
+        return self.pos in CONTENT_POS
+
+    @property
+    def topical(self) -> bool:
+        """A noun that can name a topic: not a number, counter or time word (今日, 先, 件)."""
+        return (
+            self.pos == "名詞"
+            and not self.kind.startswith("数詞")
+            and not (self.kind.endswith(("副詞可能", "助数詞可能")))
+        )
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    words: tuple[Word, ...]
+    reading: str
+    """The words' readings, one space between Latin words: what the matcher compares."""
+    boundaries: frozenset[int]
+
+    def find(self, term: str) -> Iterable[tuple[int, int]]:
+        """Spans where `term` (a reading) occurs as whole words: it starts and ends where words
+        do. A Latin term may take a short suffix ("deliver" in "delivered")."""
+        start = self.reading.find(term)
+        while start >= 0:
+            end = start + len(term)
+            if start in self.boundaries:
+                if end in self.boundaries:
+                    yield start, end
+                elif term[-1].isascii() and term[-1].isalpha():
+                    suffix = _LATIN_SUFFIX.match(self.reading, end)
+                    if suffix and suffix.end() in self.boundaries:
+                        yield start, suffix.end()
+            start = self.reading.find(term, start + 1)
+
+    def contains(self, term: str) -> bool:
+        return next(iter(self.find(term)), None) is not None
+
+
+class Analyzer:
+    """One Sudachi dictionary per process; one tokenizer per thread (they are not thread-safe,
+    and knowledge is reloaded in a worker thread while the event loop keeps answering)."""
+
+    def __init__(self) -> None:
+        self._dictionary = Dictionary(dict="core")
+        self._local = threading.local()
+
+    def _tokenizer(self):
+        tokenizer = getattr(self._local, "tokenizer", None)
+        if tokenizer is None:
+            tokenizer = self._dictionary.tokenizer(mode=SplitMode.C)
+            self._local.tokenizer = tokenizer
+        return tokenizer
+
+    def analyze(self, text: str) -> Analysis:
+        """Words of already prepared text (see `prepare`)."""
+        words: list[Word] = []
+        parts: list[str] = []
+        position = 0
+        for morpheme in self._tokenizer().tokenize(text):
+            surface = morpheme.surface()
+            pos, *detail = morpheme.part_of_speech()[:3]
+            if pos in _SEPARATORS or not surface.strip():
+                if parts and parts[-1] != " ":
+                    parts.append(" ")
+                    position += 1
+                continue
+            if surface.isascii():
+                reading = lemma = surface
+                if words and words[-1].reading.isascii() and parts[-1] != " ":
+                    parts.append(" ")
+                    position += 1
+            else:
+                reading = to_hiragana(morpheme.reading_form()) or surface
+                lemma = fold(morpheme.normalized_form())
+            words.append(Word(surface, lemma, reading, pos, "/".join(detail), position))
+            parts.append(reading)
+            position += len(reading)
+        reading_text = "".join(parts).rstrip()
+        boundaries = frozenset(edge for word in words for edge in (word.start, word.end)) | {
+            0,
+            len(reading_text),
+        }
+        return Analysis(text, tuple(words), reading_text, boundaries)
+
+    def reading(self, text: str) -> str:
+        return self.analyze(prepare(text)).reading
+
+
+@cache
+def default_analyzer() -> Analyzer:
+    """Loaded once, on first use (the service builds its engines at start, off the event loop)."""
+    return Analyzer()
+
+
+def is_latin(term: str) -> bool:
+    return bool(_ASCII_WORD.fullmatch(term))
