@@ -78,8 +78,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     matcher = Service(settings.knowledge_dir).engines.matcher
 
     def respond(question: str) -> tuple[dict, str]:
-        answer = matcher.answer(question, lang=args.lang)
-        return answer.as_dict(), render_answer_text(answer, matcher.entries)
+        answer = matcher.answer(question, lang=args.lang, explain=args.explain)
+        text = render_answer_text(answer, matcher.entries)
+        if answer.explanation is not None:
+            text += "\n\n" + "\n".join(answer.explanation.lines())
+        return answer.as_dict(), text
 
     return _for_each_input(args, args.question, "QUESTION", respond)
 
@@ -88,8 +91,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     checker = Service(settings.knowledge_dir).engines.safety
 
     def respond(text: str) -> tuple[dict, str]:
-        report = checker.check(text, lang=args.lang)
-        return report.as_dict(), render_safety_text(report)
+        report = checker.check(text, lang=args.lang, explain=args.explain)
+        rendered = render_safety_text(report)
+        if report.explanation is not None:
+            lines = [trace.line() for trace in report.explanation] or ["no rule matched"]
+            rendered += "\n\n" + "\n".join(lines)
+        return report.as_dict(), rendered
 
     return _for_each_input(args, args.text, "TEXT", respond)
 
@@ -214,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--batch", metavar="FILE", help="one question per line; - for stdin")
     ask.add_argument("--lang", choices=["ja", "en"], help="answer language (default: detect)")
+    ask.add_argument(
+        "--explain", action="store_true", help="show the words, scores and gates that decided"
+    )
 
     commands.add_parser(
         "console",
@@ -229,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="one JSON object per message")
     check.add_argument("--batch", metavar="FILE", help="one message per line; - for stdin")
     check.add_argument("--lang", choices=["ja", "en"], help="reply language (default: detect)")
+    check.add_argument(
+        "--explain",
+        action="store_true",
+        help="show which rules matched where, and what suppressed them",
+    )
 
     report = commands.add_parser("report", help="usage figures and unanswered questions")
     report.add_argument("--days", type=report_days, help="only the last N days (default: all)")

@@ -402,3 +402,33 @@ def test_what_is_typed_in_the_console_stays_out_of_the_report(tmp_path, monkeypa
     assert main(["report"]) == 0
     out = capsys.readouterr().out
     assert "Questions: 0 (" in out and "No unanswered questions recorded" in out
+
+
+def test_ask_explain_shows_words_scores_and_the_deciding_gate(capsys):
+    assert main(["ask", "--explain", "のうひんはどこからするの"]) == 0
+    out = capsys.readouterr().out
+    assert "words: のう ひん" in out
+    assert "deliver-on-both:" in out and "tfidf" in out
+    assert "required score: 0.45 (typed in kana only" in out
+    assert "decision: answer: deliver-on-both" in out
+
+
+def test_ask_json_explain_adds_an_explain_object(capsys):
+    assert main(["ask", "--json", "--explain", "クラウドワークスの出金手数料はいくら？"]) == 0
+    [reply] = json_lines(capsys.readouterr().out)
+    assert set(reply) == CONTRACT_KEYS | {"explain"}
+    assert reply["matched"] is False
+    assert "しゅっきん" in reply["explain"]["decision"]  # readings: 出金 = しゅっきん
+
+
+def test_check_explain_names_rule_span_and_suppression(capsys):
+    assert main(["check", "--json", "--explain", "直接お会いするのは難しいので"]) == 0
+    [report] = json_lines(capsys.readouterr().out)
+    assert report["risk"] == "none"
+    [trace] = report["explain"]["rules"]
+    assert trace["rule"] == "off-platform-contact" and trace["fired"] is False
+    assert trace["span"] == "直接お会い" and trace["reason"].startswith("negated")
+    assert main(["check", "--explain", "LINEのID頂戴できますか？"]) == 0
+    assert "contact-detail-request (off_platform_contact) fired on 「頂戴」" in (
+        capsys.readouterr().out
+    )

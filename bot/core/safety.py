@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from bot.core.schema import (
     Document,
@@ -45,6 +46,7 @@ _TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _ESCAPE = re.compile(r"(\\.)", re.DOTALL)
 _SENTENCE = re.compile(r"(?:[^。!?.]|\.(?!\s|$))+[。!?.]*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
+_SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _AFTER_WINDOW = 20
 _BEFORE_WINDOW = 40
 
@@ -69,12 +71,23 @@ class Channel(Strict):
     deliver: Localized
 
 
+class Examples(Strict):
+    """Messages the rule must flag and must leave alone; `check-knowledge` runs them."""
+
+    flag: list[NonEmpty] = []
+    clean: list[NonEmpty] = []
+
+
 class Rule(Strict):
     id: EntryId
     kind: Name
     severity: Severity
     severity_reason: NonEmpty
-    match: list[NonEmpty] = Field(min_length=1)
+    all_of: list[Name] = []
+    """Word lists (`words:`) that must each be hit in one sentence: a request (教えて, 頂戴…)
+    about an object (an ID, a phone number…). The readable form of a rule."""
+    match: list[NonEmpty] = []
+    """Regexes, the escape hatch for what word lists cannot say."""
     requires: list[NonEmpty] = []
     unless: list[NonEmpty] = []
     unless_sentence: list[NonEmpty] = []
@@ -83,10 +96,19 @@ class Rule(Strict):
     advice: Localized
     templates: list[EntryId] = []
     alternatives: list[EntryId] = []
+    examples: Examples = Examples()
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> Rule:
+        if not self.match and not self.all_of:
+            raise ValueError("a rule needs `all_of` (word lists) or `match` (regexes)")
+        return self
 
 
 class SafetyFile(Strict):
     terms: dict[Name, list[NonEmpty]] = {}
+    words: dict[Name, list[NonEmpty]] = {}
+    """Plain word lists (no regex): usable in `all_of`, and as `{name}` in patterns."""
     negation: Negation
     channels: list[Channel] = []
     templates: list[Template] = []
@@ -114,11 +136,13 @@ def fold_pattern(pattern: str) -> str:
 
 
 class _Compiler:
-    def __init__(self, terms: dict[str, list[str]]):
+    def __init__(self, terms: dict[str, list[str]], words: dict[str, list[str]] | None = None):
         self.terms = {
             name: "(?:" + "|".join(fold_pattern(item) for item in items) + ")"
             for name, items in terms.items()
         }
+        for name, items in (words or {}).items():
+            self.terms[name] = "(?:" + "|".join(_word_pattern(w) for w in items) + ")"
 
     def expand(self, pattern: str) -> str:
         def substitute(found: re.Match[str]) -> str:
@@ -139,6 +163,12 @@ class _Compiler:
         if not patterns:
             return None
         return re.compile("|".join(f"(?:{self.compile(p).pattern})" for p in patterns))
+
+
+def _word_pattern(word: str) -> str:
+    """A plain word as a regex: folded, escaped, Latin words whole ("line" is not "online")."""
+    folded = re.escape(fold(word))
+    return rf"(?<![a-z]){folded}(?![a-z])" if word.isascii() else folded
 
 
 def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -170,7 +200,12 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
                 if template not in known:
                     loc = ("rules", index, field, position)
                     problems.append(doc.problem(loc, f"unknown template '{template}'"))
-    compiler = _Compiler(safety.terms)
+    for index, rule in enumerate(safety.rules):
+        for position, name in enumerate(rule.all_of):
+            if name not in safety.words:
+                loc = ("rules", index, "all_of", position)
+                problems.append(doc.problem(loc, f"unknown word list '{name}'"))
+    compiler = _Compiler(safety.terms, safety.words)
     broken_terms: set[str] = set()
     for loc, pattern in _patterns(safety):
         if broken_terms.intersection(_TERM.findall(pattern)):
@@ -185,6 +220,24 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
             problems.append(doc.problem(loc, message))
             if loc[0] == "terms":
                 broken_terms.add(str(loc[1]))
+    if not problems:
+        problems += _check_examples(doc, safety)
+    return problems
+
+
+def _check_examples(doc: Document, safety: SafetyFile) -> list[Problem]:
+    """Each rule's examples, run through the rule: a moderator's edit is checked at once."""
+    checker = SafetyChecker(safety)
+    problems = []
+    for index, compiled in enumerate(checker.rules):
+        for field, should_fire in (("flag", True), ("clean", False)):
+            for position, text in enumerate(getattr(compiled.rule.examples, field)):
+                trace = checker.trace(compiled, text)
+                if trace.fired != should_fire:
+                    why = f" ({trace.reason})" if trace.reason else ""
+                    verdict = "does not flag" if should_fire else "flags"
+                    loc = ("rules", index, "examples", field, position)
+                    problems.append(doc.problem(loc, f"the rule {verdict} this example{why}"))
     return problems
 
 
@@ -217,6 +270,34 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class RuleTrace:
+    """What one rule did with a message, for `check --explain`: where it matched, and what
+    suppressed it when it did not fire."""
+
+    rule: str
+    kind: str
+    fired: bool
+    sentence: str = ""
+    span: str = ""
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "fired": self.fired,
+            "sentence": self.sentence,
+            "span": self.span,
+            "reason": self.reason,
+        }
+
+    def line(self) -> str:
+        where = f" on 「{self.span}」 in 「{self.sentence}」" if self.span else ""
+        outcome = "fired" if self.fired else f"suppressed: {self.reason}"
+        return f"{self.rule} ({self.kind}) {outcome}{where}"
+
+
+@dataclass(frozen=True)
 class SafetyReport:
     text: str
     lang: Lang
@@ -224,15 +305,22 @@ class SafetyReport:
     findings: tuple[Finding, ...]
     reply_template: str | None
     alternative_template: str | None = None
+    explanation: tuple[RuleTrace, ...] | None = dataclass_field(default=None, compare=False)
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "text": self.text,
             "risk": self.risk,
             "findings": [f.as_dict() for f in self.findings],
             "reply_template": self.reply_template,
             "alternative_template": self.alternative_template,
         }
+        if self.explanation is not None:
+            data["explain"] = {
+                "sentences": sentences(self.text[:MAX_SCAN]),
+                "rules": [trace.as_dict() for trace in self.explanation],
+            }
+        return data
 
 
 _CHANNEL = "{channel}"
@@ -251,7 +339,8 @@ class _CompiledTemplate:
 @dataclass(frozen=True)
 class _CompiledRule:
     rule: Rule
-    match: re.Pattern[str]
+    match: re.Pattern[str] | None
+    all_of: tuple[re.Pattern[str], ...]
     requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     unless_sentence: re.Pattern[str] | None
@@ -260,8 +349,10 @@ class _CompiledRule:
 
 
 def sentences(text: str) -> list[str]:
-    """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. '."""
+    """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ';
+    letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と") are joined again."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
+    folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
     return [s.strip() for line in folded for s in _SENTENCE.findall(line) if s.strip()]
 
 
@@ -269,7 +360,7 @@ class SafetyChecker:
     """Runs the rules of a SafetyFile; compile once, then `check()` any number of messages."""
 
     def __init__(self, safety: SafetyFile):
-        compiler = _Compiler(safety.terms)
+        compiler = _Compiler(safety.terms, safety.words)
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
             for t in safety.templates
@@ -281,10 +372,11 @@ class SafetyChecker:
         self._after = (compiler.compile(negation.after), compiler.compile(negation.after_en))
         self._before = compiler.compile(negation.before)
         self._proposal = compiler.compile(negation.proposal)
-        self._rules = tuple(
+        self.rules = tuple(
             _CompiledRule(
                 rule=rule,
                 match=compiler.any_of(rule.match),
+                all_of=tuple(compiler.compile(f"{{{name}}}") for name in rule.all_of),
                 requires=compiler.any_of(rule.requires),
                 unless=compiler.any_of(rule.unless),
                 unless_sentence=compiler.any_of(rule.unless_sentence),
@@ -294,7 +386,7 @@ class SafetyChecker:
             for rule in safety.rules
         )
 
-    def check(self, text: str, lang: Lang | None = None) -> SafetyReport:
+    def check(self, text: str, lang: Lang | None = None, explain: bool = False) -> SafetyReport:
         """Findings for a client's message; never raises, and reads only the first MAX_SCAN chars."""
         if lang not in (None, "ja", "en"):
             raise ValueError(f"unsupported language {lang!r}")
@@ -303,10 +395,22 @@ class SafetyChecker:
         parts = sentences(scanned)
         message = " ".join(parts)
         fired: dict[str, tuple[int, _CompiledRule]] = {}
-        for order, compiled in enumerate(self._rules):
+        traces: list[RuleTrace] = []
+        for order, compiled in enumerate(self.rules):
             kind = compiled.rule.kind
-            if kind not in fired and self._fires(compiled, parts, message):
+            if kind in fired:
+                if explain:
+                    first = fired[kind][1].rule.id
+                    trace = self._evaluate(compiled, parts, message)
+                    if trace.span:
+                        reason = f"{kind} already reported by {first}"
+                        traces.append(RuleTrace(trace.rule, kind, False, "", "", reason))
+                continue
+            trace = self._evaluate(compiled, parts, message)
+            if trace.fired:
                 fired[kind] = (order, compiled)
+            if explain and (trace.fired or trace.span or trace.reason):
+                traces.append(trace)
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
         template = alternative = None
@@ -316,20 +420,44 @@ class SafetyChecker:
                 alternative = self._template(compiled.alternatives, message, lang)
                 break
         risk: Risk = findings[0].severity if findings else "none"
-        return SafetyReport(text, lang, risk, findings, template, alternative)
+        explanation = tuple(traces) if explain else None
+        return SafetyReport(text, lang, risk, findings, template, alternative, explanation)
 
-    def _fires(self, compiled: _CompiledRule, parts: list[str], message: str) -> bool:
+    def trace(self, compiled: _CompiledRule, text: str) -> RuleTrace:
+        """One rule alone on a message (how `check-knowledge` runs a rule's examples)."""
+        parts = sentences(text[:MAX_SCAN])
+        return self._evaluate(compiled, parts, " ".join(parts))
+
+    def _hits(self, compiled: _CompiledRule, sentence: str) -> Iterator[re.Match[str]]:
+        """Where the rule matches a sentence: its regexes, or every word list at once (then
+        the first list's word, the request, is what negation looks at)."""
+        if compiled.match is not None:
+            yield from compiled.match.finditer(sentence)
+        if compiled.all_of and all(p.search(sentence) for p in compiled.all_of[1:]):
+            yield from compiled.all_of[0].finditer(sentence)
+
+    def _evaluate(self, compiled: _CompiledRule, parts: list[str], message: str) -> RuleTrace:
+        rule = compiled.rule
+        matched = [(s, hit) for s in parts for hit in self._hits(compiled, s)]
+        if not matched:
+            return RuleTrace(rule.id, rule.kind, False)
+        sentence, hit = matched[0]
         if compiled.requires is not None and not compiled.requires.search(message):
-            return False
-        if compiled.unless is not None and compiled.unless.search(message):
-            return False
-        for sentence in parts:
-            if compiled.unless_sentence is not None and compiled.unless_sentence.search(sentence):
-                continue
-            for hit in compiled.match.finditer(sentence):
-                if not self._negated(sentence, hit):
-                    return True
-        return False
+            return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
+        if compiled.unless is not None and (found := compiled.unless.search(message)):
+            reason = f"`unless` matched 「{found.group()}」"
+            return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
+        reason = ""
+        for sentence, hit in matched:
+            if compiled.unless_sentence is not None and (
+                found := compiled.unless_sentence.search(sentence)
+            ):
+                reason = f"`unless_sentence` matched 「{found.group()}」"
+            elif self._negated(sentence, hit):
+                reason = "negated (できません, don't…)"
+            else:
+                return RuleTrace(rule.id, rule.kind, True, sentence, hit.group())
+        return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
 
     def _negated(self, sentence: str, hit: re.Match[str]) -> bool:
         """ "直接契約はできません" / "we can't pay outside": the hit is denied, not proposed."""

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import default_knowledge_dir, load_knowledge
 from bot.core.safety import (
     MAX_SCAN,
     SAFETY_FILE,
@@ -394,14 +394,18 @@ def test_unknown_severity_is_reported(bad_safety: Path) -> None:
 
 def test_missing_advice_en_is_reported(bad_safety: Path) -> None:
     text = bad_safety.read_text(encoding="utf-8")
-    start = text.index("    advice:\n")
+    start = text.index("    advice: &direct-advice\n")
     end = text.index("      en:", start)
     eol = text.index("\n", end)
     bad_safety.write_text(text[:end] + text[eol + 1 :], encoding="utf-8")
-    problem = _problem(bad_safety)
+    with pytest.raises(KnowledgeError) as caught:
+        load_safety(bad_safety)
+    # the advice is shared (a YAML anchor) with direct-signing, which is reported too
+    problem, shared = caught.value.problems
+    assert (shared.entry, shared.field) == ("direct-signing", "advice.en")
     assert (problem.entry, problem.field) == ("direct-contract", "advice.en")
-    # the line of the advice block (its first key), where en: should be added
-    assert problem.line == text.count("\n", 0, start) + 2
+    # the line of the advice block (where its anchor starts it), where en: should be added
+    assert problem.line == text.count("\n", 0, start) + 1
     assert "missing" in problem.message
 
 
@@ -608,3 +612,55 @@ def test_reply_templates_are_polite_and_give_no_invented_reason() -> None:
         for text in (ja, en):
             assert "エスクロー" not in text and "トラブルが相次" not in text
             assert "lot of problems" not in text and "Thank you for the work" not in text
+
+
+def test_letters_spaced_out_are_read_as_one_word(checker: SafetyChecker) -> None:
+    assert checker.check("c h a t w o r k のIDを教えてください").risk == "caution"
+    assert checker.check("ち ゃ っ と わ ー く のIDおしえてください").risk == "caution"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("LINEのID頂戴できますか？そっちの方が返信早いので", "contact-detail-request"),
+        ("連絡先（携帯番号）を応募文に記載してください。", "contact-detail-request"),
+        ("業務委託契約を弊社と直接締結させてください。", "direct-signing"),
+        ("お金は記事チェックしてから払うね！とりあえず書いてみて", "pay-after-the-work"),
+    ],
+)
+def test_word_list_rules_fire_whatever_the_word_order(
+    checker: SafetyChecker, text: str, rule: str
+) -> None:
+    fired = [t.rule for t in checker.check(text, explain=True).explanation if t.fired]
+    assert rule in fired
+
+
+def test_rule_examples_are_checked_by_check_knowledge(tmp_path: Path) -> None:
+    """A moderator's edit that breaks a rule's own examples is reported at once."""
+    shutil.copytree(default_knowledge_dir(), tmp_path, dirs_exist_ok=True)
+    safety = tmp_path / "safety.yaml"
+    text = safety.read_text("utf-8")
+    safety.write_text(
+        text.replace(
+            "        - お金は記事チェックしてから払うね！とりあえず書いてみて〜\n",
+            "        - 記事の構成案を確認しました。\n",
+        ),
+        "utf-8",
+    )
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(tmp_path)
+    [problem] = error.value.problems
+    assert problem.entry == "pay-after-the-work"
+    assert problem.field == "examples.flag.0"
+    assert "does not flag this example" in problem.message
+
+
+def test_a_rule_without_words_or_regexes_is_rejected(tmp_path: Path) -> None:
+    shutil.copytree(default_knowledge_dir(), tmp_path, dirs_exist_ok=True)
+    safety = tmp_path / "safety.yaml"
+    safety.write_text(
+        safety.read_text("utf-8").replace("    all_of: [signing_directly]\n", ""), "utf-8"
+    )
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(tmp_path)
+    assert any(p.entry == "direct-signing" for p in error.value.problems)
