@@ -247,8 +247,8 @@ class Matcher:
         self._own_subjects = _Terms(self._names)
         vectors = self._index_phrasings()
         self._entry_postings = _as_arrays(_postings(self._centroids(vectors)))
-        self._index_keywords()
         self._index_subjects()
+        self._index_keywords()
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge, analyzer: Analyzer | None = None) -> Matcher:
@@ -382,7 +382,9 @@ class Matcher:
 
     def _index_keywords(self) -> None:
         """Each keyword's weight for each entry: the share of the phrasings containing it (as
-        whole words) that belong to the entry. "何日" says approval time; "申請" says little."""
+        whole words) that belong to the entry ("何日" says approval time; "申請" says little),
+        times how few entries speak of it at all: a word many answers use (だめ, 今後は)
+        cannot by itself outweigh the rest of a question."""
         keyword_lists = [
             sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
@@ -394,9 +396,26 @@ class Matcher:
         ):
             for keyword in self._keyword_terms.hits(analysis):
                 owners[keyword][entry_index] += 1
+        total = len(self.entries)
+        specificity = {
+            keyword: max(
+                0.0,
+                min(
+                    1.0,
+                    math.log((total + 1) / (1 + sum(keyword in r for r in self._entry_readings)))
+                    / math.log((total + 1) / 2),
+                ),
+            )
+            for keyword in self._keyword_terms.readings
+        }
         self._keywords = [
             tuple(
-                (keyword, (owners[keyword][i] + 1) / (sum(owners[keyword].values()) + 1))
+                (
+                    keyword,
+                    math.sqrt(specificity[keyword])
+                    * (owners[keyword][i] + 1)
+                    / (sum(owners[keyword].values()) + 1),
+                )
                 for keyword in keywords
             )
             for i, keywords in enumerate(keyword_lists)
@@ -414,6 +433,10 @@ class Matcher:
         common each word is across entries: a word every entry uses explains little."""
         self._entry_words: list[frozenset[str]] = []
         self._entry_readings: list[str] = []
+        self._entry_asked = [
+            " ".join([*phrasings, *(self._reading(k) for k in entry.keywords)])
+            for phrasings, entry in zip(self._phrasings_by_entry, self.entries, strict=True)
+        ]
         for entry in self.entries:
             texts = [
                 *_entry_texts(entry),
@@ -473,12 +496,14 @@ class Matcher:
         """Aspects and other tools the question names but the entry never speaks of: a
         question about Chatwork's task feature or Lancers' rules is not answered by an entry
         that merely shares its other words. Another tool counts only when the question names
-        neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours)."""
+        neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
+        What the entry speaks of is what it answers (its phrasings and keywords): an answer
+        that mentions a password in passing does not answer a question about a forgotten one."""
         terms = self._unsupported.hits(question.analysis)
         if not self._own_subjects.any(question.analysis):
             terms += self._other_subjects.hits(question.analysis)
-        spoken = self._entry_readings[entry_index]
-        return sorted({term for term in terms if term not in spoken})
+        asked = self._entry_asked[entry_index]
+        return sorted({term for term in terms if term not in asked})
 
     def required_score(self, question: _Question) -> tuple[float, str]:
         """How close a match must be before it is answered, given how the question is asked."""
