@@ -1,8 +1,12 @@
 """`make eval`: score the bot through the same command-line path users and tools call.
 
-Sets: the project's own in tests/fixtures/ (each validation set written by someone who had not
-seen the knowledge) and the development sets in ../shared/eval/ when that folder exists (a user's
-clone has none).
+Three groups, reported apart:
+- regression sets in tests/fixtures/ (each validation set was written by someone who had not seen
+  the knowledge, then tuned on) and the development sets in ../shared/eval/ when that folder
+  exists (a user's clone has none): `make eval` passes or fails on these, by thresholds;
+- first-pass sets in tests/firstpass/: newer unseen sets whose first-pass figures are in their
+  headers, not yet held to the regression thresholds;
+- the held-out set in tests/heldout/: frozen, never tuned on; the honest figure.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = Path(os.environ.get("EVAL_DIR", ROOT.parent / "shared" / "eval"))
 FIXTURES = ROOT / "tests" / "fixtures"
-OWN_QUESTIONS = sorted(FIXTURES.glob("*questions.yaml"))
-OWN_MESSAGES = sorted(FIXTURES.glob("*client_messages.yaml"))
+FIRST_PASS = ROOT / "tests" / "firstpass"
+HELD_OUT = ROOT / "tests" / "heldout"
 BOT = [sys.executable, "-m", "bot"]
 
 
@@ -71,7 +75,7 @@ class Tally:
         return self.hits / self.total if self.total else 1.0
 
 
-def score_questions(path: Path, tallies: dict[str, Tally]) -> None:
+def score_questions(path: Path, tallies: dict[str, Tally], show_misses: bool = True) -> None:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     replies = _run_batch("ask", [case["q"] for case in cases])
     in_scope = [(c, r) for c, r in zip(cases, replies, strict=True) if not c.get("none")]
@@ -99,7 +103,7 @@ def score_questions(path: Path, tallies: dict[str, Tally]) -> None:
         f"out-of-scope not answered:                 {rejected}/{len(out_scope)}"
         f" ({100 * rejected / max(1, len(out_scope)):.1f}%)"
     )
-    for case, reply in misses:
+    for case, reply in misses if show_misses else ():
         expected = "no answer" if case.get("none") else " & ".join(case["expect"])
         print(
             f"  MISS {case['q']!r}: got {reply['entry_id']} (score {reply['score']}, "
@@ -109,7 +113,7 @@ def score_questions(path: Path, tallies: dict[str, Tally]) -> None:
     tallies["out-of-scope questions not answered"].add(rejected, len(out_scope))
 
 
-def score_messages(path: Path, tallies: dict[str, Tally]) -> None:
+def score_messages(path: Path, tallies: dict[str, Tally], show_misses: bool = True) -> None:
     cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     reports = _run_batch("check", [case["text"] for case in cases])
     misses = []
@@ -136,7 +140,7 @@ def score_messages(path: Path, tallies: dict[str, Tally]) -> None:
         f"ordinary messages left alone:                   {quiet}/{len(ordinary)}"
         f" ({100 * quiet / max(1, len(ordinary)):.1f}%)"
     )
-    for case, report in misses:
+    for case, report in misses if show_misses else ():
         kinds = [f["kind"] for f in report["findings"]]
         print(
             f"  MISS {case['text']!r}: risk {report['risk']} {kinds}, "
@@ -146,37 +150,56 @@ def score_messages(path: Path, tallies: dict[str, Tally]) -> None:
     tallies["ordinary messages left alone"].add(quiet, len(ordinary))
 
 
-def summarise(tallies: dict[str, Tally]) -> bool:
-    """One line per measure over all sets, against its threshold; True when all pass."""
-    print("\n== summary (all sets)")
+def summarise(group: str, tallies: dict[str, Tally], held_to_thresholds: bool) -> bool:
+    """One line per measure over a group's sets; True when all meet their thresholds."""
+    print(f"\n== summary: {group}")
     passed = True
     for name, tally in tallies.items():
+        if not tally.total:
+            continue
         ok = tally.share >= THRESHOLDS[name]
         passed = passed and ok
+        verdict = ("ok  " if ok else "FAIL") if held_to_thresholds else "    "
         print(
-            f"{'ok  ' if ok else 'FAIL'} {name}: {tally.hits}/{tally.total}"
-            f" ({100 * tally.share:.1f}%, needs {100 * THRESHOLDS[name]:.0f}%)"
+            f"{verdict} {name}: {tally.hits}/{tally.total} ({100 * tally.share:.1f}%"
+            + (f", needs {100 * THRESHOLDS[name]:.0f}%)" if held_to_thresholds else ")")
         )
     return passed
 
 
+def score_group(
+    questions: list[Path], messages: list[Path], show_misses: bool = True
+) -> dict[str, Tally]:
+    tallies = {name: Tally() for name in THRESHOLDS}
+    for path in questions:
+        if path.is_file():
+            score_questions(path, tallies, show_misses)
+    for path in messages:
+        if path.is_file():
+            score_messages(path, tallies, show_misses)
+    return tallies
+
+
 def main() -> int:
-    sets = list(OWN_QUESTIONS)
+    questions = sorted(FIXTURES.glob("*questions.yaml"))
+    messages = sorted(FIXTURES.glob("*client_messages.yaml"))
     if SHARED_EVAL.is_dir():
-        sets.append(SHARED_EVAL / "dev_questions.yaml")
+        questions.append(SHARED_EVAL / "dev_questions.yaml")
+        messages.append(SHARED_EVAL / "dev_client_messages.yaml")
     else:
         print(f"({SHARED_EVAL} not found: scoring the project's own sets only)")
-    tallies = {name: Tally() for name in THRESHOLDS}
-    for path in sets:
-        if path.is_file():
-            score_questions(path, tallies)
-    message_sets = list(OWN_MESSAGES)
-    if SHARED_EVAL.is_dir():
-        message_sets.append(SHARED_EVAL / "dev_client_messages.yaml")
-    for path in message_sets:
-        if path.is_file():
-            score_messages(path, tallies)
-    return 0 if summarise(tallies) else 1
+    regression = score_group(questions, messages)
+    first_pass = score_group(
+        sorted(FIRST_PASS.glob("*questions.yaml")), sorted(FIRST_PASS.glob("*messages.yaml"))
+    )
+    # figures only: printing the held-out misses would invite tuning on them
+    held_out = score_group(
+        [HELD_OUT / "questions.yaml"], [HELD_OUT / "client_messages.yaml"], show_misses=False
+    )
+    passed = summarise("regression sets (tuned on) and dev sets", regression, True)
+    summarise("first-pass sets (tests/firstpass, not yet held to thresholds)", first_pass, False)
+    summarise("held-out set (tests/heldout, frozen, never tuned on)", held_out, False)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
