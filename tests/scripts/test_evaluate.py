@@ -22,7 +22,7 @@ def tallies(hits_per_hundred: int) -> dict:
 
 
 def test_one_miss_is_reported_but_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert evaluate.summarise(tallies(99)) is True
+    assert evaluate.summarise("regression sets", tallies(99), True) is True
     out = capsys.readouterr().out
     assert "summary" in out and out.count("99/100 (99.0%, needs 95%)") == len(evaluate.THRESHOLDS)
 
@@ -30,5 +30,14 @@ def test_one_miss_is_reported_but_passes(capsys: pytest.CaptureFixture[str]) -> 
 def test_a_share_under_its_threshold_fails(capsys: pytest.CaptureFixture[str]) -> None:
     below = tallies(99)
     below["ordinary messages left alone"] = evaluate.Tally(90, 100)
-    assert evaluate.summarise(below) is False
+    assert evaluate.summarise("regression sets", below, True) is False
     assert "FAIL ordinary messages left alone: 90/100" in capsys.readouterr().out
+
+
+def test_groups_not_held_to_thresholds_print_figures_without_a_verdict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    evaluate.summarise("held-out set", tallies(50), False)
+    out = capsys.readouterr().out
+    assert "== summary: held-out set" in out and "50/100 (50.0%)" in out
+    assert "FAIL" not in out and "needs" not in out
