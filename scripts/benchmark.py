@@ -1,4 +1,5 @@
-"""`make bench`: answer latency of the matcher against two baselines, measured in one run.
+"""`make bench`: answer latency of the matcher against two baselines, measured in one run;
+the safety check's latency; start-up time and the memory the word analyser adds.
 
 Figures, not assertions: these machines are shared and noisy, so speed is reported here rather
 than checked by timed unit tests. Baselines: difflib (stdlib) and a naive rapidfuzz
@@ -8,8 +9,11 @@ than checked by timed unit tests. Baselines: difflib (stdlib) and a naive rapidf
 from __future__ import annotations
 
 import difflib
+import json
 import random
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -19,10 +23,12 @@ import yaml
 from rapidfuzz import process
 
 from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
-from bot.core.matcher import Matcher, normalize
+from bot.core.matcher import Matcher
+from bot.core.safety import SafetyChecker
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "fixtures" / "eval_questions.yaml"
+MESSAGES = ROOT / "tests" / "fixtures" / "eval_client_messages.yaml"
 SYNTHETIC_SIZE = 10_000
 SLOW_BASELINE_QUERIES = 15
 """difflib over 10,000 entries takes seconds per question; a few questions give its median."""
@@ -101,7 +107,7 @@ def measure(
     matcher_bytes = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     phrasings = [text for entry in entries for text in (*entry.questions.ja, *entry.questions.en)]
-    normalized_phrasings = [normalize(text) for text in phrasings]
+    normalized_phrasings = [matcher.normalize(text) for text in phrasings]
     slow_questions = questions[:SLOW_BASELINE_QUERIES] if len(entries) > 1000 else questions
     slow_repeat = 1 if len(entries) > 1000 else repeat
     results = {
@@ -111,7 +117,9 @@ def measure(
         ),
         "difflib": summary(
             latencies(
-                lambda q: difflib.get_close_matches(normalize(q), normalized_phrasings, n=1),
+                lambda q: difflib.get_close_matches(
+                    matcher.normalize(q), normalized_phrasings, n=1
+                ),
                 slow_questions,
                 slow_repeat,
             )
@@ -130,6 +138,55 @@ def measure(
         )
 
 
+_START_UP = """
+import json, resource, time
+def rss():
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024
+started = time.perf_counter()
+from bot.core.knowledge import load_knowledge
+from bot.core.service import Engines
+before = rss()
+from bot.core.words import default_analyzer
+analyzer = default_analyzer()
+analyzer.analyze("納品はどこからするの")
+loaded = rss()
+engines = Engines.build(load_knowledge())
+engines.matcher.answer("仮払い前にIDを教えてもいい？")
+print(json.dumps({"seconds": time.perf_counter() - started, "before": before,
+                  "analyser": loaded, "ready": rss()}))
+"""
+
+
+def start_up() -> None:
+    """In a fresh process: imports, the analyser's dictionary, knowledge and every engine."""
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _START_UP],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    best = min(runs, key=lambda run: run["seconds"])
+    print(
+        f"\n== start-up (fresh process, best of 3): {best['seconds']:.2f} s to answer the first"
+        f" question; resident memory {best['before']:.0f} MB before the word analyser,"
+        f" {best['analyser']:.0f} MB with it (+{best['analyser'] - best['before']:.0f} MB),"
+        f" {best['ready']:.0f} MB with every engine built"
+    )
+
+
+def measure_check(repeat: int) -> None:
+    messages = [case["text"] for case in yaml.safe_load(MESSAGES.read_text("utf-8"))["cases"]]
+    checker = SafetyChecker(load_knowledge().safety)
+    median, p99 = summary(latencies(checker.check, messages, repeat))
+    print(f"\n== safety check: {len(messages)} messages; median {median:.3f} ms, p99 {p99:.3f} ms")
+
+
 def main() -> int:
     questions = [case["q"] for case in yaml.safe_load(QUESTIONS.read_text("utf-8"))["cases"]]
     knowledge = load_knowledge()
@@ -137,6 +194,8 @@ def main() -> int:
         "real knowledge base", knowledge.faq, questions, repeat=30, vocabulary=knowledge.vocabulary
     )
     measure("synthetic knowledge base", synthetic_entries(SYNTHETIC_SIZE), questions, repeat=2)
+    measure_check(repeat=30)
+    start_up()
     print("\n× = time relative to the matcher (higher means the baseline is slower).")
     return 0
 

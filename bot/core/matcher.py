@@ -231,6 +231,9 @@ class Matcher:
         self.entries = tuple(entries)
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
         self._analyzer = analyzer or default_analyzer()
+        self._build_cache: dict[str, Analysis] | None = {}
+        """Analyses while indexing (phrasings are read again for keywords and subjects);
+        dropped afterwards, so questions do not fill it."""
         self._aliases = tuple(
             (re.compile(alias.pattern), alias.canonical) for alias in vocabulary.aliases
         )
@@ -249,6 +252,7 @@ class Matcher:
         self._entry_postings = _as_arrays(_postings(self._centroids(vectors)))
         self._index_subjects()
         self._index_keywords()
+        self._build_cache = None
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge, analyzer: Analyzer | None = None) -> Matcher:
@@ -270,7 +274,13 @@ class Matcher:
         return " ".join(prepared.split())
 
     def _analyze(self, text: str) -> Analysis:
-        return self._analyzer.analyze(self._apply_aliases(prepare(text[:MAX_QUESTION_CHARS])))
+        cache = self._build_cache
+        if cache is not None and text in cache:
+            return cache[text]
+        analysis = self._analyzer.analyze(self._apply_aliases(prepare(text[:MAX_QUESTION_CHARS])))
+        if cache is not None:
+            cache[text] = analysis
+        return analysis
 
     def _reading(self, text: str) -> str:
         return self._analyze(text).reading.strip()

@@ -8,6 +8,7 @@ the long alternations (tools, payment methods…) in one place.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -437,18 +438,21 @@ class SafetyChecker:
             yield from compiled.all_of[0].finditer(sentence)
 
     def _evaluate(self, compiled: _CompiledRule, parts: list[str], message: str) -> RuleTrace:
+        """The first unsuppressed hit fires the rule; the hits are looked at lazily, since
+        most rules match nothing in most messages."""
         rule = compiled.rule
-        matched = [(s, hit) for s in parts for hit in self._hits(compiled, s)]
-        if not matched:
+        hits = ((s, hit) for s in parts for hit in self._hits(compiled, s))
+        first = next(hits, None)
+        if first is None:
             return RuleTrace(rule.id, rule.kind, False)
-        sentence, hit = matched[0]
+        sentence, hit = first
         if compiled.requires is not None and not compiled.requires.search(message):
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
         if compiled.unless is not None and (found := compiled.unless.search(message)):
             reason = f"`unless` matched 「{found.group()}」"
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
         reason = ""
-        for sentence, hit in matched:
+        for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
                 found := compiled.unless_sentence.search(sentence)
             ):

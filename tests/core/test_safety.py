@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 import unicodedata
 from pathlib import Path
 
@@ -314,15 +313,6 @@ def test_only_the_start_of_a_long_message_is_read(checker: SafetyChecker) -> Non
     padding = "記事の構成をご確認ください。" * (MAX_SCAN // 10)
     assert checker.check("直接契約しませんか。" + padding).risk == "danger"
     assert checker.check(padding + "直接契約しませんか。").risk == "none"
-
-
-def test_check_is_fast(checker: SafetyChecker) -> None:
-    texts = [text for text, _ in RISKY] + ORDINARY
-    start = time.perf_counter()
-    for text in texts * 10:
-        checker.check(text)
-    per_message = (time.perf_counter() - start) / (len(texts) * 10)
-    assert per_message < 0.001
 
 
 _CHECKER = SafetyChecker(load_safety(SAFETY_PATH))
