@@ -50,6 +50,7 @@ check-knowledge: $(RUNTIME_STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check bot tests scripts
 	$(BIN)/ruff format --check bot tests scripts
+	$(BIN)/mypy
 
 # Regenerate the lockfiles after changing dependency ranges in pyproject.toml.
 lock: $(BIN)/python

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
 from bot.core.assistant import Assistant
 from bot.core.catalog import ui
-from bot.core.knowledge import KnowledgeError, load_knowledge
+from bot.core.knowledge import load_knowledge
 from bot.core.ports import StoreError, utc_now
 from bot.core.replies import render_answer_text, render_safety_text
 from bot.core.reports import format_gaps, format_stats, group_questions
+from bot.core.schema import KnowledgeError
 from bot.core.service import Service
 from bot.logging_setup import configure_logging
-from bot.settings import ENV_FILE, ConfigurationError, Settings, describe_setting_error
+from bot.settings import ConfigurationError, Settings, describe_setting_error
 from bot.store import open_store
 from bot.text_input import LineDecoder, UnreadableInput, decoded_lines
 
@@ -51,7 +53,10 @@ def _lines(source: str) -> Iterator[str]:
     print(f"{name}: read as {decoder.encoding_name}", file=sys.stderr)
 
 
-def _emit_json(obj: dict) -> None:
+JsonObject = dict[str, Any]
+
+
+def _emit_json(obj: JsonObject) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
@@ -59,13 +64,17 @@ def _for_each_input(
     args: argparse.Namespace,
     single: str | None,
     name: str,
-    respond: Callable[[str], tuple[dict, str]],
+    respond: Callable[[str], tuple[JsonObject, str]],
 ) -> int:
     """`ask` and `check`: one text or `--batch FILE`; a JSON object per line, or text for people."""
-    if (args.batch is None) == (single is None):
+    if args.batch is not None and single is None:
+        texts: Iterable[str] = _lines(args.batch)
+    elif single is not None and args.batch is None:
+        texts = [single]
+    else:
         print(f"{args.command}: give either a {name} or --batch FILE", file=sys.stderr)
         return EXIT_USAGE
-    for text in _lines(args.batch) if args.batch is not None else [single]:
+    for text in texts:
         as_dict, for_people = respond(text)
         if args.json:
             _emit_json(as_dict)
@@ -77,7 +86,7 @@ def _for_each_input(
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     matcher = Service(settings.knowledge_dir).engines.matcher
 
-    def respond(question: str) -> tuple[dict, str]:
+    def respond(question: str) -> tuple[JsonObject, str]:
         answer = matcher.answer(question, lang=args.lang, explain=args.explain)
         text = render_answer_text(answer, matcher.entries)
         if answer.explanation is not None:
@@ -90,7 +99,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     checker = Service(settings.knowledge_dir).engines.safety
 
-    def respond(text: str) -> tuple[dict, str]:
+    def respond(text: str) -> tuple[JsonObject, str]:
         report = checker.check(text, lang=args.lang, explain=args.explain)
         rendered = render_safety_text(report)
         if report.explanation is not None:
@@ -134,7 +143,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console import PLATFORM, Console
 
     # Undecodable bytes reach the console as surrogate escapes, for it to read as CP932.
-    sys.stdin.reconfigure(errors="surrogateescape")
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
 
     async def serve() -> int:
         service = Service(settings.knowledge_dir)
@@ -285,7 +295,7 @@ SERVICE_COMMANDS = frozenset({"run", "sync-commands"})
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings(_env_file=ENV_FILE)
+        settings = Settings()
     except ValidationError as exc:
         for error in exc.errors():
             print(f"error: {describe_setting_error(error)}", file=sys.stderr)

@@ -16,6 +16,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TextIO
 
 from bot.core.scrub import TOKEN_PATTERNS
 
@@ -55,7 +56,7 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(payload, ensure_ascii=False))
 
 
-class RedactingStreamHandler(logging.StreamHandler):
+class RedactingStreamHandler(logging.StreamHandler[TextIO]):
     """A stream handler whose error report (bad %-arguments, a failing write) is redacted.
 
     The standard one prints the record's raw arguments to stderr, past every formatter.
@@ -84,7 +85,7 @@ def _log_uncaught(
     log.critical("Uncaught exception", exc_info=(exc_type, exc, tb))
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", stream=None) -> None:
+def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
     handler = RedactingStreamHandler(stream or sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     """Every setting; an empty variable (`DEV_GUILD_ID=` in a copied `.env`) counts as unset."""
 
     model_config = SettingsConfigDict(
-        env_file=None,
+        env_file=ENV_FILE,
         env_ignore_empty=True,
         extra="ignore",
         case_sensitive=False,

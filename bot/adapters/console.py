@@ -123,7 +123,7 @@ class Console:
             return await self._open_guide()
         if self.walking is not None:
             if text.isdigit() and text != "0":
-                return await self._walk(int(text))
+                return await self._walk(self.walking, int(text))
             if text.lower() in LEAVE_WALK:
                 self.walking = None
                 return ui("console_guide_closed", self.lang)
@@ -151,6 +151,8 @@ class Console:
         entry = self.listed[number - 1]
         self.listed = ()
         answer = await self.assistant.pick(entry.id, self.lang)
+        if answer is None:
+            return ui("entry_gone", self.lang)
         return render_answer_text(answer, self.assistant.topics)
 
     async def _open_guide(self) -> str:
@@ -162,8 +164,7 @@ class Console:
         title = self.walking.step.title.get(self.lang)
         return f"{ui('console_guide_resumed', self.lang, title=title)}\n\n{step}"
 
-    async def _walk(self, number: int) -> str:
-        state = self.walking
+    async def _walk(self, state: WalkState, number: int) -> str:
         options = len(state.actions) + (1 if state.finished else 0)
         if not 1 <= number <= options:
             return self._out_of_range(options)

@@ -17,16 +17,23 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.catalog import ui
-from bot.core.knowledge import FaqEntry, KnowledgeError
+from bot.core.knowledge import FaqEntry, Step
 from bot.core.matcher import MAX_QUESTION_CHARS, Answer
-from bot.core.ports import Reminder, Store, StoreUnavailable, WalkthroughEvent, utc_now
+from bot.core.ports import (
+    QuestionTier,
+    Reminder,
+    Store,
+    StoreUnavailable,
+    WalkthroughEvent,
+    utc_now,
+)
 from bot.core.ratelimit import RateLimiter
 from bot.core.reports import format_gaps, format_stats, group_questions
 from bot.core.safety import SafetyReport
-from bot.core.schema import Lang
+from bot.core.schema import KnowledgeError, Lang
 from bot.core.service import Engines, Service, watch_knowledge
 from bot.core.text import explicit_language, fold
-from bot.core.walkthrough import Action, Position, Progress, Step
+from bot.core.walkthrough import Action, Position, Progress
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +215,7 @@ class Assistant:
         if answer.entry is not None:
             self._store.record_answer(answer.entry.id, answer.lang, "answer")
         elif question.strip():
-            tier = "suggest" if answer.tier == "suggest" else "none"
+            tier: QuestionTier = "suggest" if answer.tier == "suggest" else "none"
             self._store.record_question(question.strip()[:MAX_QUESTION_CHARS], tier, answer.lang)
 
     # --- safety check -------------------------------------------------------------------

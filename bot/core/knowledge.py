@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -147,7 +148,7 @@ def _check_faq(doc: Document, faq: FaqFile) -> list[Problem]:
     for index, entry in enumerate(faq.entries):
         for position, related in enumerate(entry.related):
             if related not in known:
-                loc = ("entries", index, "related", position)
+                loc: tuple[str | int, ...] = ("entries", index, "related", position)
                 problems.append(doc.problem(loc, f"unknown related id '{related}'"))
         for lang in LANGS:
             seen: set[str] = set()
@@ -190,7 +191,9 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     directory = Path(directory) if directory is not None else default_knowledge_dir()
     problems: list[Problem] = []
 
-    def parse(name: str, model: type[M], extra_checks) -> M | None:
+    def parse(
+        name: str, model: type[M], extra_checks: Callable[[Document, M], list[Problem]]
+    ) -> M | None:
         path = directory / name
         display = str(path)
         if not path.is_file():

@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -84,7 +84,7 @@ class Candidate:
     keywords: float
     keyword_hits: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "entry_id": self.entry_id,
             "score": round(self.score, 4),
@@ -112,7 +112,7 @@ class Explanation:
     unexplained_share: float
     decision: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "normalized": self.normalized,
             "words": list(self.words),
@@ -170,7 +170,7 @@ class Answer:
     def text(self) -> str | None:
         return self.entry.answer.get(self.lang) if self.entry is not None else None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The `ask --json` contract (plus "explain" when the explanation was asked for)."""
         data = {
             "question": self.question,
@@ -546,7 +546,9 @@ class Matcher:
         parsed = self._question(question)
         return [(self.entries[c[0]], c[1].score) for c in self._scores(parsed, limit)]
 
-    def _scores(self, question: _Question, limit: int = SUGGESTION_COUNT) -> list:
+    def _scores(
+        self, question: _Question, limit: int = SUGGESTION_COUNT
+    ) -> list[tuple[int, Candidate]]:
         """The best `limit` (entry index, Candidate), best first."""
         normalized = question.normalized
         if not normalized:
@@ -571,7 +573,7 @@ class Matcher:
         )
         candidates = np.flatnonzero(preliminary > 0)
         order = candidates[np.argsort(-preliminary[candidates], kind="stable")]
-        scored = []
+        scored: list[tuple[int, Candidate]] = []
         for rank, entry_index in enumerate(order[: max(limit, RERANK_POOL)].tolist()):
             ratio = 0.0
             if rank < RERANK_POOL:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -199,7 +199,7 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
         for field in ("templates", "alternatives"):
             for position, template in enumerate(getattr(rule, field)):
                 if template not in known:
-                    loc = ("rules", index, field, position)
+                    loc: tuple[str | int, ...] = ("rules", index, field, position)
                     problems.append(doc.problem(loc, f"unknown template '{template}'"))
     for index, rule in enumerate(safety.rules):
         for position, name in enumerate(rule.all_of):
@@ -282,7 +282,7 @@ class RuleTrace:
     span: str = ""
     reason: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "kind": self.kind,
@@ -308,8 +308,8 @@ class SafetyReport:
     alternative_template: str | None = None
     explanation: tuple[RuleTrace, ...] | None = dataclass_field(default=None, compare=False)
 
-    def as_dict(self) -> dict:
-        data = {
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "text": self.text,
             "risk": self.risk,
             "findings": [f.as_dict() for f in self.findings],

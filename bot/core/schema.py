@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -151,7 +151,7 @@ PLAIN_MESSAGES = {
 }
 """Pydantic's wording (which names its own classes) in the words of someone editing YAML."""
 
-YAML_KINDS = {dict: "a set of fields", list: "a list"}
+YAML_KINDS: dict[type[Any], str] = {dict: "a set of fields", list: "a list"}
 
 
 def _describe(error: ErrorDetails) -> str:

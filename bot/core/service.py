@@ -11,9 +11,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.knowledge import Knowledge, KnowledgeError, load_knowledge
+from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.safety import SafetyChecker
+from bot.core.schema import KnowledgeError
 from bot.core.walkthrough import Walkthrough
 
 log = logging.getLogger(__name__)

@@ -251,7 +251,7 @@ class Walkthrough:
         return Progress(target, history)
 
     def _shortest_paths(self) -> dict[str, tuple[str, ...]]:
-        paths = {self.start_id: ()}
+        paths: dict[str, tuple[str, ...]] = {self.start_id: ()}
         queue = deque([self.start_id])
         while queue:
             step_id = queue.popleft()

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from sudachipy import Dictionary, SplitMode
+from sudachipy import Dictionary, SplitMode, Tokenizer
 
 from bot.core.text import fold
 
@@ -112,7 +112,7 @@ class Analyzer:
         self._dictionary = Dictionary(dict="core")
         self._local = threading.local()
 
-    def _tokenizer(self):
+    def _tokenizer(self) -> Tokenizer:
         tokenizer = getattr(self._local, "tokenizer", None)
         if tokenizer is None:
             tokenizer = self._dictionary.tokenizer(mode=SplitMode.C)

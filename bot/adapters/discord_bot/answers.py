@@ -227,7 +227,7 @@ class Answers(Feature):
     def _render(self, answer: Answer) -> list[Payload]:
         lang = answer.lang
         if answer.entry is not None:
-            return entry_payloads(answer.entry, lang, self.answer_view(answer))
+            return entry_payloads(answer.entry, lang, self.answer_view(answer, answer.entry))
         view = discord.ui.View(timeout=None)
         if answer.suggestions:
             for entry in answer.suggestions:
@@ -236,15 +236,15 @@ class Answers(Feature):
         view.add_item(TopicSelect(lang, self.assistant.topics))
         return [no_answer_payload(lang, view)]
 
-    def answer_view(self, answer: Answer) -> discord.ui.View:
+    def answer_view(self, answer: Answer, entry: FaqEntry) -> discord.ui.View:
         """Related entries as buttons, then 👍 / 👎 on their own row."""
         view = discord.ui.View(timeout=None)
-        for entry in self.assistant.related(answer):
-            button = EntryButton.for_entry(entry, answer.lang)
+        for related in self.assistant.related(answer):
+            button = EntryButton.for_entry(related, answer.lang)
             button.item.style = discord.ButtonStyle.secondary
             view.add_item(button)
-        for button in feedback_buttons(answer.entry.id):
-            view.add_item(button)
+        for vote in feedback_buttons(entry.id):
+            view.add_item(vote)
         return view
 
     # --- interactions -------------------------------------------------------------------

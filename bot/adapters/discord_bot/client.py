@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord_bot.answers import Answers
-from bot.adapters.discord_bot.command_sync import BotTranslator, CommandSync
+from bot.adapters.discord_bot.command_sync import CommandSync
 from bot.adapters.discord_bot.feedback import Feedback
 from bot.adapters.discord_bot.guide import Guide
 from bot.adapters.discord_bot.interactions import Feature, report_error
@@ -91,7 +91,7 @@ class ChatworkSafeBot(discord.Client):
         )
         self.assistant = assistant
         self.tree = app_commands.CommandTree(self)
-        self.tree.on_error = report_error
+        self.tree.error(report_error)
         self.command_sync = CommandSync(self.tree, assistant, self.options.dev_guild_id)
         self.answers = Answers(self, assistant, self.options.faq_channel_ids)
         self.reminders = Reminders(self, assistant)
@@ -111,7 +111,7 @@ class ChatworkSafeBot(discord.Client):
         self.background: list[asyncio.Task] = []
 
     async def setup_hook(self) -> None:
-        await self.tree.set_translator(BotTranslator())
+        await self.tree.set_translator(self.command_sync.translator)
         for feature in self.features.values():
             self.add_dynamic_items(*feature.dynamic_items)
             feature.register(self.tree)

@@ -51,12 +51,12 @@ class CommandSync:
         self.tree = tree
         self.assistant = assistant
         self.dev_guild_id = dev_guild_id
+        self.translator = BotTranslator()
 
     async def commands_hash(self) -> str:
         """Hash of the translated command payloads Discord would receive."""
-        translator = self.tree.translator
         payload = [
-            await command.get_translated_payload(self.tree, translator)
+            await command.get_translated_payload(self.tree, self.translator)
             for command in self.tree.get_commands()
         ]
         scope = {"guild": self.dev_guild_id, "commands": payload}

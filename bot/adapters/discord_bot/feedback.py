@@ -32,7 +32,7 @@ class FeedbackModal(discord.ui.Modal):
         self.feedback = feedback
         self.entry_id = entry_id
         self.message_id = message_id
-        self.comment = discord.ui.TextInput(
+        self.comment: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
             label=ui("feedback_question", lang),
             style=discord.TextStyle.paragraph,
             required=False,
@@ -47,7 +47,10 @@ class FeedbackModal(discord.ui.Modal):
             )
             await say(interaction, "feedback_thanks")
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal narrows View.on_error (no item) the same way.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
         await report_error(interaction, error)
 
 
@@ -86,6 +89,7 @@ class Feedback(Feature):
     dynamic_items = (FeedbackButton,)
 
     async def record(self, interaction: discord.Interaction, entry_id: str, helpful: bool) -> None:
+        assert interaction.message is not None, "a button's interaction carries its message"
         message_id = interaction.message.id
         ask_why = await self.assistant.vote(
             str(interaction.user.id), str(message_id), entry_id, helpful

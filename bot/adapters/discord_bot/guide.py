@@ -90,27 +90,33 @@ class Guide(Feature):
 
     def payload(self, interaction: discord.Interaction, state: WalkState) -> Payload:
         lang = locale_lang(interaction.locale)
+        return Payload(embeds=[step_embed(state, lang)], view=self.buttons(interaction, state))
+
+    @staticmethod
+    def buttons(interaction: discord.Interaction, state: WalkState) -> discord.ui.View:
+        lang = locale_lang(interaction.locale)
         owner = interaction.user.id
         view = discord.ui.View(timeout=None)
         for action in state.actions:
             view.add_item(WalkButton.for_action(owner, state.step.id, action, lang))
         if state.offers_reminder:
             view.add_item(RemindButton(owner, lang))
-        return Payload(embeds=[step_embed(state, lang)], view=view)
+        return view
 
     async def start(self, interaction: discord.Interaction) -> None:
         """Resume (or start) the guide; pending reminders are listed with a cancel button."""
         if await refuse_if_rate_limited(self.assistant, interaction):
             return
         state = await self.assistant.walkthrough(str(interaction.user.id))
-        payload = self.payload(interaction, state)
+        lang = locale_lang(interaction.locale)
+        view = self.buttons(interaction, state)
+        payload = Payload(embeds=[step_embed(state, lang)], view=view)
         if state.reminders:
-            lang = locale_lang(interaction.locale)
             payload.content = "\n".join(
                 f"{ui('remind_pending', lang)}: {when(r)}" for r in state.reminders
             )
             for reminder in state.reminders[:3]:
-                payload.view.add_item(CancelReminderButton(interaction.user.id, reminder.id, lang))
+                view.add_item(CancelReminderButton(interaction.user.id, reminder.id, lang))
         await interaction.response.send_message(
             **payload.kwargs(), ephemeral=ephemeral_by_default(interaction)
         )

@@ -105,7 +105,7 @@ async def _every(seconds: float, job: Callable[[], Awaitable[object]]) -> None:
         try:
             await job()
         except Exception:
-            log.exception(
-                "%s failed; retrying in %.0f s", asyncio.current_task().get_name(), seconds
-            )
+            task = asyncio.current_task()
+            name = task.get_name() if task is not None else "background job"
+            log.exception("%s failed; retrying in %.0f s", name, seconds)
         await asyncio.sleep(seconds)
