@@ -407,13 +407,18 @@ class Matcher:
             for keyword in self._keyword_terms.hits(analysis):
                 owners[keyword][entry_index] += 1
         total = len(self.entries)
+        speakers: Counter[str] = Counter()
+        for entry in self.entries:
+            spoken: set[str] = set()
+            for text in (*_entry_texts(entry), entry.answer.ja, entry.answer.en):
+                spoken.update(self._keyword_terms.hits(self._analyze(text)))
+            speakers.update(spoken)
         specificity = {
             keyword: max(
                 0.0,
                 min(
                     1.0,
-                    math.log((total + 1) / (1 + sum(keyword in r for r in self._entry_readings)))
-                    / math.log((total + 1) / 2),
+                    math.log((total + 1) / (1 + speakers[keyword])) / math.log((total + 1) / 2),
                 ),
             )
             for keyword in self._keyword_terms.readings
@@ -635,10 +640,11 @@ class Matcher:
         suggestions = tuple(
             self.entries[i] for i, c in scored[:SUGGESTION_COUNT] if c.score >= SUGGEST_SCORE
         )
-        if best.tfidf >= ON_TOPIC_SIMILARITY:
-            on_topic = f"close to a known phrasing ({best.tfidf:.2f})"
-        elif self.has_domain_term(parsed):
+        unexplained, share = self._unexplained(parsed, best_index)
+        if self.has_domain_term(parsed):
             on_topic = "has a domain word"
+        elif best.tfidf >= ON_TOPIC_SIMILARITY and not unexplained:
+            on_topic = f"close to a known phrasing ({best.tfidf:.2f})"
         else:
             on_topic = ""
         required, requirement = self.required_score(parsed)
@@ -647,7 +653,6 @@ class Matcher:
         leads = lead >= CLEAR_LEAD or self._answers_together(
             best_index, scored[1][0] if len(scored) > 1 else None
         )
-        unexplained, share = self._unexplained(parsed, best_index)
         if not on_topic:
             tier: Tier = "none"
             decision = "none: not about our subject"

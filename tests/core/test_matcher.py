@@ -257,3 +257,11 @@ def test_another_tool_is_ours_when_the_entry_speaks_of_it():
     assert not matcher.answer("zoomの無料版は何分まで使える").matched
     without_other_subjects = Matcher(matcher.entries, VocabularyFile(anchors=["面談", "無料版"]))
     assert without_other_subjects.answer("zoomの無料版は何分まで使える").matched
+
+
+def test_the_consoles_own_examples_get_what_they_promise(real):
+    """The welcome suggests "is chatwork free?": it is about the price, not the plan's limits;
+    a question about cooking that merely sounds like "how do I make an account" is not ours."""
+    assert real.answer("is chatwork free?").entry.id == "chatwork-price"
+    pasta = real.answer("how do I make pasta")
+    assert pasta.tier == "none" and pasta.suggestions == ()
