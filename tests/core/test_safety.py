@@ -390,10 +390,13 @@ def test_missing_advice_en_is_reported(bad_safety: Path) -> None:
     bad_safety.write_text(text[:end] + text[eol + 1 :], encoding="utf-8")
     with pytest.raises(KnowledgeError) as caught:
         load_safety(bad_safety)
-    # the advice is shared (a YAML anchor) with direct-signing, which is reported too
-    problem, shared = caught.value.problems
-    assert (shared.entry, shared.field) == ("direct-signing", "advice.en")
+    # the advice is shared (a YAML anchor) with the word-list rules of the kind: reported too
+    problem, *shared = caught.value.problems
     assert (problem.entry, problem.field) == ("direct-contract", "advice.en")
+    assert {(p.entry, p.field) for p in shared} == {
+        (rule, "advice.en")
+        for rule in ("direct-signing", "order-outside-the-site", "fees-as-a-reason")
+    }
     # the line of the advice block (where its anchor starts it), where en: should be added
     assert problem.line == text.count("\n", 0, start) + 1
     assert "missing" in problem.message
