@@ -61,6 +61,15 @@ async def test_autocomplete_ranks_entries_like_the_matcher(
     }
 
 
+async def test_autocomplete_ranks_by_reading_too(fake: FakeDiscord, bot: ChatworkSafeBot) -> None:
+    """Typed in hiragana, のうひん (納品) offers the delivery entry first."""
+    handle = await fake.autocomplete("faq", {"question": "のうひん"}, focused="question")
+    callback = await answered_in_time(handle)
+
+    assert callback.type == AUTOCOMPLETE_RESULT
+    assert callback.choices[0]["value"] == "deliver-on-both"
+
+
 async def test_autocomplete_names_follow_the_locale_unless_the_text_says_otherwise(
     fake: FakeDiscord, bot: ChatworkSafeBot
 ) -> None:
