@@ -14,6 +14,7 @@ from bot.adapters.platforms import NO_PLATFORM, serve_platforms
 from bot.adapters.slack_bot.runner import MISSING_TOKEN, REJECTED_APP_TOKEN
 from bot.settings import ConfigurationError, Settings
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.fixtures import ended
 from tests.fakeslack import FakeSlack
 
 STARTUP_TIMEOUT = 10.0
@@ -67,9 +68,12 @@ async def test_a_rejected_slack_token_stops_discord_too(
             database_url=None,
             knowledge_dir=None,
         )
-        serving = serve_platforms(settings, on_discord=lambda bot, _store: started.append(bot))
+        serving = asyncio.create_task(
+            serve_platforms(settings, on_discord=lambda bot, _store: started.append(bot)),
+            name="serve_platforms",
+        )
         with pytest.raises(ConfigurationError) as rejected:
-            await asyncio.wait_for(serving, STARTUP_TIMEOUT)
+            await ended(serving, STARTUP_TIMEOUT)
 
     assert str(rejected.value) == REJECTED_APP_TOKEN.format(error="invalid_auth")
     [discord_bot] = started

@@ -28,7 +28,7 @@ from bot.settings import Settings
 from bot.store import open_store
 from tests.adapters.slack_bot.conftest import MANIFEST, RATE_LIMIT_FOR_TESTS, reply_to_dm
 from tests.fakediscord import FakeDiscord
-from tests.fakediscord.fixtures import unless_task_dies
+from tests.fakediscord.fixtures import ended, unless_task_dies
 from tests.fakeslack import FakeSlack
 
 QUESTIONS = ("チャットワークは無料ですか", "仮払い前にIDを教えてもいい？", "how do I deliver")
@@ -118,5 +118,5 @@ async def test_the_same_question_gets_the_same_entry_and_text_everywhere(
         finally:
             serving.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(serving, STARTUP_TIMEOUT)
+                await ended(serving, STARTUP_TIMEOUT)
         assert discord_fake.unhandled == [] and slack_fake.unhandled == []

@@ -49,8 +49,8 @@ async def running_client(
         await unless_task_dies(start, client.wait_until_ready(), timeout)
         yield client
     finally:
-        await client.close()
-        await asyncio.wait_for(start, timeout)
+        await ended(asyncio.create_task(client.close(), name="client.close()"), timeout)
+        await ended(start, timeout)
 
 
 async def unless_task_dies(
@@ -68,3 +68,17 @@ async def unless_task_dies(
         start.result()
         raise RuntimeError("the task stopped before it was ready")
     raise TimeoutError(f"not ready within {timeout}s")
+
+
+async def ended(task: asyncio.Task[Any], timeout: float) -> Any:
+    """The result of a task that should end now (a close, a closed client's run); fail loudly
+    if it is still running after `timeout`.
+
+    Neither a bare `await` nor `asyncio.wait_for` (which, on timeout, waits without a bound for
+    its cancellation to take): a task that lost a cancellation would hang the suite instead.
+    """
+    done, _pending = await asyncio.wait({task}, timeout=timeout)
+    if task not in done:
+        task.cancel()
+        raise TimeoutError(f"{task.get_name()} did not end within {timeout}s")
+    return task.result()

@@ -28,7 +28,7 @@ from bot.core.knowledge import Knowledge, Step, load_knowledge
 from bot.core.ports import Store
 from bot.settings import Settings
 from tests.fakediscord import FakeDiscord, FakeUser
-from tests.fakediscord.fixtures import unless_task_dies
+from tests.fakediscord.fixtures import ended, unless_task_dies
 from tests.fakediscord.records import InteractionCallback, InteractionHandle, RecordedRequest
 
 STARTUP_TIMEOUT = 10.0
@@ -92,8 +92,10 @@ async def running_bot(
         yield bot
     finally:
         if created.done() and not created.cancelled():
-            await created.result().close()
-        await asyncio.wait_for(running, STARTUP_TIMEOUT)
+            await ended(
+                asyncio.create_task(created.result().close(), name="bot.close()"), STARTUP_TIMEOUT
+            )
+        await ended(running, STARTUP_TIMEOUT)
         Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = endpoints
 
 

@@ -3,14 +3,14 @@ exit code 2."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.discord_bot.runner import INTENT_REFUSED, INVALID_TOKEN, MISSING_TOKEN
 from bot.adapters.platforms import NO_PLATFORM
-from bot.cli import EXIT_USAGE, main
+from bot.cli import EXIT_USAGE
+from tests.adapters.conftest import run_cli
 from tests.adapters.discord_bot.conftest import cli_environment
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.gateway import INTENT_MESSAGE_CONTENT
@@ -36,7 +36,7 @@ async def test_missing_token(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
 
-    assert await asyncio.to_thread(main, [command]) == EXIT_USAGE
+    assert await run_cli([command]) == EXIT_USAGE
 
     stderr = capsys.readouterr().err
     assert error_lines(stderr) == [f"error: {message}"]
@@ -55,7 +55,7 @@ async def test_token_rejected_by_discord(
         cli_environment(monkeypatch, fake, tmp_path)
         monkeypatch.setenv("DISCORD_TOKEN", "not-the-bot-token")
 
-        assert await asyncio.to_thread(main, [command]) == EXIT_USAGE
+        assert await run_cli([command]) == EXIT_USAGE
 
         [login] = [r for r in fake.requests if r.path == "/users/@me"]
         assert login.status == 401
@@ -76,7 +76,7 @@ async def test_message_content_intent_refused_says_what_to_enable(
         cli_environment(monkeypatch, fake, tmp_path)
         monkeypatch.setenv("FAQ_CHANNEL_IDS", "123")
 
-        assert await asyncio.to_thread(main, ["run"]) == EXIT_USAGE
+        assert await run_cli(["run"]) == EXIT_USAGE
 
         [identify] = fake.gateway.identifies
         assert identify["intents"] & INTENT_MESSAGE_CONTENT

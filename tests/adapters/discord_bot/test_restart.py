@@ -1,4 +1,5 @@
-"""Stopping and starting the bot: old buttons keep working, progress resumes, no needless sync.
+"""Stopping and starting the bot: old buttons keep working, progress resumes, no needless sync,
+and stopping ends even a background job that lost its cancellation.
 
 Each test runs `serve_platforms` twice (or more) on one data directory against one fake Discord, which
 keeps its messages and registered commands across the restart like the real one.
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.discord_bot.command_sync import COMMANDS_HASH_KEY
-from bot.cli import main
 from bot.store import open_store
+from bot.store.sqlite import SqliteStore
+from tests.adapters.conftest import run_cli
 from tests.adapters.discord_bot.conftest import (
     MESSAGE_RESPONSE,
     Walker,
@@ -74,7 +76,7 @@ async def test_commands_sync_once_and_again_only_when_changed_or_forced(
             assert syncs(fake) == 2
 
         cli_environment(monkeypatch, fake, tmp_path)
-        assert await asyncio.to_thread(main, ["sync-commands"]) == 0
+        assert await run_cli(["sync-commands"]) == 0
         assert syncs(fake) == 3
         assert fake.unhandled == []
 
@@ -87,3 +89,28 @@ async def test_dev_guild_gets_the_commands_instantly(tmp_path: Path) -> None:
             assert fake.commands.get(None, []) == []
             handle = await fake.slash_command("faq", {"question": "仮払いって何？"})
             assert (await answered_in_time(handle)).data["embeds"][0]["title"]
+
+
+async def test_closing_ends_a_background_job_that_lost_its_cancellation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Python 3.11's `asyncio.wait_for` may return a store call's result instead of the
+    cancellation that came with it; the heartbeat then slept and looped on, and closing waited
+    for it forever: `chatwork-safe-bot run` hung when Discord refused the intent at start."""
+    lost = asyncio.Event()
+
+    async def beat_losing_its_cancellation(store: SqliteStore, now: object = None) -> None:
+        if lost.is_set():
+            return
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            lost.set()
+
+    monkeypatch.setattr(SqliteStore, "beat", beat_losing_its_cancellation)
+    async with FakeDiscord() as fake:
+        async with running_bot(fake, tmp_path) as bot:
+            pass
+        assert lost.is_set(), "the heartbeat was not in its store call when the bot closed"
+        assert bot.is_closed()
+    assert "left behind" not in caplog.text

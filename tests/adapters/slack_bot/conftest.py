@@ -24,7 +24,7 @@ import yaml
 from bot.adapters.platforms import serve_platforms
 from bot.core.service import Service
 from bot.settings import Settings
-from tests.fakediscord.fixtures import unless_task_dies
+from tests.fakediscord.fixtures import ended, unless_task_dies
 from tests.fakeslack import EnvelopeHandle, FakeSlack, FakeUser, all_texts
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -75,7 +75,7 @@ async def running_slack(fake: FakeSlack, data_dir: Path, **overrides: Any) -> As
     finally:
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(serving, STARTUP_TIMEOUT)
+            await ended(serving, STARTUP_TIMEOUT)
 
 
 @pytest.fixture(scope="session")

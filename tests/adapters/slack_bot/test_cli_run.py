@@ -3,13 +3,13 @@ exit code 2, the token never printed, nothing connected."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.slack_bot.runner import MISSING_TOKEN, REJECTED_APP_TOKEN, REJECTED_BOT_TOKEN
-from bot.cli import EXIT_USAGE, main
+from bot.cli import EXIT_USAGE
+from tests.adapters.conftest import run_cli
 from tests.adapters.slack_bot.conftest import slack_environment
 from tests.fakeslack import FakeSlack
 
@@ -34,7 +34,7 @@ async def test_one_slack_token_without_the_other(
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-secret")
 
-    assert await asyncio.to_thread(main, ["run"]) == EXIT_USAGE
+    assert await run_cli(["run"]) == EXIT_USAGE
 
     stderr = capsys.readouterr().err
     assert error_lines(stderr) == [f"error: {MISSING_TOKEN.format(missing='SLACK_APP_TOKEN')}"]
@@ -62,7 +62,7 @@ async def test_a_token_slack_rejects(
             monkeypatch.setenv(name, value)
         monkeypatch.setenv(variable, wrong)
 
-        assert await asyncio.to_thread(main, ["run"]) == EXIT_USAGE
+        assert await run_cli(["run"]) == EXIT_USAGE
 
         assert fake.socket_mode.connections == []
     stderr = capsys.readouterr().err
