@@ -33,14 +33,18 @@ def report_embeds(report: SafetyReport) -> list[discord.Embed]:
             name=clip(heading, FIELD_NAME_LIMIT), value=clip(body, FIELD_VALUE_LIMIT), inline=False
         )
     embeds = [embed]
-    if report.reply_template:
-        embeds.append(
-            discord.Embed(
-                title=ui("reply_template", report.lang),
-                description=f"```\n{report.reply_template}\n```",
-                colour=RISK_COLOURS[report.risk],
+    for key, template in (
+        ("reply_template", report.reply_template),
+        ("alternative_template", report.alternative_template),
+    ):
+        if template:
+            embeds.append(
+                discord.Embed(
+                    title=ui(key, report.lang),
+                    description=f"```\n{template}\n```",
+                    colour=RISK_COLOURS[report.risk],
+                )
             )
-        )
     return embeds
 
 

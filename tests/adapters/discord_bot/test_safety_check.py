@@ -96,6 +96,20 @@ async def test_check_message_command_answers_ephemerally(
     assert findings(callback)
 
 
+async def test_a_chatwork_request_offers_the_apply_first_reply_and_the_refusal(
+    fake: FakeDiscord, bot: ChatworkSafeBot
+) -> None:
+    """The reply to send first asks to apply; declining is offered beside it (issue 9)."""
+    handle = await fake.slash_command(
+        "check-message", {"text": "今後のやり取りはチャットワークでお願いできますか"}
+    )
+    callback = await answered_in_time(handle)
+    _, reply, alternative = callback.data["embeds"]
+    assert reply["title"] == ui("reply_template", "ja") and "申請" in reply["description"]
+    assert alternative["title"] == ui("alternative_template", "ja")
+    assert alternative["description"].startswith("```\n")
+
+
 async def test_checking_stores_nothing(fake: FakeDiscord, bot: ChatworkSafeBot) -> None:
     """What moderators would see (the reports read the bot's own store) does not change."""
     before = await bot.assistant.stats_report("en"), await bot.assistant.gaps_report("en")
