@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import discord
 from discord import app_commands
 
+from bot.adapters.background import stop_background_jobs
 from bot.adapters.discord_bot.answers import Answers
 from bot.adapters.discord_bot.command_sync import CommandSync
 from bot.adapters.discord_bot.feedback import Feedback
@@ -31,10 +32,6 @@ HEARTBEAT_SECONDS = 30.0
 REMINDER_POLL_SECONDS = 30.0
 KNOWLEDGE_POLL_SECONDS = 2.0
 PRUNE_SECONDS = 6 * 3600.0
-BACKGROUND_STOP_SECONDS = 5.0
-"""How long closing waits for the background tasks before it reports them and goes on."""
-CANCEL_AGAIN_SECONDS = 0.1
-"""A background task still running this long after its cancellation is cancelled again."""
 
 
 @dataclass(frozen=True)
@@ -162,29 +159,6 @@ class ChatworkSafeBot(discord.Client):
             await asyncio.sleep(seconds)
 
     async def close(self) -> None:
-        await self._stop_background_tasks()
+        jobs, self.background = self.background, []
+        await stop_background_jobs(jobs)
         await super().close()
-
-    async def _stop_background_tasks(self) -> None:
-        """Cancel the background tasks until they end, for at most BACKGROUND_STOP_SECONDS.
-
-        One cancellation is not enough: it can be lost (Python 3.11's `asyncio.wait_for` returns
-        the result instead when both arrive together), and the task then sleeps and loops on,
-        so waiting for it once kept `chatwork-safe-bot run` from ever exiting. A task that still
-        will not end is reported and left behind: the bot must close.
-        """
-        pending, self.background = set(self.background), []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + BACKGROUND_STOP_SECONDS
-        while pending and loop.time() < deadline:
-            for task in pending:
-                task.cancel()
-            _, pending = await asyncio.wait(
-                pending, timeout=min(CANCEL_AGAIN_SECONDS, deadline - loop.time())
-            )
-        if pending:
-            log.error(
-                "background task(s) still running %.0f s after close, left behind: %s",
-                BACKGROUND_STOP_SECONDS,
-                ", ".join(sorted(task.get_name() for task in pending)),
-            )

@@ -15,6 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.background import stop_background_jobs
 from bot.adapters.slack_bot.app import SlackBot
 from bot.core.assistant import Assistant
 from bot.settings import ConfigurationError, Settings
@@ -92,9 +93,7 @@ async def serve_slack(
     try:
         await asyncio.gather(*upkeep)
     finally:
-        for task in upkeep:
-            task.cancel()
-        await asyncio.gather(*upkeep, return_exceptions=True)
+        await stop_background_jobs(upkeep)
         await handler.close_async()
         log.info("disconnected from Slack")
 
