@@ -31,8 +31,6 @@ _LATIN_SUFFIX = re.compile(r"[a-z]{0,3}(?![a-z])")
 
 _SEPARATORS = frozenset({"空白", "補助記号"})
 """Spaces and punctuation separate words and are not compared."""
-CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
-"""Parts of speech that carry a question's subject; particles, auxiliaries and symbols do not."""
 
 
 def prepare(text: str) -> str:
@@ -62,10 +60,6 @@ class Word:
     @property
     def end(self) -> int:
         return self.start + len(self.reading)
-
-    @property
-    def content(self) -> bool:
-        return self.pos in CONTENT_POS
 
     @property
     def topical(self) -> bool:
@@ -149,9 +143,6 @@ class Analyzer:
             len(reading_text),
         }
         return Analysis(text, tuple(words), reading_text, boundaries)
-
-    def reading(self, text: str) -> str:
-        return self.analyze(prepare(text)).reading
 
 
 @cache
