@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
-
-
-class ChangeFeed:
-    """Wakes every waiter whenever the fake's state changes; waiters re-check their condition."""
-
-    def __init__(self) -> None:
-        self._waiters: list[asyncio.Future[None]] = []
-
-    def notify(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def wait_until(
-        self, check: Callable[[], T | None], *, timeout: float, describe: Callable[[], str]
-    ) -> T:
-        """Return the first truthy result of ``check``; fail with ``describe()`` after ``timeout``."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = check()
-            if result:
-                return result
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"fake discord: timed out after {timeout}s {describe()}")
-            waiter = loop.create_future()
-            self._waiters.append(waiter)
-            try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                continue
+from tests.changefeed import ChangeFeed
 
 
 @dataclass(frozen=True)

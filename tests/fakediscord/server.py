@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.changefeed import ChangeFeed
+
 from . import models
 from .gateway import (
     CLOSE_UNKNOWN_ERROR,
@@ -29,7 +31,7 @@ from .models import (
     Snowflakes,
     walk_components,
 )
-from .records import ChangeFeed, InteractionHandle, RecordedRequest
+from .records import InteractionHandle, RecordedRequest
 from .rest import RestApi
 
 EPHEMERAL = 1 << 6
@@ -73,7 +75,7 @@ class FakeDiscord:
         self.response_deadline = response_deadline
         self.application_flags = application_flags
         self.snowflakes = Snowflakes(snowflake_start_ms)
-        self.changes = ChangeFeed()
+        self.changes = ChangeFeed("fake discord")
         self.gateway = FakeGateway(self, heartbeat_interval_ms=heartbeat_interval_ms)
         self.rest = RestApi(self)
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.changefeed import ChangeFeed
+
 from .blocks import block_errors
 from .models import FakeConversation, FakeUser, Ids, interactive_elements
-from .records import Ack, ChangeFeed, EnvelopeHandle, RecordedCall
+from .records import Ack, EnvelopeHandle, RecordedCall
 from .socket_mode import SocketModeServer
 from .webapi import MAX_TEXT, SlackError, WebApi
 
@@ -87,7 +89,7 @@ class FakeSlack:
         self.manifest = Manifest.parse(manifest) if manifest is not None else None
         self.ack_deadline = ack_deadline
         self.response_url_lifetime = response_url_lifetime
-        self.changes = ChangeFeed()
+        self.changes = ChangeFeed("fake slack")
         self.ids = Ids()
         self.web_api = WebApi(self)
         self.socket_mode = SocketModeServer(self)
