@@ -146,7 +146,8 @@ class Explanation:
             f"required score: {self.required_score:.2f} ({self.requirement}); lead {self.lead:.3f}"
             f" (needs {CLEAR_LEAD})",
             f"subject gate: unexplained {' '.join(self.unexplained) or '-'}"
-            f" = {self.unexplained_share:.2f} of the subject (limit {UNEXPLAINED_SHARE})",
+            f" = {self.unexplained_share:.2f} of the subject (names aside; 0 under two subject"
+            f" words) (limit {UNEXPLAINED_SHARE})",
             f"decision: {self.decision}",
         ]
         return out
@@ -533,18 +534,21 @@ class Matcher:
 
     def _unexplained(self, question: _Question, entry_index: int) -> tuple[list[str], float]:
         """The question's subject words the entry never speaks of, and their share by weight;
-        none for a question with a single subject word (too little to judge by)."""
-        total = sum(weight for weight, _ in question.subject.values())
-        if len(question.subject) < 2:
-            return [], 0.0
+        the share is 0 for a question with a single subject word (too little to judge by), but
+        the word still shows it is not about a known phrasing's subject. The names
+        (Chatwork, CrowdWorks) are left out: every entry speaks of them, so counting them as
+        explained would dilute what the question is really about (チャットワークの管理者権限)."""
+        subject = {w: v for w, v in question.subject.items() if w not in self._names}
         known = self._entry_words[entry_index]
         reading = self._entry_readings[entry_index]
         missing = [
             lemma
-            for lemma, (weight, kana) in question.subject.items()
+            for lemma, (weight, kana) in subject.items()
             if lemma not in known and not (kana and kana in reading)
         ]
-        return missing, sum(question.subject[w][0] for w in missing) / total
+        if len(subject) < 2:
+            return missing, 0.0
+        return missing, sum(subject[w][0] for w in missing) / sum(w for w, _ in subject.values())
 
     def rank(self, question: str, limit: int = SUGGESTION_COUNT) -> list[tuple[FaqEntry, float]]:
         """Entries by descending score; shared by answers, suggestions and autocomplete."""

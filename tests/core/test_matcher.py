@@ -126,6 +126,21 @@ def test_subject_gate_turns_away_a_question_about_what_no_entry_speaks_of():
     assert {"出金", "変更"} <= set(gated.explanation.unexplained)
 
 
+def test_subject_gate_leaves_the_names_aside():
+    """Every entry speaks of Chatwork: naming it explains nothing, so it cannot dilute the
+    words the entry does not speak of."""
+    entries = [
+        entry("files", ["ファイルを送る方法", "ファイルの送り方"], ["send files"], ["ファイル"]),
+        entry("signup", ["登録方法"], ["how to sign up"], ["登録"]),
+    ]
+    matcher = Matcher(entries, VocabularyFile(anchors=["ファイル"], names=["チャットワーク"]))
+    assert matcher.answer("チャットワークでファイルを送る方法").entry.id == "files"
+    gated = matcher.answer("チャットワークのファイルの管理者権限", explain=True)
+    assert not gated.matched and "subject gate" in gated.explanation.decision
+    assert set(gated.explanation.unexplained) == {"管理者", "権限"}
+    assert "names aside" in "\n".join(gated.explanation.lines())
+
+
 def test_explanation_shows_the_numbers_that_decided(real):
     answer = real.answer("仮払い前にチャットワークIDを教えてもいいですか", explain=True)
     explanation = answer.explanation.as_dict()
