@@ -255,6 +255,10 @@ def test_unsupported_aspects_of_chatwork_are_not_answered(real):
         "クラウドワークスの手数料って何%？",
         "クラウドワークスの出金手数料はいくら？",
         "チャットワークのタスク機能の使い方を教えて",
+        "ココナラの取引でチャットワークを使ってもいい？",
+        "チャットワークのグループの管理者を変更したい",
+        "クラウドワークスの仮払いはマイルストーンごとに分けられる？",
+        "how do I back up my chatwork chats to csv",
     ]:
         assert not real.answer(question).matched, question
 
