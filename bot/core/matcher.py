@@ -67,6 +67,11 @@ UNEXPLAINED_SHARE = 0.7
 words by weight. "クラウドワークスの出金手数料" is about 出金, which no entry speaks of. Set on
 the regression sets: stricter limits turned away in-scope questions full of situation words
 (主婦, イラストレーター, 記事) faster than they caught off-topic ones."""
+UNEXPLAINED_PENALTY = 0.05
+"""Taken from an entry's score per unit of the question's subject it does not speak of, so that
+of two close entries the one that accounts for the question's words ranks first (a free-plan
+video call question goes to the plan's limits, not to why clients like group chats). Set on
+the regression sets: 0.03-0.05 gained there and lost nowhere; 0.1 and more lost answers."""
 FOREIGN_WORD_WEIGHT = 1.0
 """A subject word the knowledge never uses at all weighs this much against an answer, relative
 to 1.0 for words the knowledge knows: it is most likely what the question is really about."""
@@ -82,6 +87,8 @@ class Candidate:
     centroid: float
     ratio: float
     keywords: float
+    unexplained: float = 0.0
+    """Share of the question's subject the entry does not speak of (see `_unexplained`)."""
     keyword_hits: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
@@ -92,6 +99,7 @@ class Candidate:
             "centroid": round(self.centroid, 4),
             "ratio": round(self.ratio, 4),
             "keywords": round(self.keywords, 4),
+            "unexplained": round(self.unexplained, 4),
             "keyword_hits": list(self.keyword_hits),
         }
 
@@ -134,13 +142,15 @@ class Explanation:
             f"words: {' '.join(self.words)}",
             f"subject words: {' '.join(self.subject_words) or '-'}",
             f"on topic: {self.on_topic}",
-            "candidates (score = 0.45 tfidf + 0.30 centroid + 0.25 ratio + 0.20 keywords):",
+            "candidates (score = 0.45 tfidf + 0.30 centroid + 0.25 ratio + 0.20 keywords"
+            f" - {UNEXPLAINED_PENALTY} unexplained):",
         ]
         for c in self.candidates:
             hits = f" hits {', '.join(c.keyword_hits)}" if c.keyword_hits else ""
             out.append(
                 f"  {c.entry_id}: {c.score:.3f} (tfidf {c.tfidf:.3f}, centroid {c.centroid:.3f},"
-                f" ratio {c.ratio:.3f}, keywords {c.keywords:.3f}{hits})"
+                f" ratio {c.ratio:.3f}, keywords {c.keywords:.3f},"
+                f" unexplained {c.unexplained:.2f}{hits})"
             )
         out += [
             f"required score: {self.required_score:.2f} ({self.requirement}); lead {self.lead:.3f}"
@@ -590,13 +600,17 @@ class Matcher:
                     normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
                 )
                 ratio = closest[1] / 100 if closest else 0.0
+            unexplained = self._unexplained(question, entry_index)[1]
             candidate = Candidate(
                 entry_id=self.entries[entry_index].id,
-                score=float(preliminary[entry_index]) + SCORE_WEIGHTS["ratio"] * ratio,
+                score=float(preliminary[entry_index])
+                + SCORE_WEIGHTS["ratio"] * ratio
+                - UNEXPLAINED_PENALTY * unexplained,
                 tfidf=float(best_cosine[entry_index]),
                 centroid=float(centroid_cosine[entry_index]),
                 ratio=ratio,
                 keywords=float(keyword_scores[entry_index]),
+                unexplained=unexplained,
                 keyword_hits=tuple(keyword_hits.get(entry_index, ())),
             )
             scored.append((entry_index, candidate))

@@ -7,6 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bot.core.matcher as matcher_module
 from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
 from bot.core.matcher import Matcher
 
@@ -139,6 +140,32 @@ def test_subject_gate_leaves_the_names_aside():
     assert not gated.matched and "subject gate" in gated.explanation.decision
     assert set(gated.explanation.unexplained) == {"管理者", "権限"}
     assert "names aside" in "\n".join(gated.explanation.lines())
+
+
+def test_of_two_close_entries_the_one_speaking_of_the_question_ranks_first(monkeypatch):
+    """Same phrasings; only one entry's answer speaks of 期限: it ranks first, by the
+    unexplained-subject penalty alone (without it, the first listed would)."""
+    silent = entry("silent", ["契約の更新について"], ["contract renewal"], ["契約"])
+    speaks = silent.model_copy(
+        update={
+            "id": "speaks",
+            "answer": silent.answer.model_copy(update={"ja": "更新の期限は30日"}),
+        }
+    )
+    matcher = Matcher([silent, speaks], VocabularyFile(anchors=["契約"]))
+    ranked = matcher.answer("契約の更新の期限", explain=True).explanation.candidates
+    assert [c.entry_id for c in ranked] == ["speaks", "silent"]
+    assert ranked[1].unexplained > ranked[0].unexplained
+    expected = (
+        0.45 * ranked[1].tfidf
+        + 0.30 * ranked[1].centroid
+        + 0.25 * ranked[1].ratio
+        + 0.20 * ranked[1].keywords
+        - matcher_module.UNEXPLAINED_PENALTY * ranked[1].unexplained
+    )
+    assert ranked[1].score == pytest.approx(expected)
+    monkeypatch.setattr(matcher_module, "UNEXPLAINED_PENALTY", 0.0)
+    assert [e.id for e, _ in matcher.rank("契約の更新の期限")] == ["silent", "speaks"]
 
 
 def test_explanation_shows_the_numbers_that_decided(real):
