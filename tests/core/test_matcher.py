@@ -69,6 +69,8 @@ def test_normalize_folds_aliases_and_filler(real):
     assert normalize("チャトワの料金を教えてください！") == normalize("ちゃっとわーくの料金を")
     assert normalize("ChatWork") == normalize("チャットワーク") == normalize("ﾁｬｯﾄﾜｰｸ")
     assert normalize("クラワ") == normalize("クラウドワークス") == normalize("CrowdWorks")
+    assert normalize("CWのメッセ").replace(" ", "") == "くらうどわーくすのめっせーじ"
+    assert "くらうどわーくす" not in normalize("cwt news")
 
 
 def test_kana_and_kanji_spellings_compare_by_reading(real):
