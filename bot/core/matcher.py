@@ -206,6 +206,10 @@ class _Question:
     subject: dict[str, tuple[float, str]]
     """Subject word (its lemma, or stem for English) → weight, and its reading when it was
     typed in hiragana (then its segmentation, and so its lemma, is a guess)."""
+    typed_in_kana: bool
+    """Typed in kana only, even if a spelling such as ちゃとわ became チャットワーク since: its
+    words are guesses. (The required score looks at the text after those spellings: naming
+    Chatwork in kana makes the rest of the question no less readable.)"""
 
 
 class _Terms:
@@ -228,6 +232,11 @@ class _Terms:
 
     def any(self, analysis: Analysis) -> bool:
         return bool(self.hits(analysis))
+
+    def inside(self, analysis: Analysis) -> list[str]:
+        """Terms anywhere in the reading, whole words or not: for text typed in kana only,
+        whose word boundaries are guesses (たすくきのう is read as one odd word)."""
+        return [term for term in self.readings if term in analysis.reading]
 
 
 class Matcher:
@@ -354,7 +363,8 @@ class Matcher:
             lemma: (self._word_weight.get(lemma, FOREIGN_WORD_WEIGHT), kana)
             for lemma, kana in self._subject_words(analysis).items()
         }
-        return _Question(analysis, self._compared(analysis), subject)
+        typed_in_kana = bool(_KANA_ONLY.fullmatch(prepare(text[:MAX_QUESTION_CHARS])))
+        return _Question(analysis, self._compared(analysis), subject, typed_in_kana)
 
     # -- index --------------------------------------------------------------------------------
 
@@ -521,11 +531,14 @@ class Matcher:
     def off_subject(self, question: _Question, entry_index: int) -> list[str]:
         """Aspects and other tools the question names but the entry never speaks of: a
         question about Chatwork's task feature or Lancers' rules is not answered by an entry
-        that merely shares its other words. Another tool counts only when the question names
+        that merely shares its other words; in a question typed in kana only, an aspect counts
+        even inside a guessed word. Another tool counts only when the question names
         neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
         What the entry speaks of is what it answers (its phrasings and keywords): an answer
         that mentions a password in passing does not answer a question about a forgotten one."""
         terms = self._unsupported.hits(question.analysis)
+        if question.typed_in_kana:
+            terms += self._unsupported.inside(question.analysis)
         if not self._own_subjects.any(question.analysis):
             terms += self._other_subjects.hits(question.analysis)
         asked = self._entry_asked[entry_index]

@@ -99,6 +99,28 @@ def test_a_question_in_hiragana_is_never_answered_with_another_entry(real):
         }, (question, answer.entry.id)
 
 
+def test_an_unsupported_aspect_counts_inside_a_guessed_kana_word():
+    """In kana only, たすくきのう is cut at guessed places: the aspect タスク still counts."""
+    matcher = Matcher(
+        [
+            entry(
+                "usage", ["チャットワークの使い方", "使い方を知りたい"], ["how to use"], ["使い方"]
+            ),
+            entry("price", ["料金はいくら"], ["price"], ["料金"]),
+        ],
+        VocabularyFile(
+            anchors=["チャットワーク", "使い方"],
+            names=["チャットワーク"],
+            unsupported=["タスク"],
+            aliases=[{"pattern": "ちゃっ?とわ[ーぁ]?く", "canonical": "チャットワーク"}],
+        ),
+    )
+    assert matcher.answer("ちゃっとわーくのつかいかた").entry.id == "usage"
+    turned_away = matcher.answer("ちゃっとわーくのたすくきのうのつかいかた", explain=True)
+    assert not turned_away.matched
+    assert "another subject: たすく" in turned_away.explanation.decision
+
+
 def test_keywords_match_whole_words_only():
     """いくら (price) inside あたらしいくらいあんと (新しいクライアント) is not a hit."""
     matcher = Matcher(
