@@ -27,7 +27,15 @@ from rapidfuzz import fuzz, process
 from bot.core.knowledge import FaqEntry, Knowledge, VocabularyFile
 from bot.core.schema import Lang
 from bot.core.text import detect_language
-from bot.core.words import Analysis, Analyzer, default_analyzer, is_latin, prepare, to_hiragana
+from bot.core.words import (
+    Analysis,
+    Analyzer,
+    Lexicon,
+    default_analyzer,
+    is_latin,
+    prepare,
+    to_hiragana,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +210,8 @@ class _Question:
     """A question as the matcher sees it."""
 
     analysis: Analysis
+    terms: frozenset[str]
+    """Every word list's terms that it contains (see `Lexicon`)."""
     normalized: str
     subject: dict[str, tuple[float, str]]
     """Subject word (its lemma, or stem for English) → weight, and its reading when it was
@@ -216,27 +226,19 @@ class _Terms:
     """A word list matched on whole words by reading ("いくら" never inside "新しいクライアント")."""
 
     def __init__(self, readings: Iterable[str]):
-        self.readings = tuple(sorted(set(readings) - {""}, key=len, reverse=True))
-        self._by_first: dict[str, list[str]] = defaultdict(list)
-        for reading in self.readings:
-            self._by_first[reading[0]].append(reading)
+        self.readings = frozenset(readings) - {""}
 
-    def hits(self, analysis: Analysis) -> list[str]:
-        text = analysis.reading
-        return [
-            term
-            for char in set(text)
-            for term in self._by_first.get(char, ())
-            if term in text and analysis.contains(term)
-        ]
+    def hits(self, found: frozenset[str]) -> frozenset[str]:
+        """The list's terms among those found in a text (`Lexicon.found`)."""
+        return self.readings & found
 
-    def any(self, analysis: Analysis) -> bool:
-        return bool(self.hits(analysis))
+    def any(self, found: frozenset[str]) -> bool:
+        return not self.readings.isdisjoint(found)
 
-    def inside(self, analysis: Analysis) -> list[str]:
+    def inside(self, analysis: Analysis) -> frozenset[str]:
         """Terms anywhere in the reading, whole words or not: for text typed in kana only,
         whose word boundaries are guesses (たすくきのう is read as one odd word)."""
-        return [term for term in self.readings if term in analysis.reading]
+        return frozenset(term for term in self.readings if term in analysis.reading)
 
 
 class Matcher:
@@ -268,10 +270,31 @@ class Matcher:
         self._other_subjects = self._terms(vocabulary.other_subjects)
         self._unsupported = self._terms(vocabulary.unsupported)
         self._own_subjects = _Terms(self._names)
+        keyword_lists = [
+            sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
+            for entry in self.entries
+        ]
+        self._keyword_terms = _Terms(k for keywords in keyword_lists for k in keywords)
+        self._domain_terms = _Terms(
+            [*self._keyword_terms.readings, *(self._reading(c) for _, c in self._aliases)]
+        )
+        self._lexicon = Lexicon(
+            term
+            for terms in (
+                self._anchors,
+                self._other_subjects,
+                self._unsupported,
+                self._own_subjects,
+                self._domain_terms,
+            )
+            for term in terms.readings
+        )
         vectors = self._index_phrasings()
-        self._entry_postings = _as_arrays(_postings(self._centroids(vectors)))
+        self._postings = _joined(
+            _postings(vectors), _postings(self._centroids(vectors)), len(vectors)
+        )
         self._index_subjects()
-        self._index_keywords()
+        self._index_keywords(keyword_lists)
         self._build_cache = None
 
     @classmethod
@@ -283,14 +306,15 @@ class Matcher:
     def _apply_aliases(self, prepared: str) -> str:
         """Spellings and paraphrases → one form (ちゃとわ → チャットワーク). Patterns see kana
         folded to hiragana; the text keeps its script so the analyser can read it."""
+        folded = to_hiragana(prepared)
         for pattern, canonical in self._aliases:
-            folded = to_hiragana(prepared)
             pieces, last = [], 0
             for found in pattern.finditer(folded):
                 pieces += [prepared[last : found.start()], f" {canonical} "]
                 last = found.end()
             if pieces:
                 prepared = "".join([*pieces, prepared[last:]])
+                folded = to_hiragana(prepared)
         return " ".join(prepared.split())
 
     def _analyze(self, text: str) -> Analysis:
@@ -364,14 +388,19 @@ class Matcher:
             for lemma, kana in self._subject_words(analysis).items()
         }
         typed_in_kana = bool(_KANA_ONLY.fullmatch(prepare(text[:MAX_QUESTION_CHARS])))
-        return _Question(analysis, self._compared(analysis), subject, typed_in_kana)
+        return _Question(
+            analysis,
+            self._lexicon.found(analysis),
+            self._compared(analysis),
+            subject,
+            typed_in_kana,
+        )
 
     # -- index --------------------------------------------------------------------------------
 
     def _index_phrasings(self) -> list[dict[int, float]]:
         """TF-IDF vectors of every phrasing (and title), in entry order; postings for lookup."""
         self._vocabulary: dict[str, int] = {}
-        self._phrasing_texts: list[str] = []
         self._phrasing_analyses: list[Analysis] = []
         self._entry_of_phrasing: list[int] = []
         self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
@@ -382,7 +411,6 @@ class Matcher:
                 normalized = self._compared(analysis)
                 if not normalized:
                     continue
-                self._phrasing_texts.append(normalized)
                 self._phrasing_analyses.append(analysis)
                 self._entry_of_phrasing.append(entry_index)
                 self._phrasings_by_entry[entry_index].append(normalized)
@@ -393,7 +421,6 @@ class Matcher:
             f: math.log((total + 1) / (df + 1)) + 1.0 for f, df in document_frequency.items()
         }
         vectors = [self._weigh(ids) for ids in feature_ids]
-        self._phrasing_postings = _as_arrays(_postings(vectors))
         self._entry_starts = np.searchsorted(
             np.array(self._entry_of_phrasing), np.arange(len(self.entries))
         )
@@ -411,28 +438,23 @@ class Matcher:
             centroids.append({f: w / norm for f, w in total.items()})
         return centroids
 
-    def _index_keywords(self) -> None:
+    def _index_keywords(self, keyword_lists: list[list[str]]) -> None:
         """Each keyword's weight for each entry: the share of the phrasings containing it (as
         whole words) that belong to the entry ("何日" says approval time; "申請" says little),
         times how few entries speak of it at all: a word many answers use (だめ, 今後は)
         cannot by itself outweigh the rest of a question."""
-        keyword_lists = [
-            sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
-            for entry in self.entries
-        ]
-        self._keyword_terms = _Terms(k for keywords in keyword_lists for k in keywords)
         owners: dict[str, Counter[int]] = defaultdict(Counter)
         for analysis, entry_index in zip(
             self._phrasing_analyses, self._entry_of_phrasing, strict=True
         ):
-            for keyword in self._keyword_terms.hits(analysis):
+            for keyword in self._keyword_terms.hits(self._lexicon.found(analysis)):
                 owners[keyword][entry_index] += 1
         total = len(self.entries)
         speakers: Counter[str] = Counter()
         for entry in self.entries:
             spoken: set[str] = set()
             for text in (*_entry_texts(entry), entry.answer.ja, entry.answer.en):
-                spoken.update(self._keyword_terms.hits(self._analyze(text)))
+                spoken.update(self._keyword_terms.hits(self._lexicon.found(self._analyze(text))))
             speakers.update(spoken)
         specificity = {
             keyword: max(
@@ -460,9 +482,6 @@ class Matcher:
         for entry_index, keywords in enumerate(keyword_lists):
             for keyword in keywords:
                 self._entries_with_keyword[keyword].append(entry_index)
-        self._domain_terms = _Terms(
-            [*self._keyword_terms.readings, *(self._reading(c) for _, c in self._aliases)]
-        )
 
     def _index_subjects(self) -> None:
         """The words each entry speaks of (phrasings, title, keywords and answer), and how
@@ -526,7 +545,7 @@ class Matcher:
 
     def has_domain_term(self, question: _Question) -> bool:
         """Any keyword or anchor at all: without one, a question gets no answer or suggestion."""
-        return self._anchors.any(question.analysis) or self._domain_terms.any(question.analysis)
+        return self._anchors.any(question.terms) or self._domain_terms.any(question.terms)
 
     def off_subject(self, question: _Question, entry_index: int) -> list[str]:
         """Aspects and other tools the question names but the entry never speaks of: a
@@ -536,22 +555,21 @@ class Matcher:
         neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
         What the entry speaks of is what it answers (its phrasings and keywords): an answer
         that mentions a password in passing does not answer a question about a forgotten one."""
-        terms = self._unsupported.hits(question.analysis)
+        terms = self._unsupported.hits(question.terms)
         if question.typed_in_kana:
-            terms += self._unsupported.inside(question.analysis)
-        if not self._own_subjects.any(question.analysis):
-            terms += self._other_subjects.hits(question.analysis)
+            terms |= self._unsupported.inside(question.analysis)
+        if not self._own_subjects.any(question.terms):
+            terms |= self._other_subjects.hits(question.terms)
         asked = self._entry_asked[entry_index]
         return sorted({term for term in terms if term not in asked})
 
     def required_score(self, question: _Question) -> tuple[float, str]:
         """How close a match must be before it is answered, given how the question is asked."""
-        analysis = question.analysis
-        if _KANA_ONLY.fullmatch(analysis.text):
+        if _KANA_ONLY.fullmatch(question.analysis.text):
             return KANA_ONLY_SCORE, "typed in kana only: its words are a guess"
-        if self._anchors.any(analysis):
+        if self._anchors.any(question.terms):
             return CONFIDENT_SCORE, "anchored"
-        if self._unsupported.any(analysis) or self._other_subjects.any(analysis):
+        if self._unsupported.any(question.terms) or self._other_subjects.any(question.terms):
             return OFF_SUBJECT_SCORE, "names another subject and no anchor word"
         return UNANCHORED_SCORE, "no anchor word"
 
@@ -585,13 +603,11 @@ class Matcher:
         normalized = question.normalized
         if not normalized:
             return []
-        query = self._query_vector(normalized)
-        best_cosine = np.maximum.reduceat(
-            self._accumulate(query, self._phrasing_postings, len(self._phrasing_texts)),
-            self._entry_starts,
-        )
-        centroid_cosine = self._accumulate(query, self._entry_postings, len(self.entries))
-        hits = frozenset(self._keyword_terms.hits(question.analysis))
+        cosines = self._accumulate(self._query_vector(normalized))
+        phrasing_count = len(self._entry_of_phrasing)
+        best_cosine = np.maximum.reduceat(cosines[:phrasing_count], self._entry_starts)
+        centroid_cosine = cosines[phrasing_count:]
+        hits = self._keyword_terms.hits(question.terms)
         keyword_scores = np.zeros(len(self.entries))
         keyword_hits: dict[int, list[str]] = {}
         for entry_index in {i for keyword in hits for i in self._entries_with_keyword[keyword]}:
@@ -605,8 +621,14 @@ class Matcher:
         )
         candidates = np.flatnonzero(preliminary > 0)
         order = candidates[np.argsort(-preliminary[candidates], kind="stable")]
-        scored: list[tuple[int, Candidate]] = []
-        for rank, entry_index in enumerate(order[: max(limit, RERANK_POOL)].tolist()):
+        pool = order[: max(limit, RERANK_POOL)]
+        # (score, entry index, ratio, unexplained share), best first
+        finals: list[tuple[float, int, float, float]] = []
+        for rank, (entry_index, partial) in enumerate(
+            zip(pool.tolist(), preliminary[pool].tolist(), strict=True)
+        ):
+            if len(finals) >= limit and partial + SCORE_WEIGHTS["ratio"] < finals[limit - 1][0]:
+                break  # even a perfect ratio and no penalty leave it (and all after it) out
             ratio = 0.0
             if rank < RERANK_POOL:
                 closest = process.extractOne(
@@ -614,31 +636,34 @@ class Matcher:
                 )
                 ratio = closest[1] / 100 if closest else 0.0
             unexplained = self._unexplained(question, entry_index)[1]
-            candidate = Candidate(
-                entry_id=self.entries[entry_index].id,
-                score=float(preliminary[entry_index])
-                + SCORE_WEIGHTS["ratio"] * ratio
-                - UNEXPLAINED_PENALTY * unexplained,
-                tfidf=float(best_cosine[entry_index]),
-                centroid=float(centroid_cosine[entry_index]),
-                ratio=ratio,
-                keywords=float(keyword_scores[entry_index]),
-                unexplained=unexplained,
-                keyword_hits=tuple(keyword_hits.get(entry_index, ())),
+            score = partial + SCORE_WEIGHTS["ratio"] * ratio - UNEXPLAINED_PENALTY * unexplained
+            finals.append((score, entry_index, ratio, unexplained))
+            finals.sort(key=lambda final: final[0], reverse=True)
+        return [
+            (
+                entry_index,
+                Candidate(
+                    entry_id=self.entries[entry_index].id,
+                    score=score,
+                    tfidf=float(best_cosine[entry_index]),
+                    centroid=float(centroid_cosine[entry_index]),
+                    ratio=ratio,
+                    keywords=float(keyword_scores[entry_index]),
+                    unexplained=unexplained,
+                    keyword_hits=tuple(keyword_hits.get(entry_index, ())),
+                ),
             )
-            scored.append((entry_index, candidate))
-        scored.sort(key=lambda item: item[1].score, reverse=True)
-        return scored[:limit]
+            for score, entry_index, ratio, unexplained in finals[:limit]
+        ]
 
-    @staticmethod
-    def _accumulate(
-        query: dict[int, float], postings: dict[int, tuple[np.ndarray, np.ndarray]], size: int
-    ) -> np.ndarray:
-        """Dot products of the query with every row of a sparse matrix kept as postings."""
+    def _accumulate(self, query: dict[int, float]) -> np.ndarray:
+        """Dot products of the query with every phrasing, then every entry (see `_joined`)."""
+        postings = self._postings
+        size = len(self._entry_of_phrasing) + len(self.entries)
         used = [
             (postings[feature_id], weight)
             for feature_id, weight in query.items()
-            if feature_id in postings and len(postings[feature_id][0]) <= STOP_GRAM_POSTINGS
+            if feature_id in postings
         ]
         if not used:
             return np.zeros(size)
@@ -779,16 +804,32 @@ def _postings(vectors: Sequence[dict[int, float]]) -> dict[int, list[tuple[int, 
     return postings
 
 
-def _as_arrays(
-    postings: dict[int, list[tuple[int, float]]],
+def _joined(
+    phrasings: dict[int, list[tuple[int, float]]],
+    entries: dict[int, list[tuple[int, float]]],
+    phrasing_count: int,
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    return {
-        feature_id: (
-            np.fromiter((row for row, _ in pairs), dtype=np.int64, count=len(pairs)),
-            np.fromiter((weight for _, weight in pairs), dtype=np.float64, count=len(pairs)),
-        )
-        for feature_id, pairs in postings.items()
-    }
+    """Both matrices as one, entry rows after the phrasing rows, so a question is scored
+    against both in one pass; postings longer than STOP_GRAM_POSTINGS are dropped here once."""
+    joined = {}
+    for feature_id in phrasings.keys() | entries.keys():
+        pairs = [
+            *_unless_stop_gram(phrasings.get(feature_id, [])),
+            *(
+                (phrasing_count + row, w)
+                for row, w in _unless_stop_gram(entries.get(feature_id, []))
+            ),
+        ]
+        if pairs:
+            joined[feature_id] = (
+                np.fromiter((row for row, _ in pairs), dtype=np.int64, count=len(pairs)),
+                np.fromiter((weight for _, weight in pairs), dtype=np.float64, count=len(pairs)),
+            )
+    return joined
+
+
+def _unless_stop_gram(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    return pairs if len(pairs) <= STOP_GRAM_POSTINGS else []
 
 
 def _entry_texts(entry: FaqEntry) -> Iterable[str]:
