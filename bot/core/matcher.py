@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -65,6 +66,9 @@ SUGGEST_SCORE = 0.22
 ON_TOPIC_SIMILARITY = 0.5
 """A question this close to a known phrasing is on topic even without a listed keyword."""
 SUGGESTION_COUNT = 3
+QUESTIONS_KEPT = 256
+"""Questions kept analysed, by prepared text: one asked again (a frequent question, an
+autocomplete query retyped) skips the analyser. About 10 kB each."""
 RERANK_POOL = 8
 """Only the leading entries get the (costlier) edit-distance comparison with every phrasing."""
 STOP_GRAM_POSTINGS = 2000
@@ -213,6 +217,8 @@ class _Question:
     terms: frozenset[str]
     """Every word list's terms that it contains (see `Lexicon`)."""
     normalized: str
+    query: dict[int, float]
+    """Its TF-IDF vector."""
     subject: dict[str, tuple[float, str]]
     """Subject word (its lemma, or stem for English) → weight, and its reading when it was
     typed in hiragana (then its segmentation, and so its lemma, is a guess)."""
@@ -249,6 +255,7 @@ class Matcher:
         entries: Sequence[FaqEntry],
         vocabulary: VocabularyFile | None = None,
         analyzer: Analyzer | None = None,
+        questions_kept: int = QUESTIONS_KEPT,
     ):
         self.entries = tuple(entries)
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
@@ -296,6 +303,7 @@ class Matcher:
         self._index_subjects()
         self._index_keywords(keyword_lists)
         self._build_cache = None
+        self._parsed = lru_cache(maxsize=questions_kept)(self._parse)
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge, analyzer: Analyzer | None = None) -> Matcher:
@@ -382,18 +390,22 @@ class Matcher:
         return words
 
     def _question(self, text: str) -> _Question:
-        analysis = self._analyze(text)
+        return self._parsed(prepare(text[:MAX_QUESTION_CHARS]))
+
+    def _parse(self, prepared: str) -> _Question:
+        analysis = self._analyzer.analyze(self._apply_aliases(prepared))
         subject = {
             lemma: (self._word_weight.get(lemma, FOREIGN_WORD_WEIGHT), kana)
             for lemma, kana in self._subject_words(analysis).items()
         }
-        typed_in_kana = bool(_KANA_ONLY.fullmatch(prepare(text[:MAX_QUESTION_CHARS])))
+        normalized = self._compared(analysis)
         return _Question(
             analysis,
             self._lexicon.found(analysis),
-            self._compared(analysis),
+            normalized,
+            self._query_vector(normalized),
             subject,
-            typed_in_kana,
+            typed_in_kana=bool(_KANA_ONLY.fullmatch(prepared)),
         )
 
     # -- index --------------------------------------------------------------------------------
@@ -603,7 +615,7 @@ class Matcher:
         normalized = question.normalized
         if not normalized:
             return []
-        cosines = self._accumulate(self._query_vector(normalized))
+        cosines = self._accumulate(question.query)
         phrasing_count = len(self._entry_of_phrasing)
         best_cosine = np.maximum.reduceat(cosines[:phrasing_count], self._entry_starts)
         centroid_cosine = cosines[phrasing_count:]

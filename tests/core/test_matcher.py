@@ -335,3 +335,15 @@ def test_the_consoles_own_examples_get_what_they_promise(real):
     assert real.answer("is chatwork free?").entry.id == "chatwork-price"
     pasta = real.answer("how do I make pasta")
     assert pasta.tier == "none" and pasta.suggestions == ()
+
+
+def test_a_question_kept_analysed_gets_the_answer_a_new_one_gets(real):
+    """Asked again (or spelt the same after folding), a question is answered from the analysis
+    the matcher kept, with the same decision and numbers as when nothing is kept."""
+    knowledge = load_knowledge()
+    fresh = Matcher(knowledge.faq, knowledge.vocabulary, questions_kept=0)
+    cases = yaml.safe_load((FIXTURES / "eval_questions.yaml").read_text("utf-8"))["cases"]
+    questions = [case["q"] for case in cases] + ["ＣＨＡＴＷＯＲＫの料金", "chatworkの料金"]
+    for question in questions * 2:
+        kept = real.answer(question, explain=True).as_dict()
+        assert kept == fresh.answer(question, explain=True).as_dict()
