@@ -121,6 +121,21 @@ def test_an_unsupported_aspect_counts_inside_a_guessed_kana_word():
     assert "another subject: たすく" in turned_away.explanation.decision
 
 
+def test_kana_with_a_known_spelling_needs_a_closer_match_than_kanji(real):
+    """ちゃとわ is read for sure as チャットワーク, the rest of a kana-only question is not."""
+    kana = real.answer("ちゃとわのつうちがこない", explain=True).explanation
+    assert (kana.required_score, kana.requirement.startswith("typed in kana only")) == (
+        matcher_module.KANA_SPELLING_SCORE,
+        True,
+    )
+    assert kana.candidates[0].score < matcher_module.KANA_SPELLING_SCORE
+    assert not real.answer("ちゃとわのつうちがこない").matched
+    assert real.answer("チャットワークの通知が来ない", explain=True).explanation.requirement == (
+        "anchored"
+    )
+    assert real.answer("ちゃっとわーくってなんですか").entry.id == "what-is-chatwork"
+
+
 def test_keywords_match_whole_words_only():
     """いくら (price) inside あたらしいくらいあんと (新しいクライアント) is not a hit."""
     matcher = Matcher(
