@@ -425,9 +425,11 @@ def test_check_explain_names_rule_span_and_suppression(capsys):
     assert main(["check", "--json", "--explain", "直接お会いするのは難しいので"]) == 0
     [report] = json_lines(capsys.readouterr().out)
     assert report["risk"] == "none"
-    [trace] = report["explain"]["rules"]
-    assert trace["rule"] == "off-platform-contact" and trace["fired"] is False
-    assert trace["span"] == "直接お会い" and trace["reason"].startswith("negated")
+    rule, learned = report["explain"]["rules"]
+    assert rule["rule"] == "off-platform-contact" and rule["fired"] is False
+    assert rule["span"] == "直接お会い" and rule["reason"].startswith("negated")
+    assert learned["rule"] == "learned" and learned["fired"] is False
+    assert learned["probability"] < 0.99 and learned["reason"] == "below 0.99"
     assert main(["check", "--explain", "LINEのID頂戴できますか？"]) == 0
     assert "contact-detail-request (off_platform_contact) fired on 「頂戴」" in (
         capsys.readouterr().out

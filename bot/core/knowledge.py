@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from bot.core.learned import MESSAGES_FILE, LabelledMessage, MessagesFile, check_messages
 from bot.core.safety import SAFETY_FILE, SafetyFile, check_safety
 from bot.core.schema import (
     LANGS,
@@ -121,6 +122,8 @@ class Knowledge:
     walkthrough: WalkthroughFile
     safety: SafetyFile
     vocabulary: VocabularyFile
+    messages: tuple[LabelledMessage, ...]
+    """Labelled client messages the safety check's learned stage is trained on."""
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -212,7 +215,22 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
     safety = parse(SAFETY_FILE, SafetyFile, check_safety)
     vocabulary = parse(VOCABULARY_FILE, VocabularyFile, _check_vocabulary)
-    if problems or faq is None or walkthrough is None or safety is None or vocabulary is None:
+
+    def check_kinds(doc: Document, labelled: MessagesFile) -> list[Problem]:
+        """Against the rules' kinds; unknowable while safety.yaml itself is broken."""
+        if safety is None:
+            return []
+        return check_messages(doc, labelled, {rule.kind for rule in safety.rules})
+
+    messages = parse(MESSAGES_FILE, MessagesFile, check_kinds)
+    if (
+        problems
+        or faq is None
+        or walkthrough is None
+        or safety is None
+        or vocabulary is None
+        or messages is None
+    ):
         raise KnowledgeError(problems)
     log.info(
         "loaded %d FAQ entries and %d walkthrough steps from %s",
@@ -226,4 +244,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         walkthrough=walkthrough,
         safety=safety,
         vocabulary=vocabulary,
+        messages=tuple(messages.messages),
     )

@@ -8,6 +8,7 @@ the long alternations (tools, payment methods…) in one place.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from bot.core.learned import LearnedSettings, MessageModel, Verdict
 from bot.core.schema import (
     Document,
     EntryId,
@@ -114,6 +116,7 @@ class SafetyFile(Strict):
     channels: list[Channel] = []
     templates: list[Template] = []
     rules: list[Rule] = Field(min_length=1)
+    learned: LearnedSettings = LearnedSettings()
 
 
 class PatternError(ValueError):
@@ -281,9 +284,11 @@ class RuleTrace:
     sentence: str = ""
     span: str = ""
     reason: str = ""
+    probability: float | None = None
+    """Set for the learned stage, whose `span` lists the words that weighed most."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "rule": self.rule,
             "kind": self.kind,
             "fired": self.fired,
@@ -291,10 +296,17 @@ class RuleTrace:
             "span": self.span,
             "reason": self.reason,
         }
+        if self.probability is not None:
+            data["probability"] = round(self.probability, 4)
+        return data
 
     def line(self) -> str:
-        where = f" on 「{self.span}」 in 「{self.sentence}」" if self.span else ""
         outcome = "fired" if self.fired else f"suppressed: {self.reason}"
+        if self.probability is not None:
+            return (
+                f"{self.rule} ({self.kind}) p={self.probability:.3f} {outcome}; words {self.span}"
+            )
+        where = f" on 「{self.span}」 in 「{self.sentence}」" if self.span else ""
         return f"{self.rule} ({self.kind}) {outcome}{where}"
 
 
@@ -357,10 +369,18 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for line in folded for s in _SENTENCE.findall(line) if s.strip()]
 
 
-class SafetyChecker:
-    """Runs the rules of a SafetyFile; compile once, then `check()` any number of messages."""
+LEARNED = "learned"
+"""The rule id shown for a finding of the learned stage."""
 
-    def __init__(self, safety: SafetyFile):
+
+class SafetyChecker:
+    """Runs the rules of a SafetyFile, then the learned model when no rule fired; compile once,
+    then `check()` any number of messages."""
+
+    def __init__(self, safety: SafetyFile, model: MessageModel | None = None):
+        self.model = model
+        self._threshold = safety.learned.threshold
+        self._overrule = safety.learned.overrule
         compiler = _Compiler(safety.terms, safety.words)
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
@@ -386,6 +406,13 @@ class SafetyChecker:
             )
             for rule in safety.rules
         )
+        self._first_of_kind: dict[str, _CompiledRule] = {}
+        self._unless_of_kind: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for compiled in self.rules:
+            self._first_of_kind.setdefault(compiled.rule.kind, compiled)
+            if compiled.unless is not None:
+                unless = (compiled.rule.id, compiled.unless)
+                self._unless_of_kind.setdefault(compiled.rule.kind, []).append(unless)
 
     def check(self, text: str, lang: Lang | None = None, explain: bool = False) -> SafetyReport:
         """Findings for a client's message; never raises, and reads only the first MAX_SCAN chars."""
@@ -409,11 +436,20 @@ class SafetyChecker:
                 continue
             trace = self._evaluate(compiled, parts, message)
             if trace.fired:
+                trace = self._overruled(trace)
+            if trace.fired:
                 fired[kind] = (order, compiled)
             if explain and (trace.fired or trace.span or trace.reason):
                 traces.append(trace)
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
+        if not fired and self.model is not None:
+            learned, trace = self._learned(scanned, message)
+            if learned is not None:
+                ranked = [(len(self.rules), learned)]
+                findings = (self._finding(learned.rule, lang, severity="caution"),)
+            if explain:
+                traces.append(trace)
         template = alternative = None
         for _, compiled in ranked:
             template = self._template(compiled.templates, message, lang)
@@ -423,6 +459,11 @@ class SafetyChecker:
         risk: Risk = findings[0].severity if findings else "none"
         explanation = tuple(traces) if explain else None
         return SafetyReport(text, lang, risk, findings, template, alternative, explanation)
+
+    def train(self) -> None:
+        """Train the learned stage now (a background thread at start), not on the first check."""
+        if self.model is not None:
+            self.model.train()
 
     def trace(self, compiled: _CompiledRule, text: str) -> RuleTrace:
         """One rule alone on a message (how `check-knowledge` runs a rule's examples)."""
@@ -471,11 +512,50 @@ class SafetyChecker:
         before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
         return bool(self._before.search(before)) and not self._proposal.search(before)
 
+    def _overruled(self, trace: RuleTrace) -> RuleTrace:
+        """The fired rule's trace, or why the model overrules it: it is sure the sentence the rule
+        fired on is ordinary."""
+        if self.model is None or self._overrule >= 1.0:
+            return trace
+        verdict = self.model.verdict(trace.sentence)
+        if verdict is None or verdict.clean < self._overrule:
+            return trace
+        reason = f"overruled by the learned stage: P(ordinary)={verdict.clean:.5f}"
+        return dataclasses.replace(trace, fired=False, reason=reason)
+
+    def _learned(self, scanned: str, message: str) -> tuple[_CompiledRule | None, RuleTrace]:
+        """The model's most likely risky kind, told with the advice of that kind's first rule;
+        believed above the threshold unless a rule of that kind says the context makes it safe."""
+        assert self.model is not None
+        verdict = self.model.verdict(scanned)
+        if verdict is None or verdict.kind not in self._first_of_kind:
+            return None, RuleTrace(LEARNED, "", False, reason="no risky kind learned")
+        compiled = self._first_of_kind[verdict.kind]
+        if verdict.probability < self._threshold:
+            return None, self._learned_trace(verdict, f"below {self._threshold}")
+        for rule_id, unless in self._unless_of_kind.get(verdict.kind, ()):
+            if found := unless.search(message):
+                reason = f"`unless` of {rule_id} matched 「{found.group()}」"
+                return None, self._learned_trace(verdict, reason)
+        return compiled, self._learned_trace(verdict, "")
+
     @staticmethod
-    def _finding(rule: Rule, lang: Lang) -> Finding:
+    def _learned_trace(verdict: Verdict, reason: str) -> RuleTrace:
+        words = ", ".join(f"{word} +{odds}" for word, odds in verdict.evidence) or "none"
+        return RuleTrace(
+            LEARNED,
+            verdict.kind,
+            not reason,
+            span=words,
+            reason=reason,
+            probability=verdict.probability,
+        )
+
+    @staticmethod
+    def _finding(rule: Rule, lang: Lang, severity: Severity | None = None) -> Finding:
         return Finding(
             kind=rule.kind,
-            severity=rule.severity,
+            severity=severity or rule.severity,
             rule=rule.rule.get(lang),
             source=rule.source.get(lang),
             advice=rule.advice.get(lang),

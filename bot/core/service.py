@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.learned import MessageModel
 from bot.core.matcher import Matcher
 from bot.core.safety import SafetyChecker
 from bot.core.schema import KnowledgeError
@@ -33,7 +35,9 @@ class Engines:
             knowledge=knowledge,
             matcher=Matcher.from_knowledge(knowledge),
             walkthrough=Walkthrough(knowledge.walkthrough),
-            safety=SafetyChecker(knowledge.safety),
+            safety=SafetyChecker(
+                knowledge.safety, MessageModel(knowledge.messages, knowledge.safety.learned)
+            ),
         )
 
 
@@ -41,10 +45,13 @@ class Service:
     def __init__(self, knowledge_dir: Path | None = None):
         self.engines = Engines.build(load_knowledge(knowledge_dir))
         self.knowledge_dir = self.engines.knowledge.directory
+        threading.Thread(target=self.engines.safety.train, name="train-safety", daemon=True).start()
 
     def reload(self) -> Engines:
-        """Load again; on KnowledgeError the previous engines stay in service and it propagates."""
+        """Load again; on KnowledgeError the previous engines stay in service and it propagates.
+        Runs in a worker thread, so the new safety model is trained here, before the swap."""
         engines = Engines.build(load_knowledge(self.knowledge_dir))
+        engines.safety.train()
         self.engines = engines
         log.info("knowledge reloaded: %d entries", len(engines.knowledge.faq))
         return engines

@@ -23,6 +23,7 @@ from bot.core.safety import (
     load_safety,
 )
 from bot.core.schema import KnowledgeError
+from bot.core.service import Engines
 
 CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -430,9 +431,10 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
 def test_client_message_sets_written_apart_from_the_rules(fixture: str):
-    """The project's own client-message sets, scored as `make eval` scores them."""
+    """The project's own client-message sets, scored as `make eval` scores them: the rules and
+    the learned stage together."""
     path = FIXTURES / fixture
-    checker = SafetyChecker(load_knowledge().safety)
+    checker = Engines.build(load_knowledge()).safety
     wrong = []
     for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
         report = checker.check(case["text"])

@@ -1,0 +1,180 @@
+"""The safety check's learned stage: training, verdicts, the checker's use of it, file errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.knowledge import default_knowledge_dir, load_knowledge
+from bot.core.learned import (
+    MESSAGES_FILE,
+    LabelledMessage,
+    LearnedSettings,
+    MessageModel,
+    features,
+)
+from bot.core.safety import LEARNED, SafetyChecker
+from bot.core.schema import KnowledgeError
+from bot.core.service import Engines, Service
+
+KNOWLEDGE = load_knowledge()
+
+# A small corpus in which "研修" (training period) and unpaid work go together.
+_CORPUS = [
+    LabelledMessage(text=text, kind=kind)
+    for text, kind in [
+        ("最初の研修期間は報酬が出ませんのでご了承ください", "work_before_escrow"),
+        ("研修中の作業は無給になります", "work_before_escrow"),
+        ("研修として3本書いていただきますが報酬はありません", "work_before_escrow"),
+        ("報酬は研修が終わってからのお支払いです", "work_before_escrow"),
+        ("LINEのIDを教えてください", "off_platform_contact"),
+        ("LINEで連絡しましょう", "off_platform_contact"),
+        ("記事の構成を確認しました", "none"),
+        ("納期は来週金曜日です", "none"),
+        ("修正ありがとうございました", "none"),
+        ("今後ともよろしくお願いいたします", "none"),
+        ("見出しを一つ追加してください", "none"),
+        ("本日もよろしくお願いします", "none"),
+    ]
+]
+_UNPAID_TRAINING = "研修期間の作業には報酬が出ません"
+
+
+def _model(**settings: float) -> MessageModel:
+    return MessageModel(_CORPUS, LearnedSettings(**settings))
+
+
+def test_features_are_words_and_neighbouring_pairs() -> None:
+    assert features(["仮払い", "は", "後"]) == {"仮払い", "は", "後", "仮払い|は", "は|後"}
+
+
+def test_a_message_like_the_risky_ones_gets_their_kind() -> None:
+    verdict = _model().verdict(_UNPAID_TRAINING)
+    assert verdict is not None
+    assert verdict.kind == "work_before_escrow"
+    assert verdict.probability > 0.9 > verdict.clean
+    assert "報酬" in {word for word, _ in verdict.evidence}
+    assert all(odds > 0 for _, odds in verdict.evidence)
+
+
+def test_an_ordinary_message_is_judged_ordinary() -> None:
+    verdict = _model().verdict("記事の見出しを確認しました。ありがとうございました")
+    assert verdict is not None
+    assert verdict.clean > 0.9 > verdict.probability
+
+
+def test_no_risky_label_means_no_verdict() -> None:
+    model = MessageModel(_CORPUS[-6:], LearnedSettings())
+    assert model.verdict(_UNPAID_TRAINING) is None
+
+
+def test_models_over_the_same_labels_share_one_training() -> None:
+    first, second = _model(), _model()
+    first.train()
+    second.train()
+    assert first._trained is second._trained
+
+
+def test_the_checker_reports_what_only_the_model_caught() -> None:
+    rules_only = SafetyChecker(KNOWLEDGE.safety)
+    assert rules_only.check(_UNPAID_TRAINING).risk == "none"
+    checker = SafetyChecker(KNOWLEDGE.safety, _model())
+    report = checker.check(_UNPAID_TRAINING, explain=True)
+    [finding] = report.findings
+    assert (finding.kind, finding.severity, report.risk) == (
+        "work_before_escrow",
+        "caution",
+        "caution",
+    )
+    first_rule = next(r for r in KNOWLEDGE.safety.rules if r.kind == "work_before_escrow")
+    assert finding.advice == first_rule.advice.ja
+    assert report.reply_template is not None
+    assert report.explanation is not None
+    [trace] = [t for t in report.explanation if t.rule == LEARNED]
+    assert trace.fired and trace.probability is not None and trace.probability > 0.9
+    assert "報酬" in trace.span
+    assert trace.as_dict()["probability"] == round(trace.probability, 4)
+    assert trace.line().startswith("learned (work_before_escrow) p=")
+
+
+def test_below_the_threshold_the_model_stays_silent() -> None:
+    checker = SafetyChecker(
+        KNOWLEDGE.safety.model_copy(update={"learned": LearnedSettings(threshold=0.999999999)}),
+        _model(),
+    )
+    report = checker.check(_UNPAID_TRAINING, explain=True)
+    assert report.risk == "none"
+    assert report.explanation is not None
+    [trace] = [t for t in report.explanation if t.rule == LEARNED]
+    assert not trace.fired and trace.reason.startswith("below")
+
+
+def test_a_rule_is_overruled_when_the_model_is_sure_the_sentence_is_ordinary() -> None:
+    sentence = "LINEで連絡しましょう"
+    rules_only = SafetyChecker(KNOWLEDGE.safety)
+    assert rules_only.check(sentence).risk != "none"
+    ordinary = [LabelledMessage(text=sentence, kind="none")] * 30
+    model = MessageModel(_CORPUS + ordinary, LearnedSettings(overrule=0.99))
+    checker = SafetyChecker(KNOWLEDGE.safety.model_copy(update={"learned": model.settings}), model)
+    report = checker.check(sentence, explain=True)
+    assert report.risk == "none"
+    assert report.explanation is not None
+    assert any("overruled by the learned stage" in t.reason for t in report.explanation)
+    never = LearnedSettings(overrule=1.0)
+    keeps = SafetyChecker(KNOWLEDGE.safety.model_copy(update={"learned": never}), model)
+    assert keeps.check(sentence).risk != "none"
+
+
+def test_the_shipped_model_catches_a_phrasing_no_rule_names() -> None:
+    checker = Engines.build(KNOWLEDGE).safety
+    text = "お代は記事の出来を見てから決めさせてください。まずは書いてみてください。"
+    assert SafetyChecker(KNOWLEDGE.safety).check(text).risk == "none"
+    report = checker.check(text)
+    assert [f.kind for f in report.findings] == ["work_before_escrow"]
+
+
+def test_the_service_trains_the_model_before_the_first_check() -> None:
+    service = Service()
+    model = service.engines.safety.model
+    assert model is not None
+    model.train()
+    assert model._trained is not None
+
+
+def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
+    shutil.copytree(default_knowledge_dir(), tmp_path, dirs_exist_ok=True)
+    path = tmp_path / MESSAGES_FILE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_an_unknown_kind_names_file_entry_and_field(tmp_path: Path) -> None:
+    path = _broken_copy(tmp_path, "{kind: direct_contract,", "{kind: direct_contracts,")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    [problem] = caught.value.problems
+    assert problem.file == str(path)
+    assert problem.entry is not None and problem.entry.startswith("#")
+    assert problem.field == "kind" and "direct_contracts" in problem.message
+    line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    assert "direct_contracts" in line
+
+
+def test_an_empty_message_is_refused(tmp_path: Path) -> None:
+    _broken_copy(tmp_path, 'kind: none, text: "', 'kind: none, text: "  ", old: "')
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    fields = {problem.field for problem in caught.value.problems}
+    assert fields == {"text", "old"}
+
+
+def test_no_held_out_message_is_learned() -> None:
+    """The held-out set scores the model honestly only if the model never saw it."""
+    held_out = Path(__file__).resolve().parents[1] / "heldout" / "client_messages.yaml"
+    texts = {case["text"].strip() for case in yaml.safe_load(held_out.read_text("utf-8"))["cases"]}
+    assert texts and not texts & {message.text for message in KNOWLEDGE.messages}
