@@ -16,7 +16,16 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from bot.core.learned import MESSAGES_FILE, LabelledMessage, MessagesFile, check_messages
+from bot.core.learned import (
+    MESSAGES_FILE,
+    QUESTIONS_FILE,
+    LabelledMessage,
+    LabelledQuestion,
+    MessagesFile,
+    QuestionsFile,
+    check_messages,
+    check_questions,
+)
 from bot.core.safety import SAFETY_FILE, SafetyFile, check_safety
 from bot.core.schema import (
     LANGS,
@@ -124,6 +133,8 @@ class Knowledge:
     vocabulary: VocabularyFile
     messages: tuple[LabelledMessage, ...]
     """Labelled client messages the safety check's learned stage is trained on."""
+    questions: tuple[LabelledQuestion, ...]
+    """Labelled questions the matcher's learned ranker is trained on, with the phrasings."""
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -223,6 +234,14 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         return check_messages(doc, labelled, {rule.kind for rule in safety.rules})
 
     messages = parse(MESSAGES_FILE, MessagesFile, check_kinds)
+
+    def check_entries(doc: Document, labelled: QuestionsFile) -> list[Problem]:
+        """Against the FAQ's ids; unknowable while faq.yaml itself is broken."""
+        if faq is None:
+            return []
+        return check_questions(doc, labelled, (entry.id for entry in faq.entries))
+
+    questions = parse(QUESTIONS_FILE, QuestionsFile, check_entries)
     if (
         problems
         or faq is None
@@ -230,6 +249,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         or safety is None
         or vocabulary is None
         or messages is None
+        or questions is None
     ):
         raise KnowledgeError(problems)
     log.info(
@@ -245,4 +265,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         safety=safety,
         vocabulary=vocabulary,
         messages=tuple(messages.messages),
+        questions=tuple(questions.questions),
     )

@@ -40,18 +40,23 @@ class Engines:
             ),
         )
 
+    def train(self) -> None:
+        """Train the learned parts (the matcher's ranker, the safety check's model) now."""
+        self.matcher.train()
+        self.safety.train()
+
 
 class Service:
     def __init__(self, knowledge_dir: Path | None = None):
         self.engines = Engines.build(load_knowledge(knowledge_dir))
         self.knowledge_dir = self.engines.knowledge.directory
-        threading.Thread(target=self.engines.safety.train, name="train-safety", daemon=True).start()
+        threading.Thread(target=self.engines.train, name="train-learned", daemon=True).start()
 
     def reload(self) -> Engines:
         """Load again; on KnowledgeError the previous engines stay in service and it propagates.
-        Runs in a worker thread, so the new safety model is trained here, before the swap."""
+        Runs in a worker thread, so the learned parts are trained here, before the swap."""
         engines = Engines.build(load_knowledge(self.knowledge_dir))
-        engines.safety.train()
+        engines.train()
         self.engines = engines
         log.info("knowledge reloaded: %d entries", len(engines.knowledge.faq))
         return engines

@@ -11,6 +11,7 @@ import yaml
 from bot.core.knowledge import default_knowledge_dir, load_knowledge
 from bot.core.learned import (
     MESSAGES_FILE,
+    QUESTIONS_FILE,
     LabelledMessage,
     LearnedSettings,
     MessageModel,
@@ -178,3 +179,16 @@ def test_no_held_out_message_is_learned() -> None:
     held_out = Path(__file__).resolve().parents[1] / "heldout" / "client_messages.yaml"
     texts = {case["text"].strip() for case in yaml.safe_load(held_out.read_text("utf-8"))["cases"]}
     assert texts and not texts & {message.text for message in KNOWLEDGE.messages}
+
+
+def test_an_unknown_faq_entry_in_the_labelled_questions_is_named(tmp_path: Path) -> None:
+    shutil.copytree(default_knowledge_dir(), tmp_path, dirs_exist_ok=True)
+    path = tmp_path / QUESTIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{entry: sign-up,", "{entry: sign-upp,", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(tmp_path)
+    [problem] = caught.value.problems
+    assert problem.file == str(path) and problem.field == "entry"
+    assert problem.entry is not None and problem.entry.startswith("#")
+    assert "sign-upp" in path.read_text(encoding="utf-8").splitlines()[problem.line - 1]

@@ -367,3 +367,42 @@ def test_a_question_kept_analysed_gets_the_answer_a_new_one_gets(real):
     for question in questions * 2:
         kept = real.answer(question, explain=True).as_dict()
         assert kept == fresh.answer(question, explain=True).as_dict()
+
+
+# --- the learned ranker -------------------------------------------------------------------------
+
+_LEFT_TO_SUGGESTIONS = "申請ってワーカー側からも出せるの？クライアントがなかなか出してくれなくて"
+
+
+def test_the_learned_ranker_answers_a_suggestion_it_is_sure_of(real):
+    knowledge = load_knowledge()
+    scores_alone = Matcher(knowledge.faq, knowledge.vocabulary).answer(_LEFT_TO_SUGGESTIONS)
+    assert scores_alone.tier == "suggest"
+    assert "off-platform-application" in [e.id for e in scores_alone.suggestions]
+    answer = real.answer(_LEFT_TO_SUGGESTIONS, explain=True)
+    assert answer.tier == "answer" and answer.entry.id == "off-platform-application"
+    assert "off-platform-application" not in [e.id for e in answer.suggestions]
+    decision = answer.explanation.decision
+    assert "learned ranker" in decision and "the scores alone: below the required score" in decision
+
+
+def test_the_learned_ranker_never_overrules_an_off_subject_gate(real):
+    answer = real.answer("クラウドワークスの出金手数料はいくら？", explain=True)
+    assert not answer.matched and "learned ranker" not in answer.explanation.decision
+
+
+def test_the_learned_ranker_leaves_kana_only_questions_to_the_kana_bar(real):
+    answer = real.answer("あいてがおくったぶんしょうってあとからけされたりする？", explain=True)
+    assert answer.tier == "suggest" and "below the required score" in answer.explanation.decision
+
+
+def test_without_labelled_questions_there_is_no_ranker(small):
+    small.train()
+    assert small.answer("契約の更新について").tier == "suggest"
+
+
+def test_no_held_out_question_is_learned():
+    """The held-out set scores the ranker honestly only if it never saw it."""
+    held_out = FIXTURES.parent / "heldout" / "questions.yaml"
+    texts = {case["q"].strip() for case in yaml.safe_load(held_out.read_text("utf-8"))["cases"]}
+    assert texts and not texts & {question.text for question in load_knowledge().questions}
