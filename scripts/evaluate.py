@@ -34,22 +34,23 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
-def _run_batch(command: str, lines: list[str]) -> list[dict]:
-    """One subprocess for the whole set: the `--json --batch -` contract, line for line."""
-    for line in lines:
-        if "\n" in line:
-            raise ValueError(f"multi-line case cannot go through --batch: {line!r}")
+def _run(arguments: list[str], stdin: str | None = None) -> list[dict]:
     result = subprocess.run(
-        [*BOT, command, "--json", "--batch", "-"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
+        [*BOT, *arguments], input=stdin, capture_output=True, text=True, check=False, cwd=ROOT
     )
     if result.returncode != 0:
-        raise SystemExit(f"`{command} --json --batch -` failed:\n{result.stderr}")
+        raise SystemExit(f"`{' '.join(arguments[:3])}` failed:\n{result.stderr}")
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _run_batch(command: str, texts: list[str]) -> list[dict]:
+    """One subprocess for all one-line cases (the `--json --batch -` contract, line for line);
+    a case with line breaks (a job post, a list) is passed whole, in a process of its own."""
+    single = [text for text in texts if "\n" not in text]
+    replies = iter(_run([command, "--json", "--batch", "-"], "\n".join(single) + "\n"))
+    return [
+        next(replies) if "\n" not in text else _run([command, "--json", text])[0] for text in texts
+    ]
 
 
 THRESHOLDS = {

@@ -41,3 +41,14 @@ def test_groups_not_held_to_thresholds_print_figures_without_a_verdict(
     out = capsys.readouterr().out
     assert "== summary: held-out set" in out and "50/100 (50.0%)" in out
     assert "FAIL" not in out and "needs" not in out
+
+
+def test_cases_with_line_breaks_are_checked_whole_and_in_order() -> None:
+    texts = [
+        "LINE交換しましょう",
+        "募集要項\n・連絡はLINEでお願いします\n・報酬は1本3,000円",
+        "締め切りは金曜です",
+    ]
+    replies = evaluate._run_batch("check", texts)
+    assert [reply["text"] for reply in replies] == texts
+    assert [reply["risk"] != "none" for reply in replies] == [True, True, False]
