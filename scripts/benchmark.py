@@ -24,6 +24,7 @@ import yaml
 from rapidfuzz import process
 
 from bot.core.knowledge import FaqEntry, Knowledge, VocabularyFile, load_knowledge
+from bot.core.learned import LabelledQuestion
 from bot.core.matcher import Matcher
 from bot.core.safety import SafetyChecker
 from bot.core.service import Engines
@@ -103,9 +104,11 @@ def measure(
     questions: Sequence[str],
     repeat: int,
     vocabulary: VocabularyFile | None = None,
+    labelled: Sequence[LabelledQuestion] = (),
 ) -> None:
     tracemalloc.start()
-    matcher = Matcher(entries, vocabulary)
+    matcher = Matcher(entries, vocabulary, labelled=labelled)
+    matcher.train()
     matcher_bytes = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     phrasings = [text for entry in entries for text in (*entry.questions.ja, *entry.questions.en)]
@@ -192,7 +195,10 @@ def start_up() -> None:
 def measure_first_sight(knowledge: Knowledge, questions: Sequence[str], repeat: int) -> None:
     """The tables repeat each question, so the matcher answers them from the questions it keeps
     analysed; here it keeps none, as for questions never asked before."""
-    matcher = Matcher(knowledge.faq, knowledge.vocabulary, questions_kept=0)
+    matcher = Matcher(
+        knowledge.faq, knowledge.vocabulary, questions_kept=0, labelled=knowledge.questions
+    )
+    matcher.train()
     median, p99 = summary(latencies(matcher.answer, questions, repeat))
     print(f"{'matcher, new questions':<22}{median:>12.3f}{p99:>12.3f}")
 
@@ -220,7 +226,12 @@ def main() -> int:
     questions = [case["q"] for case in yaml.safe_load(QUESTIONS.read_text("utf-8"))["cases"]]
     knowledge = load_knowledge()
     measure(
-        "real knowledge base", knowledge.faq, questions, repeat=30, vocabulary=knowledge.vocabulary
+        "real knowledge base",
+        knowledge.faq,
+        questions,
+        repeat=30,
+        vocabulary=knowledge.vocabulary,
+        labelled=knowledge.questions,
     )
     measure_first_sight(knowledge, questions, repeat=30)
     measure("synthetic knowledge base", synthetic_entries(SYNTHETIC_SIZE), questions, repeat=2)
