@@ -1,11 +1,15 @@
-"""The safety check's learned second stage: naive Bayes over the words of labelled messages.
+"""What the bot learns from labelled examples: naive Bayes over dictionary forms and pairs.
 
-Word-list rules flag only what someone wrote a word for; on message sets nobody had tuned on they
-flagged 68-84% of the risky ones. The model learns from every labelled message in
-`knowledge/messages.yaml`, so a moderator who meets a missed message adds it in one line.
+- The safety check's second stage, from `knowledge/messages.yaml`. Word-list rules flag only
+  what someone wrote a word for; on message sets nobody had tuned on they flagged 68-84% of the
+  risky ones. The checker asks the model only when no rule fired and believes it only above a
+  high probability (`learned:` in safety.yaml); a moderator who meets a missed message adds it
+  in one line.
+- The answer engine's ranker, from every phrasing and `knowledge/questions.yaml` (see
+  `RESCUE_PROBABILITY` in matcher.py).
+
 Naive Bayes because it trains by counting (no extra dependency, no training run to ship) and a
-decision splits into per-word weights that `check --explain` can show. The checker asks it only
-when no rule fired, and believes it only above a high probability (`learned:` in safety.yaml).
+decision splits into per-word weights that `--explain` can show.
 """
 
 from __future__ import annotations

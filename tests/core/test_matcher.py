@@ -396,6 +396,12 @@ def test_the_learned_ranker_never_overrules_an_off_subject_gate(real):
     assert not answer.matched and "learned ranker" not in answer.explanation.decision
 
 
+def test_the_learned_ranker_never_overrules_the_subject_gate(real):
+    answer = real.answer("IDに日本語やドットは使える？", explain=True)
+    assert answer.tier == "suggest"
+    assert answer.explanation.decision.startswith("suggest (subject gate")
+
+
 def test_the_learned_ranker_leaves_kana_only_questions_to_the_kana_bar(real):
     answer = real.answer("あいてがおくったぶんしょうってあとからけされたりする？", explain=True)
     assert answer.tier == "suggest" and "below the required score" in answer.explanation.decision
