@@ -21,24 +21,22 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from bot.core.schema import Document, EntryId, NonEmpty, Problem, Strict
+from bot.core.schema import Document, EntryId, Name, NonEmpty, Problem, Strict
 from bot.core.words import Analyzer, default_analyzer, prepare
 
 MESSAGES_FILE = "messages.yaml"
 CLEAN = "none"
 """The label of an ordinary message."""
 
-Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 _EVIDENCE_SHOWN = 6
 
 
 class LabelledMessage(Strict):
     text: NonEmpty
-    kind: Kind
+    kind: Name
     """A rule kind from safety.yaml, or `none` for an ordinary message."""
 
 

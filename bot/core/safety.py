@@ -15,9 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from bot.core.learned import LearnedSettings, MessageModel, Verdict
 from bot.core.schema import (
@@ -26,6 +26,7 @@ from bot.core.schema import (
     KnowledgeError,
     Lang,
     Localized,
+    Name,
     NonEmpty,
     Problem,
     Strict,
@@ -42,7 +43,6 @@ MAX_SCAN = 5_000
 
 Severity = Literal["danger", "caution"]
 Risk = Literal["danger", "caution", "none"]
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 
 _RANK = {"danger": 0, "caution": 1}
 _TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")

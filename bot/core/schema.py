@@ -17,6 +17,8 @@ LANGS: tuple[Lang, ...] = ("ja", "en")
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 AsOf = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}(-\d{2})?$")]
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+"""A word list's, a term's or a risk kind's name: snake_case."""
 
 M = TypeVar("M", bound=BaseModel)
 
