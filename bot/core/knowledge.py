@@ -35,6 +35,7 @@ from bot.core.schema import (
     KnowledgeError,
     Localized,
     M,
+    Name,
     NonEmpty,
     Problem,
     Strict,
@@ -96,6 +97,7 @@ class VocabularyFile(Strict):
     anchors: list[NonEmpty] = Field(min_length=1)
     other_subjects: list[NonEmpty] = []
     unsupported: list[NonEmpty] = []
+    aspects: dict[Name, list[NonEmpty]] = {}
     names: list[NonEmpty] = []
     aliases: list[Alias] = []
     filler: list[NonEmpty] = []

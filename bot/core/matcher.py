@@ -98,6 +98,8 @@ of one of those suggestions. Measured leaving each regression set out of its tra
 unseen) 55/60 -> 58/60 with the same off-topic figure. Never against the off-subject gate or the
 subject gate, nor for a question typed in kana only: on validation17 (new, unseen) rescues past
 the subject gate answered 2 near-misses of 40 and no in-scope question."""
+ASPECT_CUE_WORDS = 3
+"""The longest aspect cue, in words ("how many times")."""
 RANKER_SMOOTHING = 0.3
 FOREIGN_WORD_WEIGHT = 1.0
 """A subject word the knowledge never uses at all weighs this much against an answer, relative
@@ -145,6 +147,9 @@ class Explanation:
     lead: float
     unexplained: tuple[str, ...]
     unexplained_share: float
+    aspects: tuple[str, ...]
+    """What the question asks of its topic, as "aspect (cue)"."""
+    unanswered_aspects: tuple[str, ...]
     decision: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -159,6 +164,8 @@ class Explanation:
             "lead": round(self.lead, 4),
             "unexplained": list(self.unexplained),
             "unexplained_share": round(self.unexplained_share, 4),
+            "aspects": list(self.aspects),
+            "unanswered_aspects": list(self.unanswered_aspects),
             "decision": self.decision,
         }
 
@@ -182,6 +189,8 @@ class Explanation:
         out += [
             f"required score: {self.required_score:.2f} ({self.requirement}); lead {self.lead:.3f}"
             f" (needs {CLEAR_LEAD})",
+            f"aspect gate: asks {', '.join(self.aspects) or '-'}; the entry answers no question of"
+            f" {', '.join(self.unanswered_aspects) or '-'}",
             f"subject gate: unexplained {' '.join(self.unexplained) or '-'}"
             f" = {self.unexplained_share:.2f} of the subject (names aside; 0 under two subject"
             f" words) (limit {UNEXPLAINED_SHARE})",
@@ -237,6 +246,8 @@ class _Question:
     subject: dict[str, tuple[float, str]]
     """Subject word (its lemma, or stem for English) → weight, and its reading when it was
     typed in hiragana (then its segmentation, and so its lemma, is a guess)."""
+    aspects: dict[str, str]
+    """Aspect (knowledge/vocabulary.yaml `aspects`) → the cue that asks it."""
     typed_in_kana: bool
     """Typed in kana only, even if a spelling such as ちゃとわ became チャットワーク since: the
     rest of its words are guesses."""
@@ -294,6 +305,12 @@ class Matcher:
         self._other_subjects = self._terms(vocabulary.other_subjects)
         self._unsupported = self._terms(vocabulary.unsupported)
         self._own_subjects = _Terms(self._names)
+        self._aspect_cues: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
+        for aspect, cues in vocabulary.aspects.items():
+            for cue in cues:
+                lemmas = tuple(w.lemma for w in self._analyze(cue).words)
+                if lemmas:
+                    self._aspect_cues[lemmas[0]].append((lemmas, aspect, cue))
         keyword_lists = [
             sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
@@ -320,6 +337,7 @@ class Matcher:
         self._index_subjects()
         self._index_keywords(keyword_lists)
         self._labelled = tuple(labelled)
+        self._entry_aspects = self._index_aspects()
         self._ranker_phrasings = [
             (self._lemmas(self._analyze(text)), entry.id)
             for entry in (self.entries if labelled else ())
@@ -466,6 +484,7 @@ class Matcher:
             normalized,
             self._query_vector(normalized),
             subject,
+            self._aspects_asked(analysis),
             typed_in_kana=bool(_KANA_ONLY.fullmatch(prepared)),
         )
 
@@ -587,6 +606,32 @@ class Matcher:
             for word, count in entry_count.items()
         }
 
+    def _aspects_asked(self, analysis: Analysis) -> dict[str, str]:
+        """The aspects whose cues occur in the text, as whole words by dictionary form
+        (取り消せますか → 取り消す)."""
+        lemmas = [word.lemma for word in analysis.words]
+        asked: dict[str, str] = {}
+        for i, lemma in enumerate(lemmas):
+            for cue, aspect, spelling in self._aspect_cues.get(lemma, ()):
+                if tuple(lemmas[i : i + len(cue)]) == cue:
+                    asked.setdefault(aspect, spelling)
+        return asked
+
+    def _index_aspects(self) -> list[frozenset[str]]:
+        """The aspects each entry answers: those its phrasings, keywords or labelled questions
+        ask (knowledge/questions.yaml)."""
+        labelled: dict[str, list[str]] = defaultdict(list)
+        for question in self._labelled:
+            labelled[question.entry].append(question.text)
+        return [
+            frozenset(
+                aspect
+                for text in (*_entry_texts(entry), *entry.keywords, *labelled[entry.id])
+                for aspect in self._aspects_asked(self._analyze(text))
+            )
+            for entry in self.entries
+        ]
+
     def _feature_id(self, gram: str) -> int:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
 
@@ -635,6 +680,18 @@ class Matcher:
             terms |= self._other_subjects.hits(question.terms)
         asked = self._entry_asked[entry_index]
         return sorted({term for term in terms if term not in asked})
+
+    def unanswered_aspects(self, question: _Question, entry_index: int) -> list[str]:
+        """What the question asks about its topic (to undo it, its deadline, how many) that the
+        entry never answers: "検収の期限は？" shares 検収 with the escrow entry, but no phrasing
+        of it asks for a deadline. Cues, not words, decide: any cue of the aspect in the
+        entry's questions counts (いつまで answers 期限)."""
+        answered = self._entry_aspects[entry_index]
+        return [
+            f"{aspect} ({cue})"
+            for aspect, cue in question.aspects.items()
+            if aspect not in answered
+        ]
 
     def required_score(self, question: _Question) -> tuple[float, str]:
         """How close a match must be before it is answered, given how the question is asked."""
@@ -783,6 +840,7 @@ class Matcher:
             on_topic = ""
         required, requirement = self.required_score(parsed)
         off_subject = self.off_subject(parsed, best_index)
+        unanswered = self.unanswered_aspects(parsed, best_index)
         lead = best.score - runner_up
         leads = lead >= CLEAR_LEAD or self._answers_together(
             best_index, scored[1][0] if len(scored) > 1 else None
@@ -793,6 +851,9 @@ class Matcher:
             decision = "none: not about our subject"
         elif off_subject:
             decision = f"about another subject: {', '.join(off_subject)}"
+            tier = "suggest" if suggestions else "none"
+        elif unanswered:
+            decision = f"aspect gate: the entry answers no question of {', '.join(unanswered)}"
             tier = "suggest" if suggestions else "none"
         elif best.score < required:
             decision = f"below the required score ({best.score:.3f} < {required:.2f})"
@@ -808,7 +869,7 @@ class Matcher:
             decision = f"answer: {best.entry_id}"
         if (
             tier == "suggest"
-            and not (off_subject or gated)
+            and not (off_subject or unanswered or gated)
             and (rescue := self._rescued(parsed, suggestions))
         ):
             best_index, probability = rescue
@@ -831,6 +892,7 @@ class Matcher:
                 required=(required, requirement),
                 lead=lead,
                 unexplained=(unexplained, share),
+                unanswered=unanswered,
             )
             if explain
             else None
@@ -860,6 +922,7 @@ class Matcher:
         required: tuple[float, str] = (0.0, "-"),
         lead: float = 0.0,
         unexplained: tuple[list[str], float] = ([], 0.0),
+        unanswered: Sequence[str] = (),
     ) -> Explanation:
         return Explanation(
             normalized=question.normalized,
@@ -872,6 +935,8 @@ class Matcher:
             lead=lead,
             unexplained=tuple(unexplained[0]),
             unexplained_share=unexplained[1],
+            aspects=tuple(f"{aspect} ({cue})" for aspect, cue in question.aspects.items()),
+            unanswered_aspects=tuple(unanswered),
             decision=decision,
         )
 
