@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.knowledge import default_knowledge_dir
+from bot.core.knowledge import default_knowledge_dir, load_knowledge
 
 CONTRACT_KEYS = {"question", "matched", "entry_id", "score", "lang", "answer", "suggestions"}
 
@@ -429,7 +429,8 @@ def test_check_explain_names_rule_span_and_suppression(capsys):
     assert rule["rule"] == "off-platform-contact" and rule["fired"] is False
     assert rule["span"] == "直接お会い" and rule["reason"].startswith("negated")
     assert learned["rule"] == "learned" and learned["fired"] is False
-    assert learned["probability"] < 0.99 and learned["reason"] == "below 0.99"
+    threshold = load_knowledge().safety.learned.threshold
+    assert learned["probability"] < threshold and learned["reason"] == f"below {threshold}"
     assert main(["check", "--explain", "LINEのID頂戴できますか？"]) == 0
     assert "contact-detail-request (off_platform_contact) fired on 「頂戴」" in (
         capsys.readouterr().out
