@@ -52,6 +52,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _AFTER_WINDOW = 20
 _BEFORE_WINDOW = 40
+_REPORTED_WINDOW = 60
 
 
 class Negation(Strict):
@@ -59,6 +60,12 @@ class Negation(Strict):
     after_en: NonEmpty
     before: NonEmpty
     proposal: NonEmpty
+    reported: NonEmpty
+    """Right after a hit: the words are someone else's, quoted or reported (「…」と,
+    を持ちかけられた), not the client's own proposal."""
+    reported_en: NonEmpty
+    """Around a hit, the same in English ("you suggested", "thanks for offering", "saw your
+    msg about")."""
 
 
 class Template(Strict):
@@ -180,7 +187,7 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
     for name, items in safety.terms.items():
         for position, item in enumerate(items):
             yield ("terms", name, position), item
-    for field in ("after", "after_en", "before", "proposal"):
+    for field in ("after", "after_en", "before", "proposal", "reported", "reported_en"):
         yield ("negation", field), getattr(safety.negation, field)
     for index, channel in enumerate(safety.channels):
         yield ("channels", index, "match"), channel.match
@@ -393,6 +400,8 @@ class SafetyChecker:
         self._after = (compiler.compile(negation.after), compiler.compile(negation.after_en))
         self._before = compiler.compile(negation.before)
         self._proposal = compiler.compile(negation.proposal)
+        self._reported = compiler.compile(negation.reported)
+        self._reported_en = compiler.compile(negation.reported_en)
         self.rules = tuple(
             _CompiledRule(
                 rule=rule,
@@ -498,19 +507,26 @@ class SafetyChecker:
                 found := compiled.unless_sentence.search(sentence)
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
-            elif self._negated(sentence, hit):
-                reason = "negated (できません, don't…)"
+            elif negated := self._negated(sentence, hit):
+                reason = negated
             else:
                 return RuleTrace(rule.id, rule.kind, True, sentence, hit.group())
         return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
 
-    def _negated(self, sentence: str, hit: re.Match[str]) -> bool:
-        """ "直接契約はできません" / "we can't pay outside": the hit is denied, not proposed."""
+    def _negated(self, sentence: str, hit: re.Match[str]) -> str:
+        """Why the hit is not the client's proposal, or "": denied ("直接契約はできません",
+        "we can't pay outside"), or reported ("直接契約を持ちかけられたことがありますが",
+        "you suggested we move to Skype, but…")."""
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
-        if any(pattern.search(after) for pattern in self._after):
-            return True
         before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
-        return bool(self._before.search(before)) and not self._proposal.search(before)
+        if any(pattern.search(after) for pattern in self._after) or (
+            self._before.search(before) and not self._proposal.search(before)
+        ):
+            return "negated (できません, don't…)"
+        around = sentence[max(0, hit.start() - _REPORTED_WINDOW) : hit.end() + _AFTER_WINDOW]
+        if found := self._reported.search(after) or self._reported_en.search(around):
+            return f"reported, not proposed: 「{found.group().strip()}」"
+        return ""
 
     def _overruled(self, trace: RuleTrace) -> RuleTrace:
         """The fired rule's trace, or why the model overrules it: it is sure the sentence the rule

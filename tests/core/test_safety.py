@@ -659,3 +659,26 @@ def test_a_rule_without_words_or_regexes_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(tmp_path)
     assert any(p.entry == "direct-signing" for p in error.value.problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他社のワーカーさんから外部で契約しようと持ちかけられたことがあり、困っていました。",
+        "以前LINEで話したいと言われたことがありますが、弊社はすべてこちらでやり取りしています。",
+        "「手数料がかからないので直接契約で」というお誘いには、どうか応じないでください。",
+        "You mentioned we could move to WhatsApp, but we keep every project on CrowdWorks.",
+        "Thanks for offering your Skype ID; we will stay in this thread.",
+    ],
+)
+def test_a_reported_or_quoted_proposal_is_not_the_clients_own(
+    checker: SafetyChecker, text: str
+) -> None:
+    report = checker.check(text, explain=True)
+    assert report.risk == "none", [t.line() for t in report.explanation or ()]
+    assert any(t.reason.startswith("reported, not proposed") for t in report.explanation or ())
+
+
+def test_a_proposal_made_beside_a_report_is_still_flagged(checker: SafetyChecker) -> None:
+    text = "他の方からも直接契約を持ちかけられたそうですね。うちとも直接契約しませんか。"
+    assert [f.kind for f in checker.check(text).findings] == ["direct_contract"]
