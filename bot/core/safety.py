@@ -100,6 +100,9 @@ class Rule(Strict):
     """Regexes, the escape hatch for what word lists cannot say."""
     requires: list[NonEmpty] = []
     unless: list[NonEmpty] = []
+    despite: list[NonEmpty] = []
+    """Regexes that cancel `unless`: 「承認されたらすぐ使えるように」 excuses nothing when the
+    message puts the move before approval (申請を出す前に, 申請は不要)."""
     unless_sentence: list[NonEmpty] = []
     rule: Localized
     source: Localized
@@ -195,7 +198,7 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
         if template.when is not None:
             yield ("templates", index, "when"), template.when
     for index, rule in enumerate(safety.rules):
-        for field in ("match", "requires", "unless", "unless_sentence"):
+        for field in ("match", "requires", "unless", "despite", "unless_sentence"):
             for position, pattern in enumerate(getattr(rule, field)):
                 yield ("rules", index, field, position), pattern
 
@@ -283,7 +286,7 @@ class Finding:
 @dataclass(frozen=True)
 class RuleTrace:
     """What one rule did with a message, for `check --explain`: where it matched, and what
-    suppressed it when it did not fire."""
+    suppressed it when it did not fire, or the excuse it fired despite."""
 
     rule: str
     kind: str
@@ -308,7 +311,10 @@ class RuleTrace:
         return data
 
     def line(self) -> str:
-        outcome = "fired" if self.fired else f"suppressed: {self.reason}"
+        if self.fired:
+            outcome = f"fired ({self.reason})" if self.reason else "fired"
+        else:
+            outcome = f"suppressed: {self.reason}"
         if self.probability is not None:
             return (
                 f"{self.rule} ({self.kind}) p={self.probability:.3f} {outcome}; words {self.span}"
@@ -363,6 +369,7 @@ class _CompiledRule:
     all_of: tuple[re.Pattern[str], ...]
     requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
+    despite: re.Pattern[str] | None
     unless_sentence: re.Pattern[str] | None
     templates: tuple[_CompiledTemplate, ...]
     alternatives: tuple[_CompiledTemplate, ...]
@@ -409,6 +416,7 @@ class SafetyChecker:
                 all_of=tuple(compiler.compile(f"{{{name}}}") for name in rule.all_of),
                 requires=compiler.any_of(rule.requires),
                 unless=compiler.any_of(rule.unless),
+                despite=compiler.any_of(rule.despite),
                 unless_sentence=compiler.any_of(rule.unless_sentence),
                 templates=tuple(templates[t] for t in rule.templates),
                 alternatives=tuple(templates[t] for t in rule.alternatives),
@@ -416,12 +424,11 @@ class SafetyChecker:
             for rule in safety.rules
         )
         self._first_of_kind: dict[str, _CompiledRule] = {}
-        self._unless_of_kind: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._unless_of_kind: dict[str, list[_CompiledRule]] = {}
         for compiled in self.rules:
             self._first_of_kind.setdefault(compiled.rule.kind, compiled)
             if compiled.unless is not None:
-                unless = (compiled.rule.id, compiled.unless)
-                self._unless_of_kind.setdefault(compiled.rule.kind, []).append(unless)
+                self._unless_of_kind.setdefault(compiled.rule.kind, []).append(compiled)
 
     def check(self, text: str, lang: Lang | None = None, explain: bool = False) -> SafetyReport:
         """Findings for a client's message; never raises, and reads only the first MAX_SCAN chars."""
@@ -498,9 +505,9 @@ class SafetyChecker:
         sentence, hit = first
         if compiled.requires is not None and not compiled.requires.search(message):
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
-        if compiled.unless is not None and (found := compiled.unless.search(message)):
-            reason = f"`unless` matched 「{found.group()}」"
-            return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
+        excuse, overridden = self._excused(compiled, message)
+        if excuse:
+            return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse)
         reason = ""
         for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
@@ -510,8 +517,18 @@ class SafetyChecker:
             elif negated := self._negated(sentence, hit):
                 reason = negated
             else:
-                return RuleTrace(rule.id, rule.kind, True, sentence, hit.group())
+                return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
         return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
+
+    @staticmethod
+    def _excused(compiled: _CompiledRule, message: str) -> tuple[str, str]:
+        """(why `unless` excuses the message, or ""; why it did not although it matched, or "")."""
+        if compiled.unless is None or not (found := compiled.unless.search(message)):
+            return "", ""
+        excuse = f"`unless` matched 「{found.group()}」"
+        if compiled.despite is not None and (against := compiled.despite.search(message)):
+            return "", f"{excuse} but `despite` matched 「{against.group()}」"
+        return excuse, ""
 
     def _negated(self, sentence: str, hit: re.Match[str]) -> str:
         """Why the hit is not the client's proposal, or "": denied ("直接契約はできません",
@@ -549,9 +566,10 @@ class SafetyChecker:
         compiled = self._first_of_kind[verdict.kind]
         if verdict.probability < self._threshold:
             return None, self._learned_trace(verdict, f"below {self._threshold}")
-        for rule_id, unless in self._unless_of_kind.get(verdict.kind, ()):
-            if found := unless.search(message):
-                reason = f"`unless` of {rule_id} matched 「{found.group()}」"
+        for excusing in self._unless_of_kind.get(verdict.kind, ()):
+            excuse, _ = self._excused(excusing, message)
+            if excuse:
+                reason = f"{excuse} (of {excusing.rule.id})"
                 return None, self._learned_trace(verdict, reason)
         return compiled, self._learned_trace(verdict, "")
 

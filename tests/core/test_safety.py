@@ -682,3 +682,40 @@ def test_a_reported_or_quoted_proposal_is_not_the_clients_own(
 def test_a_proposal_made_beside_a_report_is_still_flagged(checker: SafetyChecker) -> None:
     text = "他の方からも直接契約を持ちかけられたそうですね。うちとも直接契約しませんか。"
     assert [f.kind for f in checker.check(text).findings] == ["direct_contract"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "申請の承認をいただけたので、今後はSlackでご連絡しますね。",
+        "無事に承認もらえました！LINEのIDを送ります。",
+        "We got the approval, so feel free to message me on Skype.",
+        "申請が通るまでは、引き続きこちらのメッセージでお願いします。Zoomはそのあとで。",
+    ],
+)
+def test_approval_in_other_words_or_staying_here_until_it_is_clean(
+    checker: SafetyChecker, text: str
+) -> None:
+    assert checker.check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "承認を待たずにLINEでやり取りしましょう、承認されたら念のためここにも報告します。",
+        "申請は省略でいいので、チャットワークIDを教えてください。承認後も使うので。",
+        "申請が通るまで待てないので、先にLINEで話しましょう。",
+        "経理の承認が下りたので、詳細はLINEで説明します。",
+    ],
+)
+def test_a_move_before_approval_is_flagged_whatever_approval_it_mentions(
+    checker: SafetyChecker, text: str
+) -> None:
+    report = checker.check(text, explain=True)
+    assert [f.kind for f in report.findings] == ["off_platform_contact"], text
+
+
+def test_explain_names_the_excuse_a_rule_fired_despite(checker: SafetyChecker) -> None:
+    text = "申請は省略でいいので、チャットワークIDを教えてください。承認後も使うので。"
+    [fired] = [t for t in checker.check(text, explain=True).explanation or () if t.fired]
+    assert "`unless` matched 「承認後」 but `despite` matched 「申請は省略」" in fired.line()
