@@ -667,8 +667,9 @@ def test_a_rule_without_words_or_regexes_is_rejected(tmp_path: Path) -> None:
         "他社のワーカーさんから外部で契約しようと持ちかけられたことがあり、困っていました。",
         "以前LINEで話したいと言われたことがありますが、弊社はすべてこちらでやり取りしています。",
         "「手数料がかからないので直接契約で」というお誘いには、どうか応じないでください。",
-        "You mentioned we could move to WhatsApp, but we keep every project on CrowdWorks.",
+        "You mentioned we could move to WhatsApp; our team has never used it.",
         "Thanks for offering your Skype ID; we will stay in this thread.",
+        "Zoomで顔合わせしたいとのことですが、まずはこのメッセージで詳細を詰めましょう。",
     ],
 )
 def test_a_reported_or_quoted_proposal_is_not_the_clients_own(
@@ -691,6 +692,7 @@ def test_a_proposal_made_beside_a_report_is_still_flagged(checker: SafetyChecker
         "無事に承認もらえました！LINEのIDを送ります。",
         "We got the approval, so feel free to message me on Skype.",
         "申請が通るまでは、引き続きこちらのメッセージでお願いします。Zoomはそのあとで。",
+        "Slackは社内用なので、ワーカーさんとはここでやり取りしています。",
     ],
 )
 def test_approval_in_other_words_or_staying_here_until_it_is_clean(
@@ -719,3 +721,19 @@ def test_explain_names_the_excuse_a_rule_fired_despite(checker: SafetyChecker) -
     text = "申請は省略でいいので、チャットワークIDを教えてください。承認後も使うので。"
     [fired] = [t for t in checker.check(text, explain=True).explanation or () if t.fired]
     assert "`unless` matched 「承認後」 but `despite` matched 「申請は省略」" in fired.line()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("納品はDiscordだけで送ってくれれば大丈夫です。", "delivery_outside"),
+        ("完成データは弊社Chatworkのルームにアップしてください。", "delivery_outside"),
+        ("サイトは辞めちゃって、うちの専属デザイナーになりませんか。", "direct_contract"),
+        ("Why not quit CrowdWorks and work for us full time?", "direct_contract"),
+        ("弊社の採用ページから登録してもらえれば、今後はそっちで依頼します。", "direct_contract"),
+    ],
+)
+def test_delivery_through_a_tool_alone_and_leaving_the_site_are_flagged(
+    checker: SafetyChecker, text: str, kind: str
+) -> None:
+    assert kind in [f.kind for f in checker.check(text).findings], text
