@@ -99,6 +99,12 @@ of one of those suggestions. Measured leaving each regression set out of its tra
 unseen) 55/60 -> 58/60 with the same off-topic figure. Never against the off-subject gate or the
 subject gate, nor for a question typed in kana only: on validation17 (new, unseen) rescues past
 the subject gate answered 2 near-misses of 40 and no in-scope question."""
+VETO_PROBABILITY = 0.999
+"""A question the scores would answer gets suggestions instead when the learned ranker is this
+sure that no entry answers it (knowledge/questions.yaml holds some 800 near-misses). Measured
+leaving each set out of its training in turn: on the two sets of training questions (written
+from the guide alone), 14 of 90 near-misses answered were stopped for 1 of 229 right answers;
+on the regression sets, 3 of 8 for 3 of 934. 0.99 cost 6 right answers there."""
 RANKER_SMOOTHING = 0.3
 FOREIGN_WORD_WEIGHT = 1.0
 """A subject word the knowledge never uses at all weighs this much against an answer, relative
@@ -310,6 +316,9 @@ class Matcher:
                 cue_words = self._analyze(cue).words
                 for first in {cue_words[0].lemma, cue_words[0].reading} if cue_words else ():
                     self._aspect_cues[first].append((cue_words, aspect, cue))
+        self._not_topics = self._names | {
+            word.lemma for cues in self._aspect_cues.values() for cue, _, _ in cues for word in cue
+        }
         keyword_lists = [
             sorted({self._reading(k) for k in entry.keywords} - {""}, key=len, reverse=True)
             for entry in self.entries
@@ -370,22 +379,33 @@ class Matcher:
                 )
             return self._trained_ranker
 
+    def _posteriors(self, question: _Question) -> dict[str, float]:
+        """The learned ranker's probability of each entry and of `none`; empty without one."""
+        ranker = self._ranker()
+        if ranker is None:
+            return {}
+        return ranker.posteriors(ranker.known(self._lemmas(question.analysis)))
+
     def _rescued(
         self, question: _Question, suggestions: Sequence[FaqEntry]
     ) -> tuple[int, float] | None:
         """The suggestion the learned ranker is sure of (its index and probability), if any."""
         if question.typed_in_kana:
             return None  # its words are guesses: the kana bar stands
-        ranker = self._ranker()
-        if ranker is None:
+        posteriors = self._posteriors(question)
+        if not posteriors:
             return None
-        posteriors = ranker.posteriors(ranker.known(self._lemmas(question.analysis)))
         top = max(posteriors, key=posteriors.__getitem__)
         if top == OFF_TOPIC or posteriors[top] < RESCUE_PROBABILITY:
             return None
         if top not in {entry.id for entry in suggestions}:
             return None
         return next(i for i, e in enumerate(self.entries) if e.id == top), posteriors[top]
+
+    def _vetoed(self, question: _Question) -> float | None:
+        """The ranker's probability that no entry answers the question, when it is sure of it."""
+        off_topic = self._posteriors(question).get(OFF_TOPIC, 0.0)
+        return off_topic if off_topic >= VETO_PROBABILITY else None
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -623,20 +643,21 @@ class Matcher:
                     asked.setdefault(aspect, spelling)
         return asked
 
-    def _index_aspects(self) -> list[frozenset[str]]:
-        """The aspects each entry answers: those its phrasings, keywords or labelled questions
-        ask (knowledge/questions.yaml)."""
+    def _index_aspects(self) -> list[dict[str, frozenset[str]]]:
+        """The aspects each entry answers, each with the subject words of the questions that
+        ask it: its phrasings, keywords and labelled questions (knowledge/questions.yaml)."""
         labelled: dict[str, list[str]] = defaultdict(list)
         for question in self._labelled:
             labelled[question.entry].append(question.text)
-        return [
-            frozenset(
-                aspect
-                for text in (*_entry_texts(entry), *entry.keywords, *labelled[entry.id])
-                for aspect in self._aspects_asked(self._analyze(text))
-            )
-            for entry in self.entries
-        ]
+        indexed = []
+        for entry in self.entries:
+            topics: dict[str, set[str]] = defaultdict(set)
+            for text in (*_entry_texts(entry), *entry.keywords, *labelled[entry.id]):
+                analysis = self._analyze(text)
+                for aspect in self._aspects_asked(analysis):
+                    topics[aspect].update(set(self._subject_words(analysis)) - self._not_topics)
+            indexed.append({aspect: frozenset(words) for aspect, words in topics.items()})
+        return indexed
 
     def _feature_id(self, gram: str) -> int:
         return self._vocabulary.setdefault(gram, len(self._vocabulary))
@@ -693,10 +714,15 @@ class Matcher:
         of it asks for a deadline. Cues, not words, decide: any cue of the aspect in the
         entry's questions counts (いつまで answers 期限)."""
         answered = self._entry_aspects[entry_index]
+        topic = (
+            set()
+            if question.typed_in_kana
+            else {w for w in question.subject if not w.isascii()} - self._not_topics
+        )
         return [
             f"{aspect} ({cue})"
             for aspect, cue in question.aspects.items()
-            if aspect not in answered
+            if aspect not in answered or (topic and topic.isdisjoint(answered[aspect]))
         ]
 
     def required_score(self, question: _Question) -> tuple[float, str]:
@@ -886,6 +912,12 @@ class Matcher:
             decision = (
                 f"answer: {best.entry_id} (learned ranker {probability:.2f}"
                 f" >= {RESCUE_PROBABILITY} among the suggestions; the scores alone: {decision})"
+            )
+        elif tier == "answer" and (off_topic := self._vetoed(parsed)) is not None:
+            tier = "suggest" if suggestions else "none"
+            decision = (
+                f"learned veto: the ranker is {off_topic:.4f} >= {VETO_PROBABILITY} sure no entry"
+                f" answers it (the scores alone: {decision})"
             )
         if tier != "answer":
             decision = f"{tier} ({decision})" if not decision.startswith(tier) else decision
