@@ -222,7 +222,7 @@ def test_of_two_close_entries_the_one_speaking_of_the_question_ranks_first(monke
 
 
 def test_explanation_shows_the_numbers_that_decided(real):
-    answer = real.answer("仮払い前にチャットワークIDを教えてもいいですか", explain=True)
+    answer = real.answer("仮払い前に作業を始めてもいいですか", explain=True)
     explanation = answer.explanation.as_dict()
     assert explanation["decision"] == f"answer: {answer.entry.id}"
     best = explanation["candidates"][0]
@@ -489,6 +489,20 @@ def test_the_learned_ranker_vetoes_an_answer_it_is_sure_no_entry_gives(real):
     vetoed = real.answer(question, explain=True)
     assert not vetoed.matched and vetoed.suggestions
     assert "learned veto" in vetoed.explanation.decision
+
+
+def test_the_learned_ranker_prefers_a_leading_entry_it_is_sure_of(real):
+    """Sharing the ID before escrow is about when to exchange IDs, which the scores rank
+    second to escrow itself."""
+    knowledge = load_knowledge()
+    question = "仮払い前にチャットワークIDを教えてもいいですか"
+    assert Matcher(knowledge.faq, knowledge.vocabulary).answer(question).entry.id == (
+        "escrow-before-work"
+    )
+    preferred = real.answer(question, explain=True)
+    assert preferred.entry.id == "when-to-exchange-ids"
+    assert "prefers it to escrow-before-work" in preferred.explanation.decision
+    assert "escrow-before-work" in [e.id for e in preferred.suggestions]
 
 
 def test_without_labelled_questions_there_is_no_ranker(small):
