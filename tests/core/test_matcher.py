@@ -16,9 +16,11 @@ QUESTION_SETS = sorted(path.name for path in FIXTURES.glob("*questions.yaml"))
 KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation16_questions.yaml": 1,
     "regression_validation18_questions.yaml": 1,
+    "regression_validation20_questions.yaml": 1,
 }
-"""Near-misses still answered with confidence: a factory reset of an iPhone (a sign-up keyword)
-and a time limit on free video calls (the free plan's limits answer how long, of messages)."""
+"""Near-misses still answered with confidence: a factory reset of an iPhone (a sign-up keyword),
+a time limit on free video calls (the free plan's limits answer how long, of messages), and
+whether Word or Google Docs is the usual delivery format (sending files)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation14_questions.yaml": 5,
     "regression_validation18_questions.yaml": 5,
