@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from pydantic import Field
 
 from bot.core.schema import Document, EntryId, Name, NonEmpty, Problem, Strict
@@ -164,7 +165,9 @@ class MessageModel:
 
 
 class NaiveBayes:
-    """Multinomial naive Bayes with Laplace smoothing over sets of features."""
+    """Multinomial naive Bayes with Laplace smoothing over sets of features. The log
+    probabilities are one matrix (feature × label): a question's posteriors are one sum over
+    its rows, which the answer engine computes for every question it answers."""
 
     def __init__(
         self,
@@ -177,37 +180,43 @@ class NaiveBayes:
         for found, label in labelled:
             per_label.setdefault(label, Counter()).update(found)
             documents[label] += 1
-        self.vocabulary = frozenset(f for counter in per_label.values() for f in counter)
         self.labels = tuple(sorted(per_label))
-        size = len(self.vocabulary)
-        self._log: dict[str, dict[str, float]] = {}
-        self._unseen: dict[str, float] = {}
-        self._prior: dict[str, float] = {}
-        for label, counter in per_label.items():
-            denominator = sum(counter.values()) + smoothing * size
-            self._log[label] = {
-                f: math.log((n + smoothing) / denominator) for f, n in counter.items()
-            }
-            self._unseen[label] = math.log(smoothing / denominator)
-            odds = (prior_odds or {}).get(label, 1.0)
-            self._prior[label] = math.log(odds * documents[label] / len(labelled))
+        self._row = {
+            f: row
+            for row, f in enumerate(sorted({f for counter in per_label.values() for f in counter}))
+        }
+        self.vocabulary = frozenset(self._row)
+        size = len(self._row)
+        denominators = np.array(
+            [sum(per_label[label].values()) + smoothing * size for label in self.labels]
+        )
+        self._unseen = np.log(smoothing / denominators)
+        self._log = np.tile(self._unseen, (size, 1))
+        for column, label in enumerate(self.labels):
+            counted = per_label[label]
+            rows = np.fromiter((self._row[f] for f in counted), dtype=np.int64, count=len(counted))
+            counts = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
+            self._log[rows, column] = np.log((counts + smoothing) / denominators[column])
+        self._prior = np.array(
+            [
+                math.log((prior_odds or {}).get(label, 1.0) * documents[label] / len(labelled))
+                for label in self.labels
+            ]
+        )
 
     def known(self, found: Iterable[str]) -> list[str]:
         """The features training has seen; the others say nothing about any label."""
-        return [f for f in found if f in self.vocabulary]
+        return [f for f in found if f in self._row]
 
     def weight(self, label: str, feature: str) -> float:
-        return self._log[label].get(feature, self._unseen[label])
+        column = self.labels.index(label)
+        row = self._row.get(feature)
+        return float(self._unseen[column] if row is None else self._log[row, column])
 
     def posteriors(self, present: Sequence[str]) -> dict[str, float]:
-        scores = {
-            label: self._prior[label] + sum(self.weight(label, f) for f in present)
-            for label in self.labels
-        }
-        top = max(scores.values())
-        exp = {label: math.exp(score - top) for label, score in scores.items()}
-        total = sum(exp.values())
-        return {label: value / total for label, value in exp.items()}
+        scores = self._prior + self._log[[self._row[f] for f in present]].sum(axis=0)
+        exp = np.exp(scores - scores.max())
+        return dict(zip(self.labels, (exp / exp.sum()).tolist(), strict=True))
 
     def evidence(
         self, label: str, against: str, present: Sequence[str]

@@ -391,14 +391,11 @@ class Matcher:
         return ranker.posteriors(ranker.known(self._lemmas(question.analysis)))
 
     def _rescued(
-        self, question: _Question, suggestions: Sequence[FaqEntry]
+        self, question: _Question, posteriors: dict[str, float], suggestions: Sequence[FaqEntry]
     ) -> tuple[int, float] | None:
         """The suggestion the learned ranker is sure of (its index and probability), if any."""
-        if question.typed_in_kana:
+        if question.typed_in_kana or not posteriors:
             return None  # its words are guesses: the kana bar stands
-        posteriors = self._posteriors(question)
-        if not posteriors:
-            return None
         top = max(posteriors, key=posteriors.__getitem__)
         if top == OFF_TOPIC or posteriors[top] < RESCUE_PROBABILITY:
             return None
@@ -407,14 +404,15 @@ class Matcher:
         return next(i for i, e in enumerate(self.entries) if e.id == top), posteriors[top]
 
     def _preferred(
-        self, question: _Question, scored: Sequence[tuple[int, Candidate]], best_index: int
+        self,
+        question: _Question,
+        posteriors: dict[str, float],
+        scored: Sequence[tuple[int, Candidate]],
+        best_index: int,
     ) -> tuple[int, float] | None:
         """Another of the leading entries that the learned ranker is sure of, and that passes
         the gates the scores' choice passed (its index and probability), if any."""
-        if question.typed_in_kana:
-            return None
-        posteriors = self._posteriors(question)
-        if not posteriors:
+        if question.typed_in_kana or not posteriors:
             return None
         top = max(posteriors, key=posteriors.__getitem__)
         if top == OFF_TOPIC or posteriors[top] < PREFER_PROBABILITY:
@@ -429,9 +427,10 @@ class Matcher:
             return None
         return index, posteriors[top]
 
-    def _vetoed(self, question: _Question) -> float | None:
+    @staticmethod
+    def _vetoed(posteriors: dict[str, float]) -> float | None:
         """The ranker's probability that no entry answers the question, when it is sure of it."""
-        off_topic = self._posteriors(question).get(OFF_TOPIC, 0.0)
+        off_topic = posteriors.get(OFF_TOPIC, 0.0)
         return off_topic if off_topic >= VETO_PROBABILITY else None
 
     # -- text ---------------------------------------------------------------------------------
@@ -926,11 +925,9 @@ class Matcher:
         else:
             tier = "answer"
             decision = f"answer: {best.entry_id}"
-        if (
-            tier == "suggest"
-            and not (off_subject or unanswered or gated)
-            and (rescue := self._rescued(parsed, suggestions))
-        ):
+        learnable = tier == "answer" or not (off_subject or unanswered or gated)
+        posteriors = self._posteriors(parsed) if tier != "none" and learnable else {}
+        if tier == "suggest" and (rescue := self._rescued(parsed, posteriors, suggestions)):
             best_index, probability = rescue
             best = next(c for i, c in scored if i == best_index)
             chosen = self.entries[best_index]
@@ -940,13 +937,15 @@ class Matcher:
                 f"answer: {best.entry_id} (learned ranker {probability:.2f}"
                 f" >= {RESCUE_PROBABILITY} among the suggestions; the scores alone: {decision})"
             )
-        elif tier == "answer" and (off_topic := self._vetoed(parsed)) is not None:
+        elif tier == "answer" and (off_topic := self._vetoed(posteriors)) is not None:
             tier = "suggest" if suggestions else "none"
             decision = (
                 f"learned veto: the ranker is {off_topic:.4f} >= {VETO_PROBABILITY} sure no entry"
                 f" answers it (the scores alone: {decision})"
             )
-        elif tier == "answer" and (preferred := self._preferred(parsed, scored, best_index)):
+        elif tier == "answer" and (
+            preferred := self._preferred(parsed, posteriors, scored, best_index)
+        ):
             previous = best.entry_id
             best_index, probability = preferred
             best = next(c for i, c in scored if i == best_index)
