@@ -157,6 +157,12 @@ class _Compiler:
         }
         for name, items in (words or {}).items():
             self.terms[name] = "(?:" + "|".join(_word_pattern(w) for w in items) + ")"
+        # a term may name another (`{tool}` inside `topic`), one level deep
+        named = dict(self.terms)
+        for name, text in named.items():
+            self.terms[name] = _TERM.sub(
+                lambda found: named.get(found.group(1), found.group()), text
+            )
 
     def expand(self, pattern: str) -> str:
         def substitute(found: re.Match[str]) -> str:
@@ -223,10 +229,15 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
     broken_terms: set[str] = set()
     for loc, pattern in _patterns(safety):
         if broken_terms.intersection(_TERM.findall(pattern)):
+            if loc[0] == "terms":
+                broken_terms.add(str(loc[1]))
             continue  # the broken term is already reported once, where it is defined
         try:
             if loc[0] == "terms":
                 re.compile(fold_pattern(pattern))
+                for name in _TERM.findall(pattern):
+                    if name not in safety.terms and name not in safety.words:
+                        raise PatternError(f"unknown term '{{{name}}}'")
             else:
                 compiler.compile(pattern)
         except (PatternError, re.error) as exc:

@@ -377,6 +377,17 @@ def test_unknown_term_is_reported(bad_safety: Path) -> None:
     assert "topik" in problem.message
 
 
+def test_a_term_naming_an_unknown_term_is_reported(bad_safety: Path) -> None:
+    topic = yaml.safe_load(bad_safety.read_text(encoding="utf-8"))["terms"]["topic"]
+    position = next(i for i, item in enumerate(topic) if item.startswith("{tool}"))
+    line = _break(
+        bad_safety, "    - '{tool} ?(?:公式アカウント", "    - '{toolz} ?(?:公式アカウント"
+    )
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.field) == (line, f"terms.topic.{position}")
+    assert "toolz" in problem.message
+
+
 def test_unknown_severity_is_reported(bad_safety: Path) -> None:
     line = _break(bad_safety, "    severity: danger\n", "    severity: scary\n")
     problem = _problem(bad_safety)
@@ -737,3 +748,25 @@ def test_delivery_through_a_tool_alone_and_leaving_the_site_are_flagged(
     checker: SafetyChecker, text: str, kind: str
 ) -> None:
     assert kind in [f.kind for f in checker.check(text).findings], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Instagram用のストーリー画像を3枚作ってください。",
+        "Discordサーバーのバナーとアイコンのデザインをお願いします。",
+        "社員向けのSlack活用マニュアルを書いてください。",
+    ],
+)
+def test_a_tool_the_deliverable_is_for_is_a_topic(checker: SafetyChecker, text: str) -> None:
+    report = checker.check(text, explain=True)
+    assert report.risk == "none", [t.line() for t in report.explanation or ()]
+
+
+@pytest.mark.parametrize(
+    "text", ["画像はLINEで送ってください。", "Discordのサーバーに参加をお願いします。"]
+)
+def test_a_tool_used_as_a_channel_beside_a_deliverable_is_still_flagged(
+    checker: SafetyChecker, text: str
+) -> None:
+    assert "off_platform_contact" in [f.kind for f in checker.check(text).findings]
