@@ -348,13 +348,18 @@ class Matcher:
         )
         self._index_subjects()
         self._index_keywords(keyword_lists)
-        self._labelled = tuple(labelled)
-        self._entry_aspects = self._index_aspects()
-        self._ranker_phrasings = [
-            (self._lemmas(self._analyze(text)), entry.id)
-            for entry in (self.entries if labelled else ())
-            for text in _entry_texts(entry)
+        labelled_analyses = [(q.entry, self._analyze(q.text)) for q in labelled]
+        self._entry_aspects = self._index_aspects(labelled_analyses)
+        self._ranker_examples = [
+            *(
+                (self._lemmas(self._analyze(text)), entry.id)
+                for entry in (self.entries if labelled else ())
+                for text in _entry_texts(entry)
+            ),
+            *((self._lemmas(analysis), entry_id) for entry_id, analysis in labelled_analyses),
         ]
+        """What the ranker learns from, each text analysed once (for aspects too): the ranker
+        now decides every answer, so its training is on the way to the first one."""
         self._ranker_lock = threading.Lock()
         self._trained_ranker: NaiveBayes | None = None
         self._build_cache = None
@@ -369,18 +374,14 @@ class Matcher:
 
     def train(self) -> None:
         """Train the learned ranker now (the service does it in the background at start);
-        otherwise the first question that needs it does, waiting some 0.3 s."""
+        otherwise the first question does, waiting some 0.1 s."""
         self._ranker()
 
     def _ranker(self) -> NaiveBayes | None:
-        if not self._labelled:
-            return None
         with self._ranker_lock:
-            if self._trained_ranker is None:
-                labelled = [(self._lemmas(self._analyze(q.text)), q.entry) for q in self._labelled]
-                self._trained_ranker = NaiveBayes(
-                    self._ranker_phrasings + labelled, RANKER_SMOOTHING
-                )
+            if self._trained_ranker is None and self._ranker_examples:
+                self._trained_ranker = NaiveBayes(self._ranker_examples, RANKER_SMOOTHING)
+                self._ranker_examples = []
             return self._trained_ranker
 
     def _posteriors(self, question: _Question) -> dict[str, float]:
@@ -669,17 +670,19 @@ class Matcher:
                     asked.setdefault(aspect, spelling)
         return asked
 
-    def _index_aspects(self) -> list[dict[str, frozenset[str]]]:
+    def _index_aspects(
+        self, labelled: Sequence[tuple[str, Analysis]]
+    ) -> list[dict[str, frozenset[str]]]:
         """The aspects each entry answers, each with the subject words of the questions that
         ask it: its phrasings, keywords and labelled questions (knowledge/questions.yaml)."""
-        labelled: dict[str, list[str]] = defaultdict(list)
-        for question in self._labelled:
-            labelled[question.entry].append(question.text)
+        labelled_by_entry: dict[str, list[Analysis]] = defaultdict(list)
+        for entry_id, analysis in labelled:
+            labelled_by_entry[entry_id].append(analysis)
         indexed = []
         for entry in self.entries:
             topics: dict[str, set[str]] = defaultdict(set)
-            for text in (*_entry_texts(entry), *entry.keywords, *labelled[entry.id]):
-                analysis = self._analyze(text)
+            own = [self._analyze(t) for t in (*_entry_texts(entry), *entry.keywords)]
+            for analysis in (*own, *labelled_by_entry[entry.id]):
                 for aspect in self._aspects_asked(analysis):
                     topics[aspect].update(set(self._subject_words(analysis)) - self._not_topics)
             indexed.append({aspect: frozenset(words) for aspect, words in topics.items()})
