@@ -770,3 +770,23 @@ def test_a_tool_used_as_a_channel_beside_a_deliverable_is_still_flagged(
     checker: SafetyChecker, text: str
 ) -> None:
     assert "off_platform_contact" in [f.kind for f in checker.check(text).findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "こうざ おしえて ください",
+        "お支払いのため、口座番号をこちらに書いてください。",
+        "Kyashで送っておきますね。",
+        "報酬はiTunesカードでお送りします。",
+    ],
+)
+def test_payment_details_or_money_another_way_are_flagged(
+    checker: SafetyChecker, text: str
+) -> None:
+    assert "off_platform_payment" in [f.kind for f in checker.check(text).findings], text
+
+
+def test_bank_details_registered_on_crowdworks_are_ordinary(checker: SafetyChecker) -> None:
+    text = "受取口座の登録がまだでしたら、クラウドワークスのマイページからお願いします。"
+    assert checker.check(text).risk == "none"
