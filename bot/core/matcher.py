@@ -301,6 +301,7 @@ class Matcher:
         """`labelled` questions train the learned ranker; without them there is none (the
         phrasings alone teach it too little to overrule the scores)."""
         self.entries = tuple(entries)
+        self._index_of = {entry.id: index for index, entry in enumerate(self.entries)}
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
         self._analyzer = analyzer or default_analyzer()
         self._build_cache: dict[str, Analysis] | None = {}
@@ -397,6 +398,16 @@ class Matcher:
             return {}
         return ranker.posteriors(ranker.known(self._lemmas(question.analysis)))
 
+    def _ranker_choice(
+        self, question: _Question, posteriors: dict[str, float], bar: float
+    ) -> str | None:
+        """The entry the learned ranker is at least `bar` sure of; never for a question typed
+        in kana only (its words are guesses: the kana bar stands)."""
+        if question.typed_in_kana or not posteriors:
+            return None
+        top = max(posteriors, key=posteriors.__getitem__)
+        return None if top == OFF_TOPIC or posteriors[top] < bar else top
+
     def _rescued(
         self,
         question: _Question,
@@ -405,14 +416,10 @@ class Matcher:
         bar: float,
     ) -> tuple[int, float] | None:
         """The suggestion the learned ranker is sure of (its index and probability), if any."""
-        if question.typed_in_kana or not posteriors:
-            return None  # its words are guesses: the kana bar stands
-        top = max(posteriors, key=posteriors.__getitem__)
-        if top == OFF_TOPIC or posteriors[top] < bar:
+        top = self._ranker_choice(question, posteriors, bar)
+        if top is None or top not in {entry.id for entry in suggestions}:
             return None
-        if top not in {entry.id for entry in suggestions}:
-            return None
-        return next(i for i, e in enumerate(self.entries) if e.id == top), posteriors[top]
+        return self._index_of[top], posteriors[top]
 
     def _preferred(
         self,
@@ -423,20 +430,17 @@ class Matcher:
     ) -> tuple[int, float] | None:
         """Another of the leading entries that the learned ranker is sure of, and that passes
         the gates the scores' choice passed (its index and probability), if any."""
-        if question.typed_in_kana or not posteriors:
-            return None
-        top = max(posteriors, key=posteriors.__getitem__)
-        if top == OFF_TOPIC or posteriors[top] < PREFER_PROBABILITY:
-            return None
-        index = next((i for i, _ in scored if self.entries[i].id == top), best_index)
+        top = self._ranker_choice(question, posteriors, PREFER_PROBABILITY)
+        index = self._index_of.get(top or "", best_index)
         if (
             index == best_index
+            or index not in {i for i, _ in scored}
             or self.off_subject(question, index)
             or self.unanswered_aspects(question, index)
             or self._unexplained(question, index)[1] > UNEXPLAINED_SHARE
         ):
             return None
-        return index, posteriors[top]
+        return index, posteriors[self.entries[index].id]
 
     @staticmethod
     def _vetoed(posteriors: dict[str, float]) -> float | None:
@@ -749,9 +753,11 @@ class Matcher:
 
     def unanswered_aspects(self, question: _Question, entry_index: int) -> list[str]:
         """What the question asks about its topic (to undo it, its deadline, how many) that the
-        entry never answers: "検収の期限は？" shares 検収 with the escrow entry, but no phrasing
-        of it asks for a deadline. Cues, not words, decide: any cue of the aspect in the
-        entry's questions counts (いつまで answers 期限)."""
+        entry never answers about the question's subject: "検収の期限は？" shares 検収 with the
+        escrow entry, but no phrasing of it asks for a deadline, and the approval entry asks
+        deadlines only of 申請. Any cue of the aspect counts (いつまで answers 期限); English and
+        kana-only questions are checked on the aspect alone (their words do not meet the
+        Japanese phrasings')."""
         answered = self._entry_aspects[entry_index]
         topic = (
             set()
@@ -943,9 +949,7 @@ class Matcher:
         bar = SUBJECT_RESCUE if gated else RESCUE_PROBABILITY
         if tier == "suggest" and (rescue := self._rescued(parsed, posteriors, suggestions, bar)):
             best_index, probability = rescue
-            best = next(c for i, c in scored if i == best_index)
-            chosen = self.entries[best_index]
-            suggestions = (chosen, *(e for e in suggestions if e is not chosen))
+            best, suggestions = _put_first(best_index, scored, suggestions, self.entries)
             tier = "answer"
             decision = (
                 f"answer: {best.entry_id} (learned ranker {probability:.2f}"
@@ -962,9 +966,7 @@ class Matcher:
         ):
             previous = best.entry_id
             best_index, probability = preferred
-            best = next(c for i, c in scored if i == best_index)
-            chosen = self.entries[best_index]
-            suggestions = (chosen, *(e for e in suggestions if e is not chosen))
+            best, suggestions = _put_first(best_index, scored, suggestions, self.entries)
             decision = (
                 f"answer: {best.entry_id} (learned ranker {probability:.2f} >= {PREFER_PROBABILITY}"
                 f" prefers it to {previous}, the scores' choice)"
@@ -1027,6 +1029,20 @@ class Matcher:
             unanswered_aspects=tuple(unanswered),
             decision=decision,
         )
+
+
+def _put_first(
+    index: int,
+    scored: Sequence[tuple[int, Candidate]],
+    suggestions: tuple[FaqEntry, ...],
+    entries: Sequence[FaqEntry],
+) -> tuple[Candidate, tuple[FaqEntry, ...]]:
+    """The candidate the ranker chose, and the suggestions with its entry first."""
+    chosen = entries[index]
+    return next(c for i, c in scored if i == index), (
+        chosen,
+        *(e for e in suggestions if e is not chosen),
+    )
 
 
 def _stem(word: str) -> str:
