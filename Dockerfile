@@ -38,9 +38,11 @@ FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    CACHE_DIR=/data/cache
 
-# /data is created owned by the bot user, so a new named volume mounted there inherits it.
+# /data is created owned by the bot user, so a new named volume mounted there inherits it; the
+# knowledge's analysed texts are cached in /data/cache (the root filesystem is read-only).
 RUN groupadd --system --gid 10001 bot \
     && useradd --system --uid 10001 --gid bot --home-dir /data --no-create-home \
         --shell /usr/sbin/nologin bot \

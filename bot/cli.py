@@ -84,7 +84,7 @@ def _for_each_input(
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    matcher = Service(settings.knowledge_dir).engines.matcher
+    matcher = Service(settings.knowledge_dir, settings.cache_dir).engines.matcher
 
     def respond(question: str) -> tuple[JsonObject, str]:
         answer = matcher.answer(question, lang=args.lang, explain=args.explain)
@@ -97,7 +97,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    checker = Service(settings.knowledge_dir).engines.safety
+    checker = Service(settings.knowledge_dir, settings.cache_dir).engines.safety
 
     def respond(text: str) -> tuple[JsonObject, str]:
         report = checker.check(text, lang=args.lang, explain=args.explain)
@@ -112,7 +112,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     async def read() -> str:
-        knowledge = Service(settings.knowledge_dir).engines.knowledge
+        knowledge = Service(settings.knowledge_dir, settings.cache_dir).engines.knowledge
         since = utc_now() - timedelta(days=args.days) if args.days else None
         async with await open_store(settings.store_url, read_only=True) as store:
             stats = await store.stats(since=since)
@@ -147,7 +147,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdin.reconfigure(errors="surrogateescape")
 
     async def serve() -> int:
-        service = Service(settings.knowledge_dir)
+        service = Service(settings.knowledge_dir, settings.cache_dir)
         async with await open_store(settings.store_url) as store:
             assistant = Assistant(service, store, PLATFORM, records_usage=False)
             console = Console(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())

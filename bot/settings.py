@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,21 @@ SLACK_TOKEN_KINDS = {
 }
 
 
+CACHE_NAME = "chatwork-safe-bot"
+
+
+def default_cache_dir() -> Path | None:
+    """`$XDG_CACHE_HOME/chatwork-safe-bot`, else `~/.cache/chatwork-safe-bot`; None (keep
+    nothing) when there is no home directory to put it in."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / CACHE_NAME
+    try:
+        return Path.home() / ".cache" / CACHE_NAME
+    except RuntimeError:
+        return None
+
+
 class Settings(BaseSettings):
     """Every setting; an empty variable (`DEV_GUILD_ID=` in a copied `.env`) counts as unset."""
 
@@ -53,6 +69,8 @@ class Settings(BaseSettings):
     knowledge_watch: bool = False
 
     data_dir: Path = Path("data")
+    cache_dir: Path | None = Field(default_factory=default_cache_dir)
+    """What the bot can rebuild but keeps to start faster (the knowledge's analysed texts)."""
     database_url: str | None = None
 
     rate_limit_count: int = Field(default=5, ge=1)

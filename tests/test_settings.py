@@ -25,6 +25,8 @@ NAMES = (
     "SLACK_BOT_TOKEN",
     "SLACK_APP_TOKEN",
     "SLACK_API_BASE",
+    "CACHE_DIR",
+    "XDG_CACHE_HOME",
 )
 
 
@@ -45,6 +47,17 @@ def test_defaults() -> None:
     assert settings.store_url == str(Path("data"))
     assert settings.slack_bot_token is None and settings.slack_app_token is None
     assert settings.slack_api_base == "https://slack.com/api/"
+
+
+def test_cache_dir_follows_xdg_then_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert Settings().cache_dir == tmp_path / "home" / ".cache" / "chatwork-safe-bot"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    assert Settings().cache_dir == tmp_path / "home" / ".cache" / "chatwork-safe-bot"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Settings().cache_dir == tmp_path / "xdg" / "chatwork-safe-bot"
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path / "mine"))
+    assert Settings().cache_dir == tmp_path / "mine"
 
 
 def test_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,7 +42,7 @@ async def serve_platforms(settings: Settings, on_discord: OnCreated | None = Non
         raise ConfigurationError(NO_PLATFORM)
     if "slack" in settings.platforms:
         slack_tokens(settings)
-    service = Service(settings.knowledge_dir)
+    service = Service(settings.knowledge_dir, settings.cache_dir)
     async with await open_store(settings.store_url) as store:
         runs: dict[str, Coroutine[Any, Any, None]] = {}
         if "discord" in settings.platforms:

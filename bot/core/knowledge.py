@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
+from bot.core.gcpause import without_collection
 from bot.core.learned import (
     MESSAGES_FILE,
     QUESTIONS_FILE,
@@ -202,6 +203,7 @@ def _check_vocabulary(doc: Document, vocabulary: VocabularyFile) -> list[Problem
     return problems
 
 
+@without_collection
 def load_knowledge(directory: Path | None = None) -> Knowledge:
     """Load and validate every knowledge file; raise KnowledgeError listing all problems."""
     directory = Path(directory) if directory is not None else default_knowledge_dir()

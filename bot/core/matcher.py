@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -34,6 +35,7 @@ from bot.core.words import (
     Analysis,
     Analyzer,
     Lexicon,
+    StoredAnalyses,
     Word,
     default_analyzer,
     is_latin,
@@ -297,9 +299,11 @@ class Matcher:
         analyzer: Analyzer | None = None,
         questions_kept: int = QUESTIONS_KEPT,
         labelled: Sequence[LabelledQuestion] = (),
+        cache_dir: Path | None = None,
     ):
         """`labelled` questions train the learned ranker; without them there is none (the
-        phrasings alone teach it too little to overrule the scores)."""
+        phrasings alone teach it too little to overrule the scores). With `cache_dir`, the
+        analyses of the knowledge's texts are kept there between runs (`StoredAnalyses`)."""
         self.entries = tuple(entries)
         self._index_of = {entry.id: index for index, entry in enumerate(self.entries)}
         vocabulary = vocabulary or VocabularyFile(anchors=[k for e in entries for k in e.keywords])
@@ -307,6 +311,7 @@ class Matcher:
         self._build_cache: dict[str, Analysis] | None = {}
         """Analyses while indexing (phrasings are read again for keywords and subjects);
         dropped afterwards, so questions do not fill it."""
+        self._stored: StoredAnalyses | None = StoredAnalyses(self._analyzer, cache_dir)
         self._aliases = tuple(
             (re.compile(alias.pattern), alias.canonical) for alias in vocabulary.aliases
         )
@@ -369,12 +374,21 @@ class Matcher:
         now decides every answer, so its training is on the way to the first one."""
         self._ranker_lock = threading.Lock()
         self._trained_ranker: NaiveBayes | None = None
-        self._build_cache = None
+        self._stored.save()
+        self._build_cache = self._stored = None
         self._parsed = lru_cache(maxsize=questions_kept)(self._parse)
 
     @classmethod
-    def from_knowledge(cls, knowledge: Knowledge, analyzer: Analyzer | None = None) -> Matcher:
-        return cls(knowledge.faq, knowledge.vocabulary, analyzer, labelled=knowledge.questions)
+    def from_knowledge(
+        cls, knowledge: Knowledge, analyzer: Analyzer | None = None, cache_dir: Path | None = None
+    ) -> Matcher:
+        return cls(
+            knowledge.faq,
+            knowledge.vocabulary,
+            analyzer,
+            labelled=knowledge.questions,
+            cache_dir=cache_dir,
+        )
 
     def _lemmas(self, analysis: Analysis) -> frozenset[str]:
         return features([word.lemma for word in analysis.words])
@@ -468,7 +482,8 @@ class Matcher:
         cache = self._build_cache
         if cache is not None and text in cache:
             return cache[text]
-        analysis = self._analyzer.analyze(self._apply_aliases(prepare(text[:MAX_QUESTION_CHARS])))
+        prepared = self._apply_aliases(prepare(text[:MAX_QUESTION_CHARS]))
+        analysis = (self._stored or self._analyzer).analyze(prepared)
         if cache is not None:
             cache[text] = analysis
         return analysis

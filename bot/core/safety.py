@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,6 +54,8 @@ _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _AFTER_WINDOW = 20
 _BEFORE_WINDOW = 40
 _REPORTED_WINDOW = 60
+_PATTERNS_KEPT = 4096
+"""Compiled patterns kept: the rules expand to about 700, and a reload reuses the unchanged."""
 
 
 class Negation(Strict):
@@ -175,14 +178,21 @@ class _Compiler:
 
     def compile(self, pattern: str) -> re.Pattern[str]:
         try:
-            return re.compile(self.expand(pattern))
+            return _compiled(self.expand(pattern))
         except re.error as exc:
             raise PatternError(f"invalid regex: {exc}") from None
 
     def any_of(self, patterns: Sequence[str]) -> re.Pattern[str] | None:
         if not patterns:
             return None
-        return re.compile("|".join(f"(?:{self.compile(p).pattern})" for p in patterns))
+        return _compiled("|".join(f"(?:{self.compile(p).pattern})" for p in patterns))
+
+
+@lru_cache(maxsize=_PATTERNS_KEPT)
+def _compiled(expanded: str) -> re.Pattern[str]:
+    """One compilation per process of each expanded pattern: validation, the rules' examples
+    and the checker itself compile the same ones, more than `re`'s own cache keeps."""
+    return re.compile(expanded)
 
 
 def _word_pattern(word: str) -> str:
@@ -234,7 +244,7 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
             continue  # the broken term is already reported once, where it is defined
         try:
             if loc[0] == "terms":
-                re.compile(fold_pattern(pattern))
+                _compiled(fold_pattern(pattern))
                 for name in _TERM.findall(pattern):
                     if name not in safety.terms and name not in safety.words:
                         raise PatternError(f"unknown term '{{{name}}}'")

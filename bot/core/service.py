@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.gcpause import without_collection
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.learned import MessageModel
 from bot.core.matcher import Matcher
@@ -30,10 +31,13 @@ class Engines:
     safety: SafetyChecker
 
     @classmethod
-    def build(cls, knowledge: Knowledge) -> Engines:
+    @without_collection
+    def build(cls, knowledge: Knowledge, cache_dir: Path | None = None) -> Engines:
+        """`cache_dir`: where what is worth keeping between runs is kept (see `StoredAnalyses`);
+        None keeps nothing."""
         return cls(
             knowledge=knowledge,
-            matcher=Matcher.from_knowledge(knowledge),
+            matcher=Matcher.from_knowledge(knowledge, cache_dir=cache_dir),
             walkthrough=Walkthrough(knowledge.walkthrough),
             safety=SafetyChecker(
                 knowledge.safety, MessageModel(knowledge.messages, knowledge.safety.learned)
@@ -47,15 +51,16 @@ class Engines:
 
 
 class Service:
-    def __init__(self, knowledge_dir: Path | None = None):
-        self.engines = Engines.build(load_knowledge(knowledge_dir))
+    def __init__(self, knowledge_dir: Path | None = None, cache_dir: Path | None = None):
+        self.cache_dir = cache_dir
+        self.engines = Engines.build(load_knowledge(knowledge_dir), cache_dir)
         self.knowledge_dir = self.engines.knowledge.directory
         threading.Thread(target=self.engines.train, name="train-learned", daemon=True).start()
 
     def reload(self) -> Engines:
         """Load again; on KnowledgeError the previous engines stay in service and it propagates.
         Runs in a worker thread, so the learned parts are trained here, before the swap."""
-        engines = Engines.build(load_knowledge(self.knowledge_dir))
+        engines = Engines.build(load_knowledge(self.knowledge_dir), self.cache_dir)
         engines.train()
         self.engines = engines
         log.info("knowledge reloaded: %d entries", len(engines.knowledge.faq))

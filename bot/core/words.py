@@ -13,17 +13,30 @@ dictionary are maintained, wheels only, no system library.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import marshal
+import os
 import re
+import sys
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
+from pathlib import Path
 from typing import NamedTuple
 
+import sudachidict_core
+import sudachipy
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
+from bot.core import text as text_module
 from bot.core.text import fold
+
+log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
@@ -135,22 +148,34 @@ class Analyzer:
     def __init__(self) -> None:
         self._dictionary = Dictionary(dict="core")
         self._local = threading.local()
+        self._levels: dict[int, tuple[str, str]] = {}
+        """Part-of-speech levels (see `Word`) by Sudachi's id: a few hundred, read once each."""
 
     def _tokenizer(self) -> Tokenizer:
         tokenizer = getattr(self._local, "tokenizer", None)
         if tokenizer is None:
-            tokenizer = self._dictionary.tokenizer(mode=SplitMode.C)
+            tokenizer = self._dictionary.tokenizer(mode=SplitMode.C, fields=set(_FIELDS))
             self._local.tokenizer = tokenizer
         return tokenizer
 
+    def _levels_of(self, pos_id: int) -> tuple[str, str]:
+        levels = self._levels.get(pos_id)
+        if levels is None:
+            levels = self._levels[pos_id] = _levels(self._dictionary.pos_of(pos_id))
+        return levels
+
     def analyze(self, text: str) -> Analysis:
-        """Words of already prepared text (see `prepare`)."""
+        """Words of already prepared text (see `prepare`). The loop runs for every morpheme of
+        every text of the knowledge at start, hence the locals and the plain tuple calls."""
         words: list[Word] = []
         parts: list[str] = []
+        edges = {0}
         position = 0
+        levels_of = self._levels.get
         for morpheme in self._tokenizer().tokenize(text):
             surface = morpheme.surface()
-            pos, kind = _levels(morpheme.part_of_speech())
+            pos_id = morpheme.part_of_speech_id()
+            pos, kind = levels_of(pos_id) or self._levels_of(pos_id)
             if pos in _SEPARATORS or not surface.strip():
                 if parts and parts[-1] != " ":
                     parts.append(" ")
@@ -158,27 +183,33 @@ class Analyzer:
                 continue
             if surface.isascii():
                 reading = lemma = surface
-                if words and words[-1].reading.isascii() and parts[-1] != " ":
+                if words and words[-1][2].isascii() and parts[-1] != " ":
                     parts.append(" ")
                     position += 1
             else:
                 reading, lemma = _forms(
                     surface, morpheme.reading_form(), morpheme.normalized_form()
                 )
-            words.append(Word(surface, lemma, reading, pos, kind, position))
+            words.append(_new_word((surface, lemma, reading, pos, kind, position)))
             parts.append(reading)
+            edges.add(position)
             position += len(reading)
+            edges.add(position)
         reading_text = "".join(parts).rstrip()
-        boundaries = frozenset(edge for word in words for edge in (word.start, word.end)) | {
-            0,
-            len(reading_text),
-        }
-        return Analysis(text, tuple(words), reading_text, boundaries)
+        edges.add(len(reading_text))
+        return Analysis(text, tuple(words), reading_text, frozenset(edges))
 
 
-@cache
+_FIELDS = frozenset({"pos", "reading_form", "normalized_form"})
+"""The dictionary fields `Analyzer.analyze` reads (a surface is the text's own): loading only
+these makes each morpheme cheaper."""
+_new_word = partial(tuple.__new__, Word)
+"""`Word(*fields)` without the Python-level `__new__` of a NamedTuple: about 55,000 words are
+made at start."""
+
+
 def _levels(part_of_speech: tuple[str, ...]) -> tuple[str, str]:
-    """First level, then second and third (see `Word`); one entry per part of speech."""
+    """First level, then second and third (see `Word`)."""
     pos, *detail = part_of_speech[:3]
     return pos, "/".join(detail)
 
@@ -197,3 +228,139 @@ def default_analyzer() -> Analyzer:
 
 def is_latin(term: str) -> bool:
     return bool(_ASCII_WORD.fullmatch(term))
+
+
+_STORED_PREFIX = "analyses-"
+_STORED_SUFFIX = ".marshal"
+_DIGEST_SIZE = 32
+
+
+@cache
+def stored_analyses_key() -> str:
+    """Everything an analysis depends on: the marshal format, SudachiPy's version, the
+    dictionary file, and the source of this module and of `fold()`'s. Any change is a miss."""
+    dictionary = Path(sudachidict_core.__file__).parent / "resources" / "system.dic"
+    try:
+        status = dictionary.stat()
+        dictionary_id = f"{status.st_size}:{status.st_mtime_ns}"
+    except OSError:
+        dictionary_id = "unknown"
+    digest = hashlib.sha256()
+    for part in (
+        sys.implementation.cache_tag or "",
+        str(marshal.version),
+        sudachipy.__version__,
+        dictionary_id,
+    ):
+        digest.update(part.encode() + b"\0")
+    for module_file in (__file__, text_module.__file__):
+        digest.update(Path(module_file).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+class StoredAnalyses:
+    """The analyses of the knowledge's own texts (phrasings, keywords, labelled questions),
+    kept in a file between runs: analysing some 5,000 of them was a third of the start-up.
+
+    The file's name carries `stored_analyses_key()`, so an analysis made by other code or
+    another dictionary is never served. It holds exactly the texts of the last build, never
+    users' questions. It is written with `marshal`, which, like pickle, is only for files one
+    trusts: this one is written by the bot itself, atomically, into the user's own cache
+    directory (`CACHE_DIR`), and checked against a SHA-256 digest when read. A file that is
+    missing is simply written; one that cannot be read, is corrupt or cannot be written is
+    ignored with one warning, and the texts are analysed as if there were none.
+    Without a directory, nothing is read or written.
+    """
+
+    def __init__(self, analyzer: Analyzer, directory: Path | None = None):
+        self._analyzer = analyzer
+        self._path = (
+            directory / f"{_STORED_PREFIX}{stored_analyses_key()}{_STORED_SUFFIX}"
+            if directory is not None
+            else None
+        )
+        self._warned = False
+        self._stored = self._read()
+        self._used: dict[str, Analysis] = {}
+
+    def analyze(self, text: str) -> Analysis:
+        """`Analyzer.analyze`, from the file when it holds the text."""
+        analysis = self._used.get(text)
+        if analysis is None:
+            analysis = self._stored.get(text) or self._analyzer.analyze(text)
+            self._used[text] = analysis
+        return analysis
+
+    def save(self) -> None:
+        """Write the texts analysed since reading, when they are not exactly the file's; older
+        files (another key) are removed."""
+        if self._path is None or self._used.keys() == self._stored.keys():
+            return
+        directory = self._path.parent
+        entries = tuple(
+            (
+                a.text,
+                a.reading,
+                tuple((w.surface, w.lemma, w.reading, w.pos, w.kind, w.start) for w in a.words),
+                a.boundaries,
+            )
+            for a in self._used.values()
+        )
+        payload = marshal.dumps((stored_analyses_key(), entries))
+        temporary = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                dir=directory, prefix=f".{_STORED_PREFIX}", delete=False
+            ) as file:
+                temporary = Path(file.name)
+                file.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, self._path)
+        except OSError as exc:
+            self._warn("cannot write the stored analyses in %s (%s)", directory, exc)
+            if temporary is not None:
+                with suppress(OSError):
+                    temporary.unlink()
+            return
+        self._stored = dict(self._used)
+        with suppress(OSError):  # another user's file, say: it is only never read
+            for stale in directory.glob(f"{_STORED_PREFIX}*{_STORED_SUFFIX}"):
+                if stale != self._path:
+                    stale.unlink()
+
+    def _read(self) -> dict[str, Analysis]:
+        if self._path is None:
+            return {}
+        try:
+            data = self._path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            self._warn("cannot read the stored analyses %s (%s)", self._path, exc)
+            return {}
+        try:
+            return _decoded(data)
+        except (ValueError, TypeError, EOFError) as exc:
+            self._warn("ignoring the stored analyses %s: %s", self._path, exc)
+            return {}
+
+    def _warn(self, message: str, *args: object) -> None:
+        """One warning per build: the analyses are then made afresh, as without a file."""
+        if not self._warned:
+            self._warned = True
+            log.warning(message + "; analysing the knowledge afresh", *args)
+
+
+def _decoded(data: bytes) -> dict[str, Analysis]:
+    """The analyses in a file written by `StoredAnalyses.save`; ValueError when it is not one."""
+    digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
+    if hashlib.sha256(payload).digest() != digest:
+        raise ValueError("corrupt (digest mismatch)")
+    key, entries = marshal.loads(payload)
+    if key != stored_analyses_key():
+        raise ValueError("made by another version")
+    make_word = Word._make
+    return {
+        text: Analysis(text, tuple(map(make_word, words)), reading, boundaries)
+        for text, reading, words, boundaries in entries
+    }

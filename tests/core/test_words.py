@@ -1,7 +1,16 @@
+import hashlib
+import logging
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+import sudachipy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.words import Lexicon, default_analyzer, prepare
+from bot.core import words
+from bot.core.words import Analysis, Lexicon, StoredAnalyses, Word, default_analyzer, prepare
 
 TEXTS = st.sampled_from(
     [
@@ -33,3 +42,136 @@ def test_a_lexicon_finds_whole_words_only():
     analysis = default_analyzer().analyze(prepare("新しいクライアントの納品、delivered"))
     found = Lexicon(["いくら", "くらいあんと", "のうひん", "deliver", "deli"]).found(analysis)
     assert found == {"くらいあんと", "のうひん", "deliver"}
+
+
+# -- stored analyses ----------------------------------------------------------------------------
+
+STORED_TEXTS = [
+    prepare(text)
+    for text in (
+        "新しいクライアントから仮払い前に納品してと言われた",
+        "のうひんはどこからするの",
+        "how do i sign up for chatwork with google",
+        "チャットワークIDを教えてdelivery前にpayment",
+    )
+]
+
+
+class CountingAnalyzer:
+    """The real analyser, counting the texts it was asked to analyse."""
+
+    def __init__(self) -> None:
+        self.analysed: list[str] = []
+
+    def analyze(self, text: str) -> Analysis:
+        self.analysed.append(text)
+        return default_analyzer().analyze(text)
+
+
+def stored(directory: Path | None, texts: list[str] = STORED_TEXTS) -> CountingAnalyzer:
+    """A build: `texts` analysed through a StoredAnalyses in `directory`, then saved."""
+    analyzer = CountingAnalyzer()
+    analyses = StoredAnalyses(analyzer, directory)  # type: ignore[arg-type]
+    for text in texts:
+        assert analyses.analyze(text) == default_analyzer().analyze(text)
+    analyses.save()
+    return analyzer
+
+
+def stored_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("analyses-*"))
+
+
+def test_stored_analyses_are_the_analysers_own(tmp_path):
+    assert stored(tmp_path).analysed == STORED_TEXTS
+    again = CountingAnalyzer()
+    analyses = StoredAnalyses(again, tmp_path)  # type: ignore[arg-type]
+    for text in STORED_TEXTS:
+        analysis = analyses.analyze(text)
+        assert analysis == default_analyzer().analyze(text)
+        assert all(type(word) is Word for word in analysis.words)
+        assert [word.end for word in analysis.words] == [
+            word.end for word in default_analyzer().analyze(text).words
+        ]
+    assert again.analysed == []
+
+
+def test_stored_analyses_keep_only_the_texts_of_the_last_build(tmp_path):
+    stored(tmp_path)
+    stored(tmp_path, STORED_TEXTS[:1])
+    assert stored(tmp_path).analysed == STORED_TEXTS[1:]
+
+
+def test_an_unchanged_build_does_not_write_again(tmp_path):
+    stored(tmp_path)
+    (written,) = stored_files(tmp_path)
+    before = written.stat().st_mtime_ns
+    written.touch()
+    os.utime(written, ns=(before - 10**9, before - 10**9))
+    assert stored(tmp_path).analysed == []
+    assert written.stat().st_mtime_ns == before - 10**9
+
+
+def test_another_key_is_a_miss_and_its_file_is_replaced(tmp_path, monkeypatch):
+    stored(tmp_path)
+    (old,) = stored_files(tmp_path)
+    monkeypatch.setattr(words, "stored_analyses_key", lambda: "another-version")
+    assert stored(tmp_path).analysed == STORED_TEXTS
+    (new,) = stored_files(tmp_path)
+    assert new != old and "another-version" in new.name
+
+
+def test_the_key_follows_sudachi_and_the_source(monkeypatch, tmp_path):
+    current = words.stored_analyses_key()
+    monkeypatch.setattr(sudachipy, "__version__", "0.0.1")
+    assert words.stored_analyses_key.__wrapped__() != current
+    monkeypatch.undo()
+    source = tmp_path / "words.py"
+    source.write_bytes(Path(words.__file__).read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(words, "__file__", str(source))
+    assert words.stored_analyses_key.__wrapped__() != current
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:100] + bytes([data[100] ^ 1]) + data[101:],
+        lambda data: b"",
+        lambda data: hashlib.sha256(b"junk").digest() + b"junk",
+        lambda data: hashlib.sha256(marshal.dumps(42)).digest() + marshal.dumps(42),
+    ],
+    ids=["truncated", "one-bit", "empty", "not-marshal", "not-analyses"],
+)
+def test_a_corrupt_file_is_ignored_with_one_warning_and_rewritten(tmp_path, caplog, damage):
+    stored(tmp_path)
+    (written,) = stored_files(tmp_path)
+    written.write_bytes(damage(written.read_bytes()))
+    with caplog.at_level(logging.WARNING, logger=words.__name__):
+        assert stored(tmp_path).analysed == STORED_TEXTS
+    assert len(caplog.records) == 1 and "afresh" in caplog.records[0].getMessage()
+    assert stored(tmp_path).analysed == []
+
+
+def test_an_unusable_directory_costs_one_warning_and_nothing_else(tmp_path, caplog):
+    """Under a file (nothing can be read or written there), or where the file's name is taken
+    by a directory (os.replace fails): the build goes on and leaves no temporary file."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    taken = tmp_path / "cache"
+    (taken / f"analyses-{words.stored_analyses_key()}.marshal" / "inside").mkdir(parents=True)
+    for directory in (blocker / "cache", taken):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger=words.__name__):
+            assert stored(directory).analysed == STORED_TEXTS
+        assert len(caplog.records) == 1 and "afresh" in caplog.records[0].getMessage()
+    assert blocker.read_text() == "not a directory"
+    assert [path.name for path in taken.iterdir()] == [
+        f"analyses-{words.stored_analyses_key()}.marshal"
+    ]
+
+
+def test_without_a_directory_nothing_is_kept(tmp_path):
+    stored(None)
+    assert stored(None).analysed == STORED_TEXTS
+    assert list(tmp_path.iterdir()) == []

@@ -84,7 +84,7 @@ async def sync_commands(settings: Settings) -> None:
     """Log in over REST only and push the command definitions, whatever the stored hash says."""
     token = _token(settings)
     point_at_endpoints(settings)
-    service = Service(settings.knowledge_dir)
+    service = Service(settings.knowledge_dir, settings.cache_dir)
     async with await open_store(settings.store_url) as store:
         bot = create_bot(settings, service, store)
         bot.serving = False

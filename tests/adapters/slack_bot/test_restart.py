@@ -35,7 +35,8 @@ def bot_environment(fake: FakeSlack, data_dir: Path) -> dict[str, str]:
     """This environment without any bot setting, plus the Slack settings naming the fake."""
     names = {name.upper() for name in Settings.model_fields}
     inherited = {k: v for k, v in os.environ.items() if k.upper() not in names}
-    return inherited | slack_environment(fake, data_dir) | {"LOG_LEVEL": "INFO"}
+    kept = {"LOG_LEVEL": "INFO", "CACHE_DIR": os.environ["CACHE_DIR"]}  # the tests' own
+    return inherited | slack_environment(fake, data_dir) | kept
 
 
 @asynccontextmanager
