@@ -317,7 +317,12 @@ class StoredAnalyses:
                 file.write(hashlib.sha256(payload).digest() + payload)
             os.replace(temporary, self._path)
         except OSError as exc:
-            self._warn("cannot write the stored analyses in %s (%s)", directory, exc)
+            self._warn(
+                "cannot write the stored analyses in %s (%s); every start will analyse"
+                " the knowledge afresh",
+                directory,
+                exc,
+            )
             if temporary is not None:
                 with suppress(OSError):
                     temporary.unlink()
@@ -336,19 +341,27 @@ class StoredAnalyses:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            self._warn("cannot read the stored analyses %s (%s)", self._path, exc)
+            self._warn(
+                "cannot read the stored analyses %s (%s); analysing the knowledge afresh",
+                self._path,
+                exc,
+            )
             return {}
         try:
             return _decoded(data)
         except (ValueError, TypeError, EOFError) as exc:
-            self._warn("ignoring the stored analyses %s: %s", self._path, exc)
+            self._warn(
+                "ignoring the stored analyses %s (%s); analysing the knowledge afresh",
+                self._path,
+                exc,
+            )
             return {}
 
     def _warn(self, message: str, *args: object) -> None:
         """One warning per build: the analyses are then made afresh, as without a file."""
         if not self._warned:
             self._warned = True
-            log.warning(message + "; analysing the knowledge afresh", *args)
+            log.warning(message, *args)
 
 
 def _decoded(data: bytes) -> dict[str, Analysis]:
