@@ -36,6 +36,17 @@ def test_ask_json_single_question(capsys):
     assert "free" in reply["answer"].lower()
 
 
+def test_ask_keeps_the_knowledges_analyses_in_cache_dir(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["ask", "--json", "is chatwork free?"]) == 0
+    (stored,) = (tmp_path / "cache").glob("analyses-*.marshal")
+    written = stored.stat().st_mtime_ns
+    assert main(["ask", "--json", "is chatwork free?"]) == 0
+    first, second = json_lines(capsys.readouterr().out)
+    assert first == second and first["matched"]
+    assert stored.stat().st_mtime_ns == written
+
+
 def test_ask_json_batch_from_stdin_one_object_per_line(capsys, monkeypatch):
     monkeypatch.setattr(
         sys,
