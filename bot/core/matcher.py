@@ -50,6 +50,9 @@ Tier = Literal["answer", "suggest", "none"]
 MAX_QUESTION_CHARS = 500
 """Questions are short; scoring a pasted essay in full would only cost time and add noise."""
 
+_SENTENCE_END = re.compile(r"(?<=[。！？!?…])|(?<=\.) ")
+_ASKS = re.compile(r"(?:[?？]|か|かな|かね|の|教えて(?:ください)?|知りたいです?)[。.!！…\s]*$")
+"""A sentence that asks something; in a long post the others are the story around the question."""
 _PUNCTUATION = re.compile(r"[^\w\s+%]|_")
 _LATIN_WORD = re.compile(r"[a-z0-9+]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
@@ -168,6 +171,8 @@ class Explanation:
     """What the question asks of its topic, as "aspect (cue)"."""
     unanswered_aspects: tuple[str, ...]
     decision: str
+    story_subjects: tuple[str, ...] = ()
+    """Other subjects named only in the story around the question, which do not gate it."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,6 +188,7 @@ class Explanation:
             "unexplained_share": round(self.unexplained_share, 4),
             "aspects": list(self.aspects),
             "unanswered_aspects": list(self.unanswered_aspects),
+            "story_subjects": list(self.story_subjects),
             "decision": self.decision,
         }
 
@@ -211,6 +217,13 @@ class Explanation:
             f"subject gate: unexplained {' '.join(self.unexplained) or '-'}"
             f" = {self.unexplained_share:.2f} of the subject (names aside; 0 under two subject"
             f" words) (limit {UNEXPLAINED_SHARE})",
+            *(
+                [
+                    f"off-subject gate: said only in the story, not asked: {', '.join(self.story_subjects)}"
+                ]
+                if self.story_subjects
+                else []
+            ),
             f"decision: {self.decision}",
         ]
         return out
@@ -265,6 +278,9 @@ class _Question:
     typed in hiragana (then its segmentation, and so its lemma, is a guess)."""
     aspects: dict[str, str]
     """Aspect (knowledge/vocabulary.yaml `aspects`) → the cue that asks it."""
+    asked_terms: frozenset[str]
+    """The terms of the sentences that ask (those that end as questions, and the last one):
+    another subject named only in the story ("前はUpworkで…") is not what is asked."""
     typed_in_kana: bool
     """Typed in kana only, even if a spelling such as ちゃとわ became チャットワーク since: the
     rest of its words are guesses."""
@@ -553,13 +569,22 @@ class Matcher:
             for lemma, kana in self._subject_words(analysis).items()
         }
         normalized = self._compared(analysis)
+        terms = self._lexicon.found(analysis)
+        sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
+        asked = [s for s in sentences[:-1] if _ASKS.search(s)] + sentences[-1:]
+        asked_terms = terms
+        if len(asked) < len(sentences) and terms:
+            asked_terms = self._lexicon.found(
+                self._analyzer.analyze(self._apply_aliases(" ".join(asked)))
+            )
         return _Question(
             analysis,
-            self._lexicon.found(analysis),
+            terms,
             normalized,
             self._query_vector(normalized),
             subject,
             self._aspects_asked(analysis),
+            asked_terms,
             typed_in_kana=bool(_KANA_ONLY.fullmatch(prepared)),
         )
 
@@ -623,14 +648,11 @@ class Matcher:
             for text in (*_entry_texts(entry), entry.answer.ja, entry.answer.en):
                 spoken.update(self._keyword_terms.hits(self._lexicon.found(self._analyze(text))))
             speakers.update(spoken)
+        rarest = math.log((total + 1) / 2)  # one speaker; 0 when there is a single entry
         specificity = {
-            keyword: max(
-                0.0,
-                min(
-                    1.0,
-                    math.log((total + 1) / (1 + speakers[keyword])) / math.log((total + 1) / 2),
-                ),
-            )
+            keyword: max(0.0, min(1.0, math.log((total + 1) / (1 + speakers[keyword])) / rarest))
+            if rarest
+            else 1.0
             for keyword in self._keyword_terms.readings
         }
         self._keywords = [
@@ -757,12 +779,14 @@ class Matcher:
         even inside a guessed word. Another tool counts only when the question names
         neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
         What the entry speaks of is what it answers (its phrasings and keywords): an answer
-        that mentions a password in passing does not answer a question about a forgotten one."""
-        terms = self._unsupported.hits(question.terms)
+        that mentions a password in passing does not answer a question about a forgotten one.
+        Only the sentences that ask count: a post that tells how its writer used Upwork before
+        and then asks about the free plan is about the free plan."""
+        terms = self._unsupported.hits(question.asked_terms)
         if question.typed_in_kana:
             terms |= self._unsupported.inside(question.analysis)
         if not self._own_subjects.any(question.terms):
-            terms |= self._other_subjects.hits(question.terms)
+            terms |= self._other_subjects.hits(question.asked_terms)
         asked = self._entry_asked[entry_index]
         return sorted({term for term in terms if term not in asked})
 
@@ -1043,7 +1067,16 @@ class Matcher:
             aspects=tuple(f"{aspect} ({cue})" for aspect, cue in question.aspects.items()),
             unanswered_aspects=tuple(unanswered),
             decision=decision,
+            story_subjects=tuple(
+                sorted(
+                    self._story_subjects(question.terms)
+                    - self._story_subjects(question.asked_terms)
+                )
+            ),
         )
+
+    def _story_subjects(self, terms: frozenset[str]) -> frozenset[str]:
+        return self._unsupported.hits(terms) | self._other_subjects.hits(terms)
 
 
 def _put_first(

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9+\-'.]*", re.ASCII)
-_LATIN_SUFFIX = re.compile(r"[a-z]{0,3}(?![a-z])")
+_LATIN_SUFFIX = re.compile(r"(?:s|es|d|ed|ing|er|ers|y|ies)?(?![a-z])")
 
 _SEPARATORS = frozenset({"空白", "補助記号"})
 """Spaces and punctuation separate words and are not compared."""
