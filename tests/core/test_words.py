@@ -178,7 +178,8 @@ def test_without_a_directory_nothing_is_kept(tmp_path):
 
 
 def test_a_latin_term_takes_an_inflection_but_not_any_ending():
-    """ "deliver" is found in "delivered" and "delivery", but "bot" is not in "both"."""
+    """A Latin term is found with an inflection ("delivered", "delivery"), but "bot" is not in
+    "both"."""
     analysis = default_analyzer().analyze(prepare("no fee for both, delivery and bots"))
     assert Lexicon(["bot", "deliver", "fee"]).found(analysis) == {"bot", "deliver", "fee"}
     assert Lexicon(["bot"]).found(default_analyzer().analyze(prepare("no fee for both"))) == set()
