@@ -318,6 +318,9 @@ class RuleTrace:
     reason: str = ""
     probability: float | None = None
     """Set for the learned stage, whose `span` lists the words that weighed most."""
+    excused: bool = False
+    """The rule matched, but the context says the words are not the client's proposal (negated,
+    reported, `unless`, `unless_sentence`): the learned stage may not report its kind either."""
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -461,6 +464,7 @@ class SafetyChecker:
         parts = sentences(scanned)
         message = " ".join(parts)
         fired: dict[str, tuple[int, _CompiledRule]] = {}
+        excused: dict[str, RuleTrace] = {}
         traces: list[RuleTrace] = []
         for order, compiled in enumerate(self.rules):
             kind = compiled.rule.kind
@@ -477,12 +481,14 @@ class SafetyChecker:
                 trace = self._overruled(trace)
             if trace.fired:
                 fired[kind] = (order, compiled)
+            elif trace.excused:
+                excused.setdefault(kind, trace)
             if explain and (trace.fired or trace.span or trace.reason):
                 traces.append(trace)
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
         if not fired and self.model is not None:
-            learned, trace = self._learned(scanned, message)
+            learned, trace = self._learned(scanned, message, excused)
             if learned is not None:
                 ranked = [(len(self.rules), learned)]
                 findings = (self._finding(learned.rule, lang, severity="caution"),)
@@ -529,7 +535,7 @@ class SafetyChecker:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
         excuse, overridden = self._excused(compiled, message)
         if excuse:
-            return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse)
+            return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
         reason = ""
         for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
@@ -540,7 +546,7 @@ class SafetyChecker:
                 reason = negated
             else:
                 return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
-        return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason)
+        return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason, excused=True)
 
     @staticmethod
     def _excused(compiled: _CompiledRule, message: str) -> tuple[str, str]:
@@ -578,9 +584,13 @@ class SafetyChecker:
         reason = f"overruled by the learned stage: P(ordinary)={verdict.clean:.5f}"
         return dataclasses.replace(trace, fired=False, reason=reason)
 
-    def _learned(self, scanned: str, message: str) -> tuple[_CompiledRule | None, RuleTrace]:
+    def _learned(
+        self, scanned: str, message: str, excused: dict[str, RuleTrace]
+    ) -> tuple[_CompiledRule | None, RuleTrace]:
         """The model's most likely risky kind, told with the advice of that kind's first rule;
-        believed above the threshold unless a rule of that kind says the context makes it safe."""
+        believed above the threshold unless a rule of that kind says the context makes it safe:
+        its `unless` matches, or it met the words the model weighs and found them negated,
+        reported or a topic ("直接契約はお受けできません", "we cannot pay by PayPal")."""
         assert self.model is not None
         verdict = self.model.verdict(scanned)
         if verdict is None or verdict.kind not in self._first_of_kind:
@@ -593,6 +603,9 @@ class SafetyChecker:
             if excuse:
                 reason = f"{excuse} (of {excusing.rule.id})"
                 return None, self._learned_trace(verdict, reason)
+        if (declined := excused.get(verdict.kind)) is not None:
+            reason = f"{declined.rule} matched 「{declined.span}」: {declined.reason}"
+            return None, self._learned_trace(verdict, reason)
         return compiled, self._learned_trace(verdict, "")
 
     @staticmethod

@@ -101,6 +101,23 @@ def test_the_checker_reports_what_only_the_model_caught() -> None:
     assert trace.line().startswith("learned (work_before_escrow) p=")
 
 
+def test_the_model_may_not_report_a_kind_a_rule_found_denied() -> None:
+    # the rule meets 仮払い前の作業 and reads it as denied; the model, counting words, is sure
+    text = "仮払い前の作業はお願いしません。研修期間の作業にも報酬が出ます。"
+    model = _model()
+    verdict = model.verdict(text)
+    assert verdict is not None and verdict.kind == "work_before_escrow"
+    assert verdict.probability > KNOWLEDGE.safety.learned.threshold
+    report = SafetyChecker(KNOWLEDGE.safety, model).check(text, explain=True)
+    assert report.risk == "none"
+    assert report.explanation is not None
+    [rule_trace] = [t for t in report.explanation if t.rule == "work-before-escrow"]
+    assert rule_trace.excused and not rule_trace.fired and rule_trace.reason.startswith("negated")
+    [trace] = [t for t in report.explanation if t.rule == LEARNED]
+    assert not trace.fired
+    assert trace.reason.startswith("work-before-escrow matched 「仮払い前の作業」: negated")
+
+
 def test_below_the_threshold_the_model_stays_silent() -> None:
     checker = SafetyChecker(
         KNOWLEDGE.safety.model_copy(update={"learned": LearnedSettings(threshold=0.999999999)}),
