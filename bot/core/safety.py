@@ -53,7 +53,9 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _AFTER_WINDOW = 20
 _BEFORE_WINDOW = 40
-_REPORTED_WINDOW = 60
+# "You suggested that we continue the project outside CrowdWorks to save the fee": the
+# reporting verb may sit a long clause before the words it reports
+_REPORTED_WINDOW = 80
 _PATTERNS_KEPT = 1024
 """Compiled patterns kept: one version of the rules expands to about 600 (validation, examples
 and checker share them); a reload reuses the unchanged ones and older versions' fall out."""
