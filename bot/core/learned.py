@@ -213,8 +213,9 @@ class NaiveBayes:
         row = self._row.get(feature)
         return float(self._unseen[column] if row is None else self._log[row, column])
 
-    def posteriors(self, present: Sequence[str]) -> dict[str, float]:
-        scores = self._prior + self._log[[self._row[f] for f in present]].sum(axis=0)
+    def posteriors(self, present: Sequence[str], scale: float = 1.0) -> dict[str, float]:
+        """`scale` < 1 tempers the evidence: a long text weighed as a shorter one."""
+        scores = self._prior + self._log[[self._row[f] for f in present]].sum(axis=0) * scale
         exp = np.exp(scores - scores.max())
         return dict(zip(self.labels, (exp / exp.sum()).tolist(), strict=True))
 

@@ -103,12 +103,20 @@ of one of those suggestions. Measured leaving each regression set out of its tra
 9 more right answers of 991, none wrong, no off-topic question answered; on validation16 (new,
 unseen) 55/60 -> 58/60 with the same off-topic figure. Never against the off-subject or aspect
 gate, nor for a question typed in kana only; past the subject gate only at SUBJECT_RESCUE."""
-VETO_PROBABILITY = 0.999
-"""A question the scores would answer gets suggestions instead when the learned ranker is this
-sure that no entry answers it (knowledge/questions.yaml holds some 800 near-misses). Measured
-leaving each set out of its training in turn: on the two sets of training questions (written
-from the guide alone), 14 of 90 near-misses answered were stopped for 1 of 229 right answers;
-on the regression sets, 3 of 8 for 3 of 934. 0.99 cost 6 right answers there."""
+VETO_PROBABILITY = 0.99
+"""A question the scores would answer gets suggestions instead when the learned ranker, its
+words weighed as at most VETO_WORDS (see there), is this sure that no entry answers it
+(knowledge/questions.yaml holds some 2,200 near-misses). Chosen with VETO_WORDS on the ten
+training-question folds (each left out of the labelled questions in turn; 1,584 in scope, 1,616
+near-misses): 0.999 untempered gave 1,350 right and 1,413 near-misses not answered; 0.99 with
+15 words 1,354 and 1,434, the same 43 wrong answers (0.98: 1,348 and 1,450; 0.995: 1,361 and
+1,418)."""
+VETO_WORDS = 15
+"""Naive Bayes adds one log-likelihood per word as if each were independent evidence, so the
+story around a long post's question (the writer's job, income, feelings: words the near-misses
+are full of too) made it 0.9999 sure of `none` for questions the scores answered right; 16 of
+the 39 misses on a set of forum-style posts were such vetoes. For the veto, the sum is scaled to
+this many words (features: words and neighbouring pairs); a short question is judged as is."""
 PREFER_PROBABILITY = 0.99
 """The learned ranker answers with another of the three leading entries instead of the scores'
 choice when it is this sure of it. Where the two disagreed (each set left out of the training
@@ -277,7 +285,9 @@ class _Question:
     """Subject word (its lemma, or stem for English) → weight, and its reading when it was
     typed in hiragana (then its segmentation, and so its lemma, is a guess)."""
     aspects: dict[str, str]
-    """Aspect (knowledge/vocabulary.yaml `aspects`) → the cue that asks it."""
+    """Aspect (knowledge/vocabulary.yaml `aspects`) → the cue that asks it; in a long post, of
+    the sentences that ask (動画編集 in "動画編集をしています。" is the writer's job, not an
+    edit asked about)."""
     asked_terms: frozenset[str]
     """The terms of the sentences that ask (those that end as questions, and the last one):
     another subject named only in the story ("前はUpworkで…") is not what is asked."""
@@ -428,6 +438,17 @@ class Matcher:
             return {}
         return ranker.posteriors(ranker.known(self._lemmas(question.analysis)))
 
+    def _veto_probability(self, question: _Question) -> float | None:
+        """The ranker's probability that no entry answers the question, its words weighed as at
+        most VETO_WORDS, when it reaches VETO_PROBABILITY."""
+        ranker = self._ranker()
+        if ranker is None:
+            return None
+        present = ranker.known(self._lemmas(question.analysis))
+        scale = min(1.0, VETO_WORDS / len(present)) if present else 1.0
+        off_topic = ranker.posteriors(present, scale).get(OFF_TOPIC, 0.0)
+        return off_topic if off_topic >= VETO_PROBABILITY else None
+
     def _ranker_choice(
         self, question: _Question, posteriors: dict[str, float], bar: float
     ) -> str | None:
@@ -471,12 +492,6 @@ class Matcher:
         ):
             return None
         return index, posteriors[self.entries[index].id]
-
-    @staticmethod
-    def _vetoed(posteriors: dict[str, float]) -> float | None:
-        """The ranker's probability that no entry answers the question, when it is sure of it."""
-        off_topic = posteriors.get(OFF_TOPIC, 0.0)
-        return off_topic if off_topic >= VETO_PROBABILITY else None
 
     # -- text ---------------------------------------------------------------------------------
 
@@ -572,18 +587,18 @@ class Matcher:
         terms = self._lexicon.found(analysis)
         sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
         asked = [s for s in sentences[:-1] if _ASKS.search(s)] + sentences[-1:]
-        asked_terms = terms
+        asked_terms, aspects = terms, self._aspects_asked(analysis)
         if len(asked) < len(sentences) and terms:
-            asked_terms = self._lexicon.found(
-                self._analyzer.analyze(self._apply_aliases(" ".join(asked)))
-            )
+            asked_analysis = self._analyzer.analyze(self._apply_aliases(" ".join(asked)))
+            asked_terms = self._lexicon.found(asked_analysis)
+            aspects = self._aspects_asked(asked_analysis)
         return _Question(
             analysis,
             terms,
             normalized,
             self._query_vector(normalized),
             subject,
-            self._aspects_asked(analysis),
+            aspects,
             asked_terms,
             typed_in_kana=bool(_KANA_ONLY.fullmatch(prepared)),
         )
@@ -994,11 +1009,12 @@ class Matcher:
                 f"answer: {best.entry_id} (learned ranker {probability:.2f}"
                 f" >= {bar} among the suggestions; the scores alone: {decision})"
             )
-        elif tier == "answer" and (off_topic := self._vetoed(posteriors)) is not None:
+        elif tier == "answer" and (off_topic := self._veto_probability(parsed)) is not None:
             tier = "suggest" if suggestions else "none"
             decision = (
                 f"learned veto: the ranker is {off_topic:.4f} >= {VETO_PROBABILITY} sure no entry"
-                f" answers it (the scores alone: {decision})"
+                f" answers it, its words weighed as at most {VETO_WORDS}"
+                f" (the scores alone: {decision})"
             )
         elif tier == "answer" and (
             preferred := self._preferred(parsed, posteriors, scored, best_index)

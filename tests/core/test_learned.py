@@ -15,6 +15,7 @@ from bot.core.learned import (
     LabelledMessage,
     LearnedSettings,
     MessageModel,
+    NaiveBayes,
     features,
 )
 from bot.core.safety import LEARNED, SafetyChecker
@@ -50,6 +51,24 @@ def _model(**settings: float) -> MessageModel:
 
 def test_features_are_words_and_neighbouring_pairs() -> None:
     assert features(["仮払い", "は", "後"]) == {"仮払い", "は", "後", "仮払い|は", "は|後"}
+
+
+def test_scaled_evidence_tempers_the_posteriors() -> None:
+    """A long text weighed as a shorter one: the same leader, less sure; scale 1 is the default."""
+    bayes = NaiveBayes(
+        [
+            (features(["仮払い", "前", "作業"]), "escrow"),
+            (features(["仮払い", "とは"]), "escrow"),
+            (features(["出金", "手数料"]), "none"),
+            (features(["確定申告", "収入"]), "none"),
+        ],
+        0.3,
+    )
+    present = bayes.known(features(["仮払い", "前", "作業", "収入"]))
+    full, tempered = bayes.posteriors(present), bayes.posteriors(present, 0.25)
+    assert bayes.posteriors(present, 1.0) == full
+    assert max(full, key=full.get) == max(tempered, key=tempered.get) == "escrow"
+    assert 0.5 < tempered["escrow"] < full["escrow"]
 
 
 def test_a_message_like_the_risky_ones_gets_their_kind() -> None:

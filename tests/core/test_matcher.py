@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import bot.core.matcher as matcher_module
 from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
-from bot.core.matcher import SUBJECT_RESCUE, Matcher
+from bot.core.matcher import SUBJECT_RESCUE, VETO_WORDS, Matcher
 from bot.core.words import Analysis, default_analyzer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -414,6 +414,20 @@ def test_aspect_gate_answers_an_aspect_only_from_an_entry_that_asks_it():
     assert not gated.answer("仮払いを取り消せますか").matched
 
 
+def test_an_aspect_said_only_in_the_story_does_not_gate_the_question():
+    """動画編集 is the writer's job, not an edit asked about; asked, it is one."""
+    matcher = Matcher(
+        [entry("price", ["無料版の制限は？", "無料プランでできること"], ["free plan"], ["無料版"])],
+        VocabularyFile(anchors=["無料版"], aspects={"change": ["編集"]}, generic=["動画", "仕事"]),
+    )
+    answered = matcher.answer("動画編集の仕事をしています。無料版の制限は？", explain=True)
+    assert answered.entry.id == "price"
+    assert answered.explanation.aspects == ()
+    refused = matcher.answer("無料版の制限は編集できますか？", explain=True)
+    assert refused.explanation.unanswered_aspects == ("change (編集)",)
+    assert not refused.matched
+
+
 def test_an_aspect_is_answered_only_about_what_the_entry_asks_it_of():
     """The approval entry answers how long the approval takes, not how long 検収 takes."""
     approval = entry(
@@ -523,6 +537,7 @@ def test_the_learned_ranker_vetoes_an_answer_it_is_sure_no_entry_gives(real):
     vetoed = real.answer(question, explain=True)
     assert not vetoed.matched and vetoed.suggestions
     assert "learned veto" in vetoed.explanation.decision
+    assert f"its words weighed as at most {VETO_WORDS}" in vetoed.explanation.decision
 
 
 def test_the_learned_ranker_prefers_a_leading_entry_it_is_sure_of(real):
