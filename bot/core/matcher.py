@@ -111,6 +111,11 @@ training-question folds (each left out of the labelled questions in turn; 1,584 
 near-misses): 0.999 untempered gave 1,350 right and 1,413 near-misses not answered; 0.99 with
 15 words 1,354 and 1,434, the same 43 wrong answers (0.98: 1,348 and 1,450; 0.995: 1,361 and
 1,418)."""
+OWN_PHRASING = 0.9
+"""A question this close (rapidfuzz ratio) to one of the chosen entry's own phrasings is never
+vetoed: the phrasings are what a moderator wrote the entry to answer, and near-misses labelled
+before the entry existed (スタンプ, say) must not silence it. No effect on the training folds,
+whose questions are never an entry's phrasing."""
 VETO_WORDS = 15
 """Naive Bayes adds one log-likelihood per word as if each were independent evidence, so the
 story around a long post's question (the writer's job, income, feelings: words the near-misses
@@ -1009,7 +1014,11 @@ class Matcher:
                 f"answer: {best.entry_id} (learned ranker {probability:.2f}"
                 f" >= {bar} among the suggestions; the scores alone: {decision})"
             )
-        elif tier == "answer" and (off_topic := self._veto_probability(parsed)) is not None:
+        elif (
+            tier == "answer"
+            and best.ratio < OWN_PHRASING
+            and (off_topic := self._veto_probability(parsed)) is not None
+        ):
             tier = "suggest" if suggestions else "none"
             decision = (
                 f"learned veto: the ranker is {off_topic:.4f} >= {VETO_PROBABILITY} sure no entry"

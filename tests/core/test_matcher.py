@@ -540,6 +540,23 @@ def test_the_learned_ranker_vetoes_an_answer_it_is_sure_no_entry_gives(real):
     assert f"its words weighed as at most {VETO_WORDS}" in vetoed.explanation.decision
 
 
+def test_an_entrys_own_phrasing_is_never_vetoed(monkeypatch):
+    """A moderator adds an entry about stamps, which the labelled questions call a near-miss:
+    its own phrasing is answered; the veto would otherwise silence it."""
+    knowledge = load_knowledge()
+    stamps = entry(
+        "stamps",
+        ["チャットワークでスタンプは使えますか", "チャットワーク スタンプ 絵文字"],
+        ["can I use stamps in chatwork"],
+        ["スタンプ"],
+    )
+    matcher = Matcher([*knowledge.faq, stamps], knowledge.vocabulary, labelled=knowledge.questions)
+    assert matcher.answer("チャットワークでスタンプは使えますか").entry.id == "stamps"
+    monkeypatch.setattr(matcher_module, "OWN_PHRASING", 2.0)
+    vetoed = matcher.answer("チャットワークでスタンプは使えますか?", explain=True)
+    assert not vetoed.matched and "learned veto" in vetoed.explanation.decision
+
+
 def test_the_learned_ranker_prefers_a_leading_entry_it_is_sure_of(real):
     """Sharing the ID before escrow is about when to exchange IDs, which the scores rank
     second to escrow itself."""
