@@ -92,6 +92,15 @@ class Alias(Strict):
     canonical: NonEmpty
 
 
+class Addressing(Strict):
+    """How users call the bot at the start of a question ("@bot", "ねえボット、", "hey bot,"):
+    dropped before matching, so that the bot is not taken for what it is asked about."""
+
+    names: list[NonEmpty] = []
+    calls: list[NonEmpty] = []
+    """Words said before a name (ねえ, hey)."""
+
+
 class VocabularyFile(Strict):
     """The words the answer engine knows beyond the FAQ itself (see bot/core/matcher.py)."""
 
@@ -104,6 +113,7 @@ class VocabularyFile(Strict):
     filler: list[NonEmpty] = []
     stopwords_en: list[NonEmpty] = []
     generic: list[NonEmpty] = []
+    addressing: Addressing = Addressing()
 
 
 class Choice(Strict):

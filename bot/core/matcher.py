@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.core.knowledge import FaqEntry, Knowledge, VocabularyFile
+from bot.core.knowledge import Addressing, FaqEntry, Knowledge, VocabularyFile
 from bot.core.learned import OFF_TOPIC, LabelledQuestion, NaiveBayes, features
 from bot.core.schema import Lang
 from bot.core.text import detect_language
@@ -349,6 +349,7 @@ class Matcher:
         self._names = frozenset(self._reading(name) for name in vocabulary.names) - {""}
         self._name_pattern = _alternation(self._names)
         self._filler = _alternation(self._reading(f) for f in vocabulary.filler)
+        self._addressing = _addressing(vocabulary.addressing)
         self._stopwords_en = frozenset(w.casefold() for w in vocabulary.stopwords_en)
         self._generic = frozenset(
             form for w in vocabulary.generic for form in (to_hiragana(prepare(w)), self._reading(w))
@@ -580,7 +581,7 @@ class Matcher:
         return words
 
     def _question(self, text: str) -> _Question:
-        return self._parsed(prepare(text[:MAX_QUESTION_CHARS]))
+        return self._parsed(self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1))
 
     def _parse(self, prepared: str) -> _Question:
         analysis = self._analyzer.analyze(self._apply_aliases(prepared))
@@ -1123,6 +1124,19 @@ def _stem(word: str) -> str:
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+def _addressing(addressing: Addressing) -> re.Pattern[str]:
+    """The bot called by name at the start ("@bot", "ねえボット、", "hey bot,"), on prepared text;
+    a name must end there (ボットで作りたい is not a call)."""
+    if not addressing.names:
+        return re.compile(r"(?!)")
+    names = "|".join(re.escape(prepare(n)) for n in sorted(addressing.names, key=len, reverse=True))
+    calls = "|".join(re.escape(prepare(c)) for c in sorted(addressing.calls, key=len, reverse=True))
+    call = rf"(?:(?:{calls})[\s、,!！]*)?" if calls else ""
+    return re.compile(
+        rf"^\s*{call}@?(?:{names})(?:さん|くん|ちゃん)?(?=[\s、,:：!！?？]|$)[\s、,:：!！]*"
+    )
 
 
 def _alternation(terms: Iterable[str]) -> re.Pattern[str]:

@@ -354,6 +354,20 @@ def test_unsupported_aspects_of_chatwork_are_not_answered(real):
         assert not real.answer(question).matched, question
 
 
+def test_a_question_put_to_the_bot_is_not_about_bots(real):
+    """ "@bot" or "ねえボット、" calls the bot; "bot" is also an unsupported subject (a bot built
+    on Chatwork's API), which must not turn the question away."""
+    for question, entry_id in [
+        ("@bot 仮払いってなに？", "escrow-before-work"),
+        ("ねえボット、仮払いってなに？", "escrow-before-work"),
+        ("hey bot, what is escrow (karibarai)?", "escrow-before-work"),
+    ]:
+        answer = real.answer(question, explain=True)
+        assert answer.matched and answer.entry.id == entry_id, answer.explanation.decision
+        assert "ぼっと" not in answer.explanation.normalized
+    assert not real.answer("ボットで自動返信できる？チャットワーク").matched
+
+
 def test_another_tool_is_ours_when_the_entry_speaks_of_it():
     """Zoom alone marks another subject, unless the best entry itself is about Zoom."""
     matcher = Matcher(
