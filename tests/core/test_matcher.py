@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import bot.core.matcher as matcher_module
 from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
 from bot.core.matcher import SUBJECT_RESCUE, VETO_WORDS, Matcher
-from bot.core.words import Analysis, default_analyzer
+from tests.core.test_words import CountingAnalyzer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 QUESTION_SETS = sorted(path.name for path in FIXTURES.glob("*questions.yaml"))
@@ -595,17 +595,6 @@ def test_no_held_out_question_is_learned():
     held_out = FIXTURES.parent / "heldout" / "questions.yaml"
     texts = {case["q"].strip() for case in yaml.safe_load(held_out.read_text("utf-8"))["cases"]}
     assert texts and not texts & {question.text for question in load_knowledge().questions}
-
-
-class CountingAnalyzer:
-    """The real analyser, counting the texts it was asked to analyse."""
-
-    def __init__(self) -> None:
-        self.analysed: list[str] = []
-
-    def analyze(self, text: str) -> Analysis:
-        self.analysed.append(text)
-        return default_analyzer().analyze(text)
 
 
 def test_a_matcher_built_from_stored_analyses_answers_as_one_built_afresh(real, tmp_path):
