@@ -437,20 +437,26 @@ class Matcher:
                 self._ranker_examples = []
             return self._trained_ranker
 
-    def _posteriors(self, question: _Question) -> dict[str, float]:
-        """The learned ranker's probability of each entry and of `none`; empty without one."""
-        ranker = self._ranker()
-        if ranker is None:
-            return {}
-        return ranker.posteriors(ranker.known(self._lemmas(question.analysis)))
-
-    def _veto_probability(self, question: _Question) -> float | None:
-        """The ranker's probability that no entry answers the question, its words weighed as at
-        most VETO_WORDS, when it reaches VETO_PROBABILITY."""
+    def _evidence(self, question: _Question) -> tuple[NaiveBayes, list[str]] | None:
+        """The ranker and the question's features it knows; None without a ranker."""
         ranker = self._ranker()
         if ranker is None:
             return None
-        present = ranker.known(self._lemmas(question.analysis))
+        return ranker, ranker.known(self._lemmas(question.analysis))
+
+    def _posteriors(self, evidence: tuple[NaiveBayes, list[str]] | None) -> dict[str, float]:
+        """The learned ranker's probability of each entry and of `none`; empty without one."""
+        if evidence is None:
+            return {}
+        ranker, present = evidence
+        return ranker.posteriors(present)
+
+    def _veto_probability(self, evidence: tuple[NaiveBayes, list[str]] | None) -> float | None:
+        """The ranker's probability that no entry answers the question, its words weighed as at
+        most VETO_WORDS, when it reaches VETO_PROBABILITY."""
+        if evidence is None:
+            return None
+        ranker, present = evidence
         scale = min(1.0, VETO_WORDS / len(present)) if present else 1.0
         off_topic = ranker.posteriors(present, scale).get(OFF_TOPIC, 0.0)
         return off_topic if off_topic >= VETO_PROBABILITY else None
@@ -1005,7 +1011,8 @@ class Matcher:
             tier = "answer"
             decision = f"answer: {best.entry_id}"
         learnable = tier == "answer" or not (off_subject or unanswered)
-        posteriors = self._posteriors(parsed) if tier != "none" and learnable else {}
+        evidence = self._evidence(parsed) if tier != "none" and learnable else None
+        posteriors = self._posteriors(evidence)
         bar = SUBJECT_RESCUE if gated else RESCUE_PROBABILITY
         if tier == "suggest" and (rescue := self._rescued(parsed, posteriors, suggestions, bar)):
             best_index, probability = rescue
@@ -1018,7 +1025,7 @@ class Matcher:
         elif (
             tier == "answer"
             and best.ratio < OWN_PHRASING
-            and (off_topic := self._veto_probability(parsed)) is not None
+            and (off_topic := self._veto_probability(evidence)) is not None
         ):
             tier = "suggest" if suggestions else "none"
             decision = (
