@@ -27,7 +27,7 @@ from bot.core.learned import (
     check_messages,
     check_questions,
 )
-from bot.core.safety import SAFETY_FILE, SafetyFile, check_safety
+from bot.core.safety import SAFETY_FILE, PassedExamples, SafetyFile, check_safety
 from bot.core.schema import (
     LANGS,
     AsOf,
@@ -214,8 +214,9 @@ def _check_vocabulary(doc: Document, vocabulary: VocabularyFile) -> list[Problem
 
 
 @without_collection
-def load_knowledge(directory: Path | None = None) -> Knowledge:
-    """Load and validate every knowledge file; raise KnowledgeError listing all problems."""
+def load_knowledge(directory: Path | None = None, cache_dir: Path | None = None) -> Knowledge:
+    """Load and validate every knowledge file; raise KnowledgeError listing all problems.
+    `cache_dir` remembers a safety file that passed its examples (`PassedExamples`)."""
     directory = Path(directory) if directory is not None else default_knowledge_dir()
     problems: list[Problem] = []
 
@@ -238,7 +239,8 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
 
     faq = parse(FAQ_FILE, FaqFile, _check_faq)
     walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
-    safety = parse(SAFETY_FILE, SafetyFile, check_safety)
+    passed = PassedExamples(cache_dir) if cache_dir is not None else None
+    safety = parse(SAFETY_FILE, SafetyFile, lambda doc, rules: check_safety(doc, rules, passed))
     vocabulary = parse(VOCABULARY_FILE, VocabularyFile, _check_vocabulary)
 
     def check_kinds(doc: Document, labelled: MessagesFile) -> list[Problem]:

@@ -175,28 +175,22 @@ class NaiveBayes:
         smoothing: float,
         prior_odds: dict[str, float] | None = None,
     ):
-        per_label: dict[str, Counter[str]] = {}
-        documents: Counter[str] = Counter()
+        self.labels = tuple(sorted({label for _, label in labelled}))
+        width = len(self.labels)
+        column_of = {label: column for column, label in enumerate(self.labels)}
+        self._row: dict[str, int] = {}
+        cells: list[int] = []
         for found, label in labelled:
-            per_label.setdefault(label, Counter()).update(found)
-            documents[label] += 1
-        self.labels = tuple(sorted(per_label))
-        self._row = {
-            f: row
-            for row, f in enumerate(sorted({f for counter in per_label.values() for f in counter}))
-        }
+            column = column_of[label]
+            cells += [self._row.setdefault(f, len(self._row)) * width + column for f in found]
         self.vocabulary = frozenset(self._row)
         size = len(self._row)
-        denominators = np.array(
-            [sum(per_label[label].values()) + smoothing * size for label in self.labels]
-        )
+        counts = np.bincount(np.array(cells, dtype=np.int64), minlength=size * width)
+        counts = counts.reshape(size, width)
+        denominators = counts.sum(axis=0) + smoothing * size
         self._unseen = np.log(smoothing / denominators)
-        self._log = np.tile(self._unseen, (size, 1))
-        for column, label in enumerate(self.labels):
-            counted = per_label[label]
-            rows = np.fromiter((self._row[f] for f in counted), dtype=np.int64, count=len(counted))
-            counts = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
-            self._log[rows, column] = np.log((counts + smoothing) / denominators[column])
+        self._log = np.log((counts + smoothing) / denominators)
+        documents = Counter(label for _, label in labelled)
         self._prior = np.array(
             [
                 math.log((prior_odds or {}).get(label, 1.0) * documents[label] / len(labelled))

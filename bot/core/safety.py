@@ -9,9 +9,12 @@ the long alternations (tools, payment methods…) in one place.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
+import logging
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import lru_cache
@@ -36,6 +39,8 @@ from bot.core.schema import (
 from bot.core.text import detect_language, fold
 
 SAFETY_FILE = "safety.yaml"
+
+log = logging.getLogger(__name__)
 
 # Client messages that matter fit in a chat message (Discord allows 2,000-4,000 characters) and
 # the request sits near the top; beyond that we would only scan pasted documents, which adds
@@ -222,8 +227,11 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
                 yield ("rules", index, field, position), pattern
 
 
-def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
-    """Cross-field checks: unique ids, known templates, and regexes that compile."""
+def check_safety(
+    doc: Document, safety: SafetyFile, passed: PassedExamples | None = None
+) -> list[Problem]:
+    """Cross-field checks: unique ids, known templates, regexes that compile, and the rules'
+    examples (skipped when `passed` has seen this very file pass them)."""
     problems = duplicate_ids(doc, "rules", [r.id for r in safety.rules])
     problems += duplicate_ids(doc, "templates", [t.id for t in safety.templates])
     known = {t.id for t in safety.templates}
@@ -258,9 +266,44 @@ def check_safety(doc: Document, safety: SafetyFile) -> list[Problem]:
             problems.append(doc.problem(loc, message))
             if loc[0] == "terms":
                 broken_terms.add(str(loc[1]))
-    if not problems:
+    if not problems and not (passed is not None and passed.seen(doc.text)):
         problems += _check_examples(doc, safety)
+        if not problems and passed is not None:
+            passed.record(doc.text)
     return problems
+
+
+class PassedExamples:
+    """Which safety files have passed their rules' examples, remembered in the cache directory
+    (`CACHE_DIR`) between runs: checking them was a tenth of the start-up. A file's stamp is
+    the SHA-256 of its text and of the code that runs the rules, so an edit or an upgrade is
+    checked again; only a pass is stamped. A directory that cannot be written costs one warning
+    and the check on every start."""
+
+    def __init__(self, directory: Path):
+        self._directory = directory
+
+    def _stamp(self, text: str) -> Path:
+        digest = hashlib.sha256(text.encode())
+        for module in sorted(Path(__file__).parent.glob("*.py")):
+            digest.update(module.read_bytes())
+        return self._directory / f"{_PASSED_PREFIX}{digest.hexdigest()[:32]}"
+
+    def seen(self, text: str) -> bool:
+        return self._stamp(text).is_file()
+
+    def record(self, text: str) -> None:
+        stamp = self._stamp(text)
+        try:
+            self._directory.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+        except OSError as exc:
+            log.warning("cannot stamp the safety examples as checked in %s (%s)", stamp, exc)
+            return
+        with suppress(OSError):
+            for stale in self._directory.glob(f"{_PASSED_PREFIX}*"):
+                if stale != stamp:
+                    stale.unlink()
 
 
 def _check_examples(doc: Document, safety: SafetyFile) -> list[Problem]:
@@ -277,6 +320,9 @@ def _check_examples(doc: Document, safety: SafetyFile) -> list[Problem]:
                     loc = ("rules", index, "examples", field, position)
                     problems.append(doc.problem(loc, f"the rule {verdict} this example{why}"))
     return problems
+
+
+_PASSED_PREFIX = "safety-examples-passed-"
 
 
 def load_safety(path: Path) -> SafetyFile:

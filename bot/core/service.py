@@ -53,14 +53,14 @@ class Engines:
 class Service:
     def __init__(self, knowledge_dir: Path | None = None, cache_dir: Path | None = None):
         self.cache_dir = cache_dir
-        self.engines = Engines.build(load_knowledge(knowledge_dir), cache_dir)
+        self.engines = Engines.build(load_knowledge(knowledge_dir, cache_dir), cache_dir)
         self.knowledge_dir = self.engines.knowledge.directory
         threading.Thread(target=self.engines.train, name="train-learned", daemon=True).start()
 
     def reload(self) -> Engines:
         """Load again; on KnowledgeError the previous engines stay in service and it propagates.
         Runs in a worker thread, so the learned parts are trained here, before the swap."""
-        engines = Engines.build(load_knowledge(self.knowledge_dir), self.cache_dir)
+        engines = Engines.build(load_knowledge(self.knowledge_dir, self.cache_dir), self.cache_dir)
         engines.train()
         self.engines = engines
         log.info("knowledge reloaded: %d entries", len(engines.knowledge.faq))

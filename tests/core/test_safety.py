@@ -12,6 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core import safety as safety_module
 from bot.core.knowledge import default_knowledge_dir, load_knowledge
 from bot.core.safety import (
     MAX_SCAN,
@@ -666,6 +667,43 @@ def test_rule_examples_are_checked_by_check_knowledge(tmp_path: Path) -> None:
     assert problem.entry == "pay-after-the-work"
     assert problem.field == "examples.flag.0"
     assert "does not flag this example" in problem.message
+
+
+def test_a_safety_file_that_passed_its_examples_is_not_checked_again_until_edited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge, cache = tmp_path / "knowledge", tmp_path / "cache"
+    shutil.copytree(default_knowledge_dir(), knowledge)
+    load_knowledge(knowledge, cache)
+    assert [p.name for p in cache.iterdir() if p.name.startswith("safety-examples-passed-")]
+
+    checked = []
+    monkeypatch.setattr(safety_module, "_check_examples", lambda *args: checked.append(1) or [])
+    load_knowledge(knowledge, cache)
+    assert checked == []
+    monkeypatch.undo()
+
+    safety = knowledge / "safety.yaml"
+    safety.write_text(
+        safety.read_text("utf-8").replace(
+            "        - お金は記事チェックしてから払うね！とりあえず書いてみて〜\n",
+            "        - 記事の構成案を確認しました。\n",
+        ),
+        "utf-8",
+    )
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(knowledge, cache)
+    assert [p.entry for p in error.value.problems] == ["pay-after-the-work"]
+
+
+def test_an_unwritable_cache_directory_only_costs_the_examples_check(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("a file where the cache directory should be", "utf-8")
+    knowledge = load_knowledge(default_knowledge_dir(), not_a_directory)
+    assert knowledge.safety.rules
+    assert "cannot stamp the safety examples as checked" in caplog.text
 
 
 def test_a_rule_without_words_or_regexes_is_rejected(tmp_path: Path) -> None:
