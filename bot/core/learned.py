@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,25 +175,26 @@ class NaiveBayes:
         smoothing: float,
         prior_odds: dict[str, float] | None = None,
     ):
-        self.labels = tuple(sorted({label for _, label in labelled}))
-        width = len(self.labels)
-        column_of = {label: column for column, label in enumerate(self.labels)}
-        self._row: dict[str, int] = {}
-        cells: list[int] = []
+        grouped: dict[str, list[frozenset[str]]] = defaultdict(list)
         for found, label in labelled:
-            column = column_of[label]
-            cells += [self._row.setdefault(f, len(self._row)) * width + column for f in found]
+            grouped[label].append(found)
+        self.labels = tuple(sorted(grouped))
+        per_label = [
+            Counter(itertools.chain.from_iterable(grouped[label])) for label in self.labels
+        ]
+        self._row = {f: row for row, f in enumerate(set().union(*per_label))}
+        counts = np.zeros((len(self._row), len(self.labels)), dtype=np.int64)
+        for column, counted in enumerate(per_label):
+            rows = np.fromiter(map(self._row.__getitem__, counted), np.int64, len(counted))
+            counts[rows, column] = np.fromiter(counted.values(), np.int64, len(counted))
         self.vocabulary = frozenset(self._row)
         size = len(self._row)
-        counts = np.bincount(np.array(cells, dtype=np.int64), minlength=size * width)
-        counts = counts.reshape(size, width)
         denominators = counts.sum(axis=0) + smoothing * size
         self._unseen = np.log(smoothing / denominators)
         self._log = np.log((counts + smoothing) / denominators)
-        documents = Counter(label for _, label in labelled)
         self._prior = np.array(
             [
-                math.log((prior_odds or {}).get(label, 1.0) * documents[label] / len(labelled))
+                math.log((prior_odds or {}).get(label, 1.0) * len(grouped[label]) / len(labelled))
                 for label in self.labels
             ]
         )
