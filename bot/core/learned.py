@@ -2,9 +2,9 @@
 
 - The safety check's second stage, from `knowledge/messages.yaml`. Word-list rules flag only
   what someone wrote a word for; on message sets nobody had tuned on they flagged 68-84% of the
-  risky ones. The checker asks the model only when no rule fired and believes it only above a
-  high probability (`learned:` in safety.yaml); a moderator who meets a missed message adds it
-  in one line.
+  risky ones. The checker believes the model only above a high probability (`learned:` in
+  safety.yaml) and adds its kind to those the rules found; a moderator who meets a missed
+  message adds it in one line.
 - The answer engine's ranker, from every phrasing and `knowledge/questions.yaml` (see
   `RESCUE_PROBABILITY` in matcher.py).
 

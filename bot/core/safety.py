@@ -461,8 +461,9 @@ LEARNED = "learned"
 
 
 class SafetyChecker:
-    """Runs the rules of a SafetyFile, then the learned model when no rule fired; compile once,
-    then `check()` any number of messages."""
+    """Runs the rules of a SafetyFile, then the learned model for a kind no rule reported (a
+    message that names Telegram may also ask to skip the site's delivery); compile once, then
+    `check()` any number of messages."""
 
     def __init__(self, safety: SafetyFile, model: MessageModel | None = None):
         self.model = model
@@ -535,11 +536,11 @@ class SafetyChecker:
                 traces.append(trace)
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
-        if not fired and self.model is not None:
+        if self.model is not None:
             learned, trace = self._learned(scanned, message, excused)
-            if learned is not None:
-                ranked = [(len(self.rules), learned)]
-                findings = (self._finding(learned.rule, lang, severity="caution"),)
+            if learned is not None and learned.rule.kind not in fired:
+                ranked = [*ranked, (len(self.rules), learned)]
+                findings = (*findings, self._finding(learned.rule, lang, severity="caution"))
             if explain:
                 traces.append(trace)
         template = alternative = None

@@ -467,6 +467,20 @@ def test_client_message_sets_written_apart_from_the_rules(fixture: str):
     assert len(wrong) <= KNOWN_MISSED.get(fixture, 0), wrong
 
 
+def test_the_learned_stage_adds_the_kind_the_rules_did_not_report() -> None:
+    """A rule finds the outside tool; only the model reads that delivery skips the site. Both
+    advices are shown, the rule's first."""
+    checker = Engines.build(load_knowledge()).safety
+    report = checker.check(
+        "please no use crowdworks delivery. just send me zip by telegram, it is faster and i"
+        " check quickly.",
+        explain=True,
+    )
+    assert [f.kind for f in report.findings] == ["off_platform_contact", "delivery_outside"]
+    assert report.findings[1].severity == "caution"
+    assert any(t.rule == "learned" and t.fired for t in report.explanation or ())
+
+
 # --- Wrong and misleading replies found in the content review (issue 9) -------------------------
 
 
