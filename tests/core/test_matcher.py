@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import bot.core.matcher as matcher_module
 from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
-from bot.core.matcher import SUBJECT_RESCUE, VETO_WORDS, Matcher
+from bot.core.matcher import PLAIN_WORDS_RESCUE, SUBJECT_RESCUE, VETO_WORDS, Matcher
 from tests.core.test_words import CountingAnalyzer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -535,6 +535,17 @@ def test_the_learned_ranker_passes_the_subject_gate_only_when_nearly_sure(real):
     )
     assert kept.tier == "suggest"
     assert kept.explanation.decision.startswith("suggest (subject gate")
+
+
+def test_the_learned_ranker_answers_a_question_in_plain_words_only_when_nearly_sure(real):
+    """No domain word at all: the scores never call it on topic, the ranker may."""
+    plain = real.answer("打ち間違えたまま送っちゃった。あとから直せますか", explain=True)
+    assert plain.entry.id == "edit-delete-screenshots"
+    decision = plain.explanation.decision
+    assert f">= {PLAIN_WORDS_RESCUE} among the leading entries" in decision
+    assert "the scores alone: none: not about our subject" in decision
+    for unrelated in ("おすすめのラーメン屋ある？", "明日の天気を教えて"):
+        assert real.answer(unrelated).tier == "none"
 
 
 def test_the_learned_ranker_leaves_kana_only_questions_to_the_kana_bar(real):
