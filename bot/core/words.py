@@ -74,6 +74,9 @@ class Word(NamedTuple):
     """Second and third levels (普通名詞/サ変可能, 数詞/*…)."""
     start: int
     """Offset of the reading in `Analysis.reading`."""
+    synonyms: tuple[int, ...]
+    """SudachiDict's synonym groups of the word (削除 and 消す share one, 承認 and 許可 another):
+    what lets the learned ranker read a paraphrase as the words it was taught."""
 
     @property
     def end(self) -> int:
@@ -190,7 +193,8 @@ class Analyzer:
                 reading, lemma = _forms(
                     surface, morpheme.reading_form(), morpheme.normalized_form()
                 )
-            words.append(_new_word((surface, lemma, reading, pos, kind, position)))
+            synonyms = tuple(morpheme.synonym_group_ids())
+            words.append(_new_word((surface, lemma, reading, pos, kind, position, synonyms)))
             parts.append(reading)
             edges.add(position)
             position += len(reading)
@@ -200,7 +204,7 @@ class Analyzer:
         return Analysis(text, tuple(words), reading_text, frozenset(edges))
 
 
-_FIELDS = frozenset({"pos", "reading_form", "normalized_form"})
+_FIELDS = frozenset({"pos", "reading_form", "normalized_form", "synonym_group_ids"})
 """The dictionary fields `Analyzer.analyze` reads (a surface is the text's own): loading only
 these makes each morpheme cheaper."""
 _new_word = partial(tuple.__new__, Word)
@@ -301,7 +305,7 @@ class StoredAnalyses:
             (
                 a.text,
                 a.reading,
-                tuple((w.surface, w.lemma, w.reading, w.pos, w.kind, w.start) for w in a.words),
+                tuple(tuple(w) for w in a.words),
                 a.boundaries,
             )
             for a in self._used.values()

@@ -82,6 +82,15 @@ def stored_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("analyses-*"))
 
 
+def test_words_carry_their_synonym_groups():
+    """SudachiDict's groups: the learned ranker reads 消す as it learned 削除."""
+    [delete] = default_analyzer().analyze("削除").words
+    [erase] = default_analyzer().analyze("消す").words
+    assert set(delete.synonyms) & set(erase.synonyms)
+    [approval] = default_analyzer().analyze("承認").words
+    assert not set(approval.synonyms) & set(delete.synonyms)
+
+
 def test_stored_analyses_are_the_analysers_own(tmp_path):
     assert stored(tmp_path).analysed == STORED_TEXTS
     again = CountingAnalyzer()
