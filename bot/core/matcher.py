@@ -1045,9 +1045,10 @@ class Matcher:
         evidence = (
             self._evidence(parsed) if (tier != "none" or not on_topic) and learnable else None
         )
-        posteriors = self._posteriors(evidence)
-        bar, pool = SUBJECT_RESCUE if gated else RESCUE_PROBABILITY, suggestions
-        if not on_topic:
+        if on_topic:
+            posteriors = self._posteriors(evidence)
+            bar, pool = SUBJECT_RESCUE if gated else RESCUE_PROBABILITY, suggestions
+        else:
             posteriors = _plain_words_posteriors(evidence)
             bar, pool = PLAIN_WORDS_RESCUE, tuple(self.entries[i] for i, _ in scored[:3])
         if tier in ("suggest", "none") and (rescue := self._rescued(parsed, posteriors, pool, bar)):
