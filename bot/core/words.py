@@ -305,7 +305,10 @@ class StoredAnalyses:
             (
                 a.text,
                 a.reading,
-                tuple(tuple(w) for w in a.words),
+                tuple(
+                    (w.surface, w.lemma, w.reading, w.pos, w.kind, w.start, w.synonyms)
+                    for w in a.words
+                ),
                 a.boundaries,
             )
             for a in self._used.values()
