@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -240,7 +241,7 @@ def load_knowledge(directory: Path | None = None, cache_dir: Path | None = None)
     faq = parse(FAQ_FILE, FaqFile, _check_faq)
     walkthrough = parse(WALKTHROUGH_FILE, WalkthroughFile, _check_walkthrough)
     passed = PassedExamples(cache_dir) if cache_dir is not None else None
-    safety = parse(SAFETY_FILE, SafetyFile, lambda doc, rules: check_safety(doc, rules, passed))
+    safety = parse(SAFETY_FILE, SafetyFile, partial(check_safety, passed=passed))
     vocabulary = parse(VOCABULARY_FILE, VocabularyFile, _check_vocabulary)
 
     def check_kinds(doc: Document, labelled: MessagesFile) -> list[Problem]:

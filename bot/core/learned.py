@@ -208,8 +208,9 @@ class NaiveBayes:
         row = self._row.get(feature)
         return float(self._unseen[column] if row is None else self._log[row, column])
 
-    def posteriors(self, present: Sequence[str], scale: float = 1.0) -> dict[str, float]:
-        """`scale` < 1 tempers the evidence: a long text weighed as a shorter one."""
+    def posteriors(self, present: Sequence[str], at_most: int | None = None) -> dict[str, float]:
+        """`at_most` tempers the evidence: a text of more features weighs as one of that many."""
+        scale = min(1.0, at_most / len(present)) if at_most and present else 1.0
         scores = self._prior + self._log[[self._row[f] for f in present]].sum(axis=0) * scale
         exp = np.exp(scores - scores.max())
         return dict(zip(self.labels, (exp / exp.sum()).tolist(), strict=True))

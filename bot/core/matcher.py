@@ -267,7 +267,7 @@ def _plain_words_posteriors(evidence: tuple[NaiveBayes, list[str]] | None) -> di
         return {}
     ranker, present = evidence
     own = [feature for feature in present if not feature.startswith(SYNONYM_MARK)]
-    return ranker.posteriors(own, min(1.0, PLAIN_WORDS / len(own)) if own else 1.0)
+    return ranker.posteriors(own, at_most=PLAIN_WORDS)
 
 
 @dataclass(frozen=True)
@@ -488,8 +488,7 @@ class Matcher:
         if evidence is None:
             return None
         ranker, present = evidence
-        scale = min(1.0, VETO_WORDS / len(present)) if present else 1.0
-        off_topic = ranker.posteriors(present, scale).get(OFF_TOPIC, 0.0)
+        off_topic = ranker.posteriors(present, at_most=VETO_WORDS).get(OFF_TOPIC, 0.0)
         return off_topic if off_topic >= VETO_PROBABILITY else None
 
     def _ranker_choice(

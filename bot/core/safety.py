@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -273,6 +273,18 @@ def check_safety(
     return problems
 
 
+_PASSED_PREFIX = "safety-examples-passed-"
+
+
+@cache
+def _core_code_digest() -> bytes:
+    """The core's source, read once per process: the rules' behaviour is all in it."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.digest()
+
+
 class PassedExamples:
     """Which safety files have passed their rules' examples, remembered in the cache directory
     (`CACHE_DIR`) between runs: checking them was a tenth of the start-up. A file's stamp is
@@ -284,10 +296,8 @@ class PassedExamples:
         self._directory = directory
 
     def _stamp(self, text: str) -> Path:
-        digest = hashlib.sha256(text.encode())
-        for module in sorted(Path(__file__).parent.glob("*.py")):
-            digest.update(module.read_bytes())
-        return self._directory / f"{_PASSED_PREFIX}{digest.hexdigest()[:32]}"
+        digest = hashlib.sha256(_core_code_digest() + text.encode()).hexdigest()
+        return self._directory / f"{_PASSED_PREFIX}{digest[:32]}"
 
     def seen(self, text: str) -> bool:
         return self._stamp(text).is_file()
@@ -320,9 +330,6 @@ def _check_examples(doc: Document, safety: SafetyFile) -> list[Problem]:
                     loc = ("rules", index, "examples", field, position)
                     problems.append(doc.problem(loc, f"the rule {verdict} this example{why}"))
     return problems
-
-
-_PASSED_PREFIX = "safety-examples-passed-"
 
 
 def load_safety(path: Path) -> SafetyFile:

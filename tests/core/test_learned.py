@@ -53,8 +53,9 @@ def test_features_are_words_and_neighbouring_pairs() -> None:
     assert features(["仮払い", "は", "後"]) == {"仮払い", "は", "後", "仮払い|は", "は|後"}
 
 
-def test_scaled_evidence_tempers_the_posteriors() -> None:
-    """A long text weighed as a shorter one: the same leader, less sure; scale 1 is the default."""
+def test_evidence_weighed_as_fewer_features_tempers_the_posteriors() -> None:
+    """A long text weighed as a shorter one: the same leader, less sure; a text no longer than
+    `at_most` is weighed as it is."""
     bayes = NaiveBayes(
         [
             (features(["仮払い", "前", "作業"]), "escrow"),
@@ -65,8 +66,9 @@ def test_scaled_evidence_tempers_the_posteriors() -> None:
         0.3,
     )
     present = bayes.known(features(["仮払い", "前", "作業", "収入"]))
-    full, tempered = bayes.posteriors(present), bayes.posteriors(present, 0.25)
-    assert bayes.posteriors(present, 1.0) == full
+    full, tempered = bayes.posteriors(present), bayes.posteriors(present, at_most=2)
+    assert len(present) > 2
+    assert bayes.posteriors(present, at_most=len(present)) == full
     assert max(full, key=full.get) == max(tempered, key=tempered.get) == "escrow"
     assert 0.5 < tempered["escrow"] < full["escrow"]
 
