@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +37,7 @@ from bot.core.schema import (
     duplicate_ids,
 )
 from bot.core.text import detect_language, fold
+from bot.core.words import core_code_digest
 
 SAFETY_FILE = "safety.yaml"
 
@@ -276,15 +277,6 @@ def check_safety(
 _PASSED_PREFIX = "safety-examples-passed-"
 
 
-@cache
-def _core_code_digest() -> bytes:
-    """The core's source, read once per process: the rules' behaviour is all in it."""
-    digest = hashlib.sha256()
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.read_bytes())
-    return digest.digest()
-
-
 class PassedExamples:
     """Which safety files have passed their rules' examples, remembered in the cache directory
     (`CACHE_DIR`) between runs: checking them was a tenth of the start-up. A file's stamp is
@@ -296,7 +288,7 @@ class PassedExamples:
         self._directory = directory
 
     def _stamp(self, text: str) -> Path:
-        digest = hashlib.sha256(_core_code_digest() + text.encode()).hexdigest()
+        digest = hashlib.sha256(core_code_digest() + text.encode()).hexdigest()
         return self._directory / f"{_PASSED_PREFIX}{digest[:32]}"
 
     def seen(self, text: str) -> bool:

@@ -240,6 +240,16 @@ _DIGEST_SIZE = 32
 
 
 @cache
+def core_code_digest() -> bytes:
+    """The core's source, read once per process: what it computes from the knowledge is all in
+    it, so a file derived from the knowledge is stale when this changes."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.digest()
+
+
+@cache
 def stored_analyses_key() -> str:
     """Everything an analysis depends on: the marshal format, SudachiPy's version, the
     dictionary file, and the source of this module and of `fold()`'s. Any change is a miss."""
@@ -300,7 +310,6 @@ class StoredAnalyses:
         files (another key) are removed."""
         if self._path is None or self._used.keys() == self._stored.keys():
             return
-        directory = self._path.parent
         entries = tuple(
             (
                 a.text,
@@ -314,31 +323,17 @@ class StoredAnalyses:
             for a in self._used.values()
         )
         payload = marshal.dumps((stored_analyses_key(), entries))
-        temporary = None
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                dir=directory, prefix=f".{_STORED_PREFIX}", delete=False
-            ) as file:
-                temporary = Path(file.name)
-                file.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, self._path)
+            write_checked(self._path, payload, f"{_STORED_PREFIX}*{_STORED_SUFFIX}")
         except OSError as exc:
             self._warn(
                 "cannot write the stored analyses in %s (%s); every start will analyse"
                 " the knowledge afresh",
-                directory,
+                self._path.parent,
                 exc,
             )
-            if temporary is not None:
-                with suppress(OSError):
-                    temporary.unlink()
             return
         self._stored = dict(self._used)
-        with suppress(OSError):  # another user's file, say: it is only never read
-            for stale in directory.glob(f"{_STORED_PREFIX}*{_STORED_SUFFIX}"):
-                if stale != self._path:
-                    stale.unlink()
 
     def _read(self) -> dict[str, Analysis]:
         if self._path is None:
@@ -371,12 +366,40 @@ class StoredAnalyses:
             log.warning(message, *args)
 
 
-def _decoded(data: bytes) -> dict[str, Analysis]:
-    """The analyses in a file written by `StoredAnalyses.save`; ValueError when it is not one."""
+def write_checked(path: Path, payload: bytes, siblings: str) -> None:
+    """Write `payload` behind its SHA-256 digest, atomically (a crash leaves the old file or the
+    new one, never half of one), then remove the older files matching the glob `siblings`.
+    Raises OSError when the file cannot be written."""
+    directory = path.parent
+    temporary = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".", delete=False) as file:
+            temporary = Path(file.name)
+            file.write(hashlib.sha256(payload).digest() + payload)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with suppress(OSError):
+                temporary.unlink()
+        raise
+    with suppress(OSError):  # another user's file, say: it is only never read
+        for stale in directory.glob(siblings):
+            if stale != path:
+                stale.unlink()
+
+
+def checked_payload(data: bytes) -> bytes:
+    """What `write_checked` wrote; ValueError when the digest does not match."""
     digest, payload = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
     if hashlib.sha256(payload).digest() != digest:
         raise ValueError("corrupt (digest mismatch)")
-    key, entries = marshal.loads(payload)
+    return payload
+
+
+def _decoded(data: bytes) -> dict[str, Analysis]:
+    """The analyses in a file written by `StoredAnalyses.save`; ValueError when it is not one."""
+    key, entries = marshal.loads(checked_payload(data))
     if key != stored_analyses_key():
         raise ValueError("made by another version")
     make_word = Word._make

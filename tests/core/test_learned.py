@@ -1,7 +1,9 @@
-"""The safety check's learned stage: training, verdicts, the checker's use of it, file errors."""
+"""What the bot learns: the safety check's model (training, verdicts, the checker's use of it,
+file errors) and the answer engine's regression (training, its file in the cache directory)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -12,11 +14,14 @@ from bot.core.knowledge import default_knowledge_dir, load_knowledge
 from bot.core.learned import (
     MESSAGES_FILE,
     QUESTIONS_FILE,
+    REGRESSION_PREFIX,
     LabelledMessage,
     LearnedSettings,
     MessageModel,
     NaiveBayes,
+    SoftmaxRegression,
     features,
+    stored_regression,
 )
 from bot.core.safety import LEARNED, SafetyChecker
 from bot.core.schema import KnowledgeError
@@ -230,3 +235,88 @@ def test_an_unknown_faq_entry_in_the_labelled_questions_is_named(tmp_path: Path)
     assert problem.file == str(path) and problem.field == "entry"
     assert problem.entry is not None and problem.entry.startswith("#")
     assert "sign-upp" in path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+
+
+# Questions whose words decide the entry: 料金 (price) against 納品 (delivery), and off-topic ones.
+_QUESTIONS = [
+    (frozenset(words), label)
+    for words, label in [
+        ({"料金", "いくら"}, "chatwork-price"),
+        ({"料金", "無料"}, "chatwork-price"),
+        ({"料金", "月額"}, "chatwork-price"),
+        ({"納品", "ボタン"}, "deliver-on-both"),
+        ({"納品", "両方"}, "deliver-on-both"),
+        ({"納品", "どこ"}, "deliver-on-both"),
+        ({"天気", "明日"}, "none"),
+        ({"ランチ", "おすすめ"}, "none"),
+        ({"天気", "いくら"}, "none"),
+    ]
+]
+
+
+def test_the_regression_learns_which_words_decide() -> None:
+    model = SoftmaxRegression.trained(_QUESTIONS)
+    for question, expected in [
+        (["料金", "どこ"], "chatwork-price"),
+        (["納品", "いくら"], "deliver-on-both"),
+        (["天気"], "none"),
+    ]:
+        posteriors = model.posteriors(model.known(question))
+        assert max(posteriors, key=posteriors.__getitem__) == expected
+    assert model.known(["料金", "未知の語"]) == ["料金"]
+
+
+def test_the_same_examples_train_the_same_regression() -> None:
+    first, second = (SoftmaxRegression.trained(_QUESTIONS) for _ in range(2))
+    question = ["料金", "ボタン", "いくら"]
+    assert first.posteriors(question) == second.posteriors(question)
+
+
+def test_a_stored_regression_is_read_back_instead_of_trained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trained = stored_regression(_QUESTIONS, "key1", tmp_path)
+    assert len(list(tmp_path.glob(f"{REGRESSION_PREFIX}*"))) == 1
+
+    def no_training(cls: type, labelled: object) -> None:
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(SoftmaxRegression, "trained", classmethod(no_training))
+    read = stored_regression(_QUESTIONS, "key1", tmp_path)
+    question = ["納品", "料金"]
+    assert read.posteriors(question) == trained.posteriors(question)
+    assert read.labels == trained.labels
+
+
+def test_other_examples_replace_the_stored_regression(tmp_path: Path) -> None:
+    stored_regression(_QUESTIONS, "key1", tmp_path)
+    stored_regression(_QUESTIONS[:6], "key2", tmp_path)
+    (path,) = tmp_path.glob(f"{REGRESSION_PREFIX}*")
+    assert "key2" in path.name
+    assert "none" not in SoftmaxRegression.load(path).labels
+
+
+def test_a_corrupt_stored_regression_is_trained_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = stored_regression(_QUESTIONS, "key1", tmp_path)
+    (path,) = tmp_path.glob(f"{REGRESSION_PREFIX}*")
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.WARNING):
+        again = stored_regression(_QUESTIONS, "key1", tmp_path)
+    assert "ignoring the stored ranker" in caplog.text
+    assert again.posteriors(["料金"]) == expected.posteriors(["料金"])
+    SoftmaxRegression.load(path)  # written again, whole
+
+
+def test_an_unwritable_cache_directory_costs_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    with caplog.at_level(logging.WARNING):
+        model = stored_regression(_QUESTIONS, "key1", blocked / "cache")
+    assert "cannot store the ranker" in caplog.text
+    assert "chatwork-price" in model.labels
