@@ -54,7 +54,8 @@ Risk = Literal["danger", "caution", "none"]
 _RANK = {"danger": 0, "caution": 1}
 _TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _ESCAPE = re.compile(r"(\\.)", re.DOTALL)
-_SENTENCE = re.compile(r"(?:[^。!?.]|\.(?!\s|$))+[。!?.]*")
+_SENTENCE = re.compile(r"(?:「[^「」]{0,60}」|[^。!?.]|\.(?!\s|$))+[。!?.]*")
+"""A short quote stays in the sentence that reports it: 「直接払いにできますか？」とのことですが、…"""
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _AFTER_WINDOW = 20
@@ -448,7 +449,8 @@ class _CompiledRule:
 
 
 def sentences(text: str) -> list[str]:
-    """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ';
+    """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ' (not
+    inside a short 「quote」);
     letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と") are joined again."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
@@ -590,7 +592,7 @@ class SafetyChecker:
                 found := compiled.unless_sentence.search(sentence)
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
-            elif negated := self._negated(sentence, hit):
+            elif negated := self._negated(sentence, hit) or self._inside_negated(sentence, hit):
                 reason = negated
             else:
                 return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
@@ -605,6 +607,21 @@ class SafetyChecker:
         if compiled.despite is not None and (against := compiled.despite.search(message)):
             return "", f"{excuse} but `despite` matched 「{against.group()}」"
         return excuse, ""
+
+    def _inside_negated(self, sentence: str, hit: re.Match[str]) -> str:
+        """Why the hit is part of a longer phrase that another rule matched and found negated or
+        reported, or "": 「サイト外」 in 「サイト外での直接契約はお受けしておりません」, where the
+        negator is past the short hit's reach."""
+        for compiled in self.rules:
+            for other in self._hits(compiled, sentence):
+                if (
+                    other.start() < hit.end()
+                    and hit.start() < other.end()
+                    and other.span() != hit.span()
+                    and (negated := self._negated(sentence, other))
+                ):
+                    return f"inside 「{other.group()}」 of {compiled.rule.id}: {negated}"
+        return ""
 
     def _negated(self, sentence: str, hit: re.Match[str]) -> str:
         """Why the hit is not the client's proposal, or "": denied ("直接契約はできません",

@@ -22,6 +22,7 @@ from bot.core.safety import (
     SafetyReport,
     fold_pattern,
     load_safety,
+    sentences,
 )
 from bot.core.schema import KnowledgeError
 from bot.core.service import Engines
@@ -848,4 +849,75 @@ def test_payment_details_or_money_another_way_are_flagged(
 
 def test_bank_details_registered_on_crowdworks_are_ordinary(checker: SafetyChecker) -> None:
     text = "受取口座の登録がまだでしたら、クラウドワークスのマイページからお願いします。"
+    assert checker.check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「税金の関係で直接払いにできますか？」とのことですが、当方はCWの仮払いでのみお支払いしております。",
+        "実は前回の方が直接取引を持ちかけてきてトラブルになったことがあり、すべてCW上で完結させる方針です。",
+        "手数料がもったいないので直接で、とおっしゃる方もいますが、うちは必ずサイト経由でお願いしています。",
+        "Previous freelancer asked me to pay outside, but I refused. I pay only through this site.",
+        "Hi, I noticed your proposal included a link to your Telegram. Please remove it for now.",
+        "Thank you for reaching out about working outside CrowdWorks, but everything stays here.",
+    ],
+)
+def test_a_proposal_told_of_in_other_words_is_not_the_clients_own(
+    checker: SafetyChecker, text: str
+) -> None:
+    report = checker.check(text, explain=True)
+    assert report.risk == "none", [t.line() for t in report.explanation or ()]
+
+
+def test_a_short_quote_stays_in_the_sentence_that_reports_it() -> None:
+    assert sentences("「直接払いにできますか？」とのことですが、お受けできません。次へ。") == [
+        "「直接払いにできますか?」とのことですが、お受けできません。",
+        "次へ。",
+    ]
+
+
+def test_a_word_inside_a_negated_phrase_is_negated_with_it(checker: SafetyChecker) -> None:
+    """The negator is past the reach of the short hit (サイト外) but not of the phrase."""
+    report = checker.check("弊社ではサイト外での直接契約はお受けしておりません。", explain=True)
+    assert report.risk == "none"
+    assert any(t.reason.startswith("inside 「") for t in report.explanation or ())
+    flagged = checker.check("サイト外で作業をお願いできますか。直接契約はできませんが。")
+    assert "direct_contract" in [f.kind for f in flagged.findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I refuse direct contract offers, even from long-term partners.",
+        "Sorry, I cannot accept your suggestion to work directly outside the site.",
+    ],
+)
+def test_a_refused_offer_is_not_made(checker: SafetyChecker, text: str) -> None:
+    assert checker.check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("許可出てるのでZoomで画面共有しながら説明しますね。", "none"),
+        ("外部連絡の許可は先週おりてるので、メールで資料送りました。", "none"),
+        ("申請OKになったのでSkypeで打ち合わせしましょう。", "none"),
+        ("I see the CW approval for outside contact came. Here is my Chatwork ID.", "none"),
+        ("許可が出ていないので、まだLINEは使えませんがLINEのIDを先に教えてください。", "caution"),
+        ("上司の許可が下りたので、LINEで詳細を送ります。", "caution"),
+    ],
+)
+def test_approval_told_in_everyday_words(checker: SafetyChecker, text: str, risk: str) -> None:
+    assert checker.check(text).risk == risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Skypeから Teams への移行ガイドの翻訳(英→日)。約5000ワード。",
+        "Thank you for your interest in our Discord bot project! The bot will run on our server.",
+    ],
+)
+def test_a_tool_the_work_is_about_is_a_topic(checker: SafetyChecker, text: str) -> None:
     assert checker.check(text).risk == "none"
