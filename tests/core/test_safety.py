@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,12 @@ ORDINARY = [
     "直接のご依頼ありがとうございます。",
     "クラウドワークスの手数料を差し引いた金額が報酬となります",
 ]
+
+
+@cache
+def shipped_checker() -> SafetyChecker:
+    """The rules and the learned stage, as the bot runs them."""
+    return Engines.build(load_knowledge()).safety
 
 
 @pytest.fixture(scope="module")
@@ -921,3 +928,43 @@ def test_approval_told_in_everyday_words(checker: SafetyChecker, text: str, risk
 )
 def test_a_tool_the_work_is_about_is_a_topic(checker: SafetyChecker, text: str) -> None:
     assert checker.check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "採用前に実力を見たいので記事を1本お願いします。選考用のため報酬は発生しません。",
+            "work_before_escrow",
+        ),
+        (
+            "仮払いしたらキャンセルしにくくなるので、作業を進めてもらって、問題なければ仮払い→即検収にしますね。",
+            "work_before_escrow",
+        ),
+        (
+            "次の案件はクラウドワークスには出さずにご指名でお願いしたいと思っています。",
+            "direct_contract",
+        ),
+        (
+            "チャトワにファイル送ってくれたら、それで納品完了ってことで大丈夫ですよー！",
+            "delivery_outside",
+        ),
+    ],
+)
+def test_risks_said_in_passing_are_flagged(text: str, kind: str) -> None:
+    """Each was missed: pay denied read as a denial, escrow after a check excused as escrow
+    first, 出さず not known as leaving the site, ってことで read as reported speech."""
+    assert kind in [f.kind for f in shipped_checker().check(text).findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "テストライティングも正式な契約として、1本2000円で仮払いさせていただきます。",
+        "2か所だけ修正をお願いできますか？修正版も同じく納品ボタンからで大丈夫です。",
+        "記事内の問い合わせ先には「info@example.co.jp」とメールアドレスを記載してください。",
+        "当社のDiscordコミュニティのルール文とウェルカムメッセージの作成をお願いします。",
+    ],
+)
+def test_the_sites_own_way_and_the_works_data_are_ordinary(text: str) -> None:
+    assert shipped_checker().check(text).risk == "none"
