@@ -968,3 +968,37 @@ def test_risks_said_in_passing_are_flagged(text: str, kind: str) -> None:
 )
 def test_the_sites_own_way_and_the_works_data_are_ordinary(text: str) -> None:
     assert shipped_checker().check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外部連絡の申請、OK出ました👌 Discordのサーバーに招待しますね。",
+        "請求書テンプレートのExcel作成です。振込先口座欄、消費税計算の欄を入れてください。",
+        "名刺デザインのご依頼です。記載内容: 株式会社サンプル TEL 03-0000-0000 MAIL tanaka@example.co.jp",
+        "顧客リストの整形作業です。氏名・住所・電話番号のフォーマットを統一してください。",
+        "LINEで連絡したいとのご要望ありがとうございます。ただ弊社はCW上のメッセージを基本とさせてください。",
+        "WordPressに直接入稿していただく案件です。入稿後、CWの納品画面から記事URLを送って納品報告してください。",
+    ],
+)
+def test_contact_details_as_data_and_the_sites_delivery_are_ordinary(text: str) -> None:
+    assert shipped_checker().check(text).risk == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "初回報酬の受け取りには本人確認が必要です。フォームに銀行名・口座番号・暗証番号を入力してください",
+            "off_platform_payment",
+        ),
+        (
+            "CWの納品画面って分かりにくいですよね。なので納品物はDropboxに入れてもらえればOKです。",
+            "delivery_outside",
+        ),
+    ],
+)
+def test_a_form_for_the_account_or_a_tool_instead_of_the_delivery_screen_is_flagged(
+    text: str, kind: str
+) -> None:
+    assert kind in [f.kind for f in shipped_checker().check(text).findings]
