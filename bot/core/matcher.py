@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -176,6 +176,17 @@ RANKER_SMOOTHING = 0.3
 FOREIGN_WORD_WEIGHT = 1.0
 """A subject word the knowledge never uses at all weighs this much against an answer, relative
 to 1.0 for words the knowledge knows: it is most likely what the question is really about."""
+
+
+class _Decision(NamedTuple):
+    """Where `answer` stands after a stage: the tier, why, and the entry it would answer with."""
+
+    tier: Tier
+    decision: str
+    best_index: int
+    best: Candidate
+    scored: list[tuple[int, Candidate]]
+    suggestions: tuple[FaqEntry, ...]
 
 
 @dataclass(frozen=True)
@@ -548,6 +559,41 @@ class Matcher:
         if top is None or top not in {entry.id for entry in suggestions}:
             return None
         return self._index_of[top], posteriors[top]
+
+    def _regression_stage(
+        self, question: _Question, on_topic: bool, before: _Decision
+    ) -> _Decision:
+        """The regression's last word (see REGRESSION_RESCUE): it withdraws an answer, answers a
+        question left without one, or replaces an answer."""
+        regression = self._regression_posteriors(question)
+        answered = before.tier == "answer"
+        if (
+            answered
+            and before.best.ratio < OWN_PHRASING
+            and regression.get(OFF_TOPIC, 0.0) >= REGRESSION_VETO
+        ):
+            return before._replace(
+                tier="suggest" if before.suggestions else "none",
+                decision=f"regression veto: it is {regression[OFF_TOPIC]:.2f} >= {REGRESSION_VETO}"
+                f" sure no entry answers it (before it: {before.decision})",
+            )
+        bar = REGRESSION_PREFER if answered else REGRESSION_RESCUE
+        chosen = self._scored_with(
+            question, before.scored, self._ranker_choice(question, regression, bar)
+        )
+        if chosen is None or (chosen[1] == before.best_index if answered else not on_topic):
+            return before
+        scored, index = chosen
+        best, suggestions = _put_first(index, scored, before.suggestions, self.entries)
+        sure = f"the regression is {regression[best.entry_id]:.2f} >= {bar} sure of it"
+        because = (
+            f"{sure}, not of {before.best.entry_id}: {before.decision}"
+            if answered
+            else f"{sure}; before it: {before.decision}"
+        )
+        return _Decision(
+            "answer", f"answer: {best.entry_id} ({because})", index, best, scored, suggestions
+        )
 
     def _scored_with(
         self, question: _Question, scored: list[tuple[int, Candidate]], entry_id: str | None
@@ -1130,40 +1176,9 @@ class Matcher:
                 f"answer: {best.entry_id} (learned ranker {probability:.2f} >= {PREFER_PROBABILITY}"
                 f" prefers it to {previous}, the scores' choice)"
             )
-        regression = self._regression_posteriors(parsed)
-        choice = self._ranker_choice(parsed, regression, REGRESSION_RESCUE)
-        chosen = self._scored_with(parsed, scored, choice)
-        if tier != "answer" and on_topic and chosen is not None:
-            scored, best_index = chosen
-            best, suggestions = _put_first(best_index, scored, suggestions, self.entries)
-            tier = "answer"
-            decision = (
-                f"answer: {best.entry_id} (the regression is {regression[best.entry_id]:.2f}"
-                f" >= {REGRESSION_RESCUE} sure of it; before it: {decision})"
-            )
-        elif (
-            tier == "answer"
-            and best.ratio < OWN_PHRASING
-            and regression.get(OFF_TOPIC, 0.0) >= REGRESSION_VETO
-        ):
-            tier = "suggest" if suggestions else "none"
-            decision = (
-                f"regression veto: it is {regression[OFF_TOPIC]:.2f} >= {REGRESSION_VETO} sure"
-                f" no entry answers it (before it: {decision})"
-            )
-        elif (
-            tier == "answer"
-            and chosen is not None
-            and chosen[1] != best_index
-            and regression[self.entries[chosen[1]].id] >= REGRESSION_PREFER
-        ):
-            previous = best.entry_id
-            scored, best_index = chosen
-            best, suggestions = _put_first(best_index, scored, suggestions, self.entries)
-            decision = (
-                f"answer: {best.entry_id} (the regression is {regression[best.entry_id]:.2f}"
-                f" >= {REGRESSION_PREFER} sure of it, not of {previous}: {decision})"
-            )
+        tier, decision, best_index, best, scored, suggestions = self._regression_stage(
+            parsed, bool(on_topic), _Decision(tier, decision, best_index, best, scored, suggestions)
+        )
         if tier != "answer":
             decision = f"{tier} ({decision})" if not decision.startswith(tier) else decision
         explanation = (
