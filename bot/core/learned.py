@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -149,6 +150,18 @@ class MessageModel:
         self._analyzer = analyzer
         self._lock = threading.Lock()
         self._trained: NaiveBayes | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For the engine snapshot (see snapshot.py): without the lock, and without the
+        analyser, which cannot be pickled (None: the default one, as the service's)."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_analyzer"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def train(self) -> None:
         self._bayes()

@@ -446,12 +446,12 @@ class Matcher:
             )
             for term in terms.readings
         )
-        vectors = self._index_phrasings()
+        vectors, phrasing_analyses = self._index_phrasings()
         self._postings = _joined(
             _postings(vectors), _postings(self._centroids(vectors)), len(vectors)
         )
         self._index_subjects()
-        self._index_keywords(keyword_lists)
+        self._index_keywords(keyword_lists, phrasing_analyses)
         labelled_analyses = [(q.entry, self._analyze(q.text)) for q in labelled]
         self._entry_aspects = self._index_aspects(labelled_analyses)
         self._ranker_examples = [
@@ -471,7 +471,24 @@ class Matcher:
         self._cache_dir = cache_dir
         self._stored.save()
         self._build_cache = self._stored = None
+        self._questions_kept = questions_kept
         self._parsed = lru_cache(maxsize=questions_kept)(self._parse)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For the engine snapshot (see snapshot.py): without the analyser (a Sudachi
+        dictionary), the lock and the questions kept analysed, which cannot be pickled."""
+        state = self.__dict__.copy()
+        for unpicklable in ("_analyzer", "_ranker_lock", "_parsed"):
+            del state[unpicklable]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """The dropped parts made anew: the analyser a matcher uses when given none (the
+        service's), a lock, and an empty cache of questions."""
+        self.__dict__.update(state)
+        self._analyzer = default_analyzer()
+        self._ranker_lock = threading.Lock()
+        self._parsed = lru_cache(maxsize=self._questions_kept)(self._parse)
 
     @classmethod
     def from_knowledge(
@@ -743,10 +760,11 @@ class Matcher:
 
     # -- index --------------------------------------------------------------------------------
 
-    def _index_phrasings(self) -> list[dict[int, float]]:
-        """TF-IDF vectors of every phrasing (and title), in entry order; postings for lookup."""
+    def _index_phrasings(self) -> tuple[list[dict[int, float]], list[Analysis]]:
+        """TF-IDF vectors of every phrasing (and title), in entry order, and their analyses
+        (read once more for keywords, then dropped: a snapshot need not carry them)."""
         self._vocabulary: dict[str, int] = {}
-        self._phrasing_analyses: list[Analysis] = []
+        phrasing_analyses: list[Analysis] = []
         self._entry_of_phrasing: list[int] = []
         self._phrasings_by_entry: list[list[str]] = [[] for _ in self.entries]
         feature_ids: list[list[int]] = []
@@ -756,7 +774,7 @@ class Matcher:
                 normalized = self._compared(analysis)
                 if not normalized:
                     continue
-                self._phrasing_analyses.append(analysis)
+                phrasing_analyses.append(analysis)
                 self._entry_of_phrasing.append(entry_index)
                 self._phrasings_by_entry[entry_index].append(normalized)
                 feature_ids.append([self._feature_id(g) for g in self.features(normalized)])
@@ -769,7 +787,7 @@ class Matcher:
         self._entry_starts = np.searchsorted(
             np.array(self._entry_of_phrasing), np.arange(len(self.entries))
         )
-        return vectors
+        return vectors, phrasing_analyses
 
     def _centroids(self, vectors: list[dict[int, float]]) -> list[dict[int, float]]:
         """Each entry's phrasings summed: the entry's whole vocabulary, not its closest line."""
@@ -783,15 +801,15 @@ class Matcher:
             centroids.append({f: w / norm for f, w in total.items()})
         return centroids
 
-    def _index_keywords(self, keyword_lists: list[list[str]]) -> None:
+    def _index_keywords(
+        self, keyword_lists: list[list[str]], phrasing_analyses: list[Analysis]
+    ) -> None:
         """Each keyword's weight for each entry: the share of the phrasings containing it (as
         whole words) that belong to the entry ("何日" says approval time; "申請" says little),
         times how few entries speak of it at all: a word many answers use (だめ, 今後は)
         cannot by itself outweigh the rest of a question."""
         owners: dict[str, Counter[int]] = defaultdict(Counter)
-        for analysis, entry_index in zip(
-            self._phrasing_analyses, self._entry_of_phrasing, strict=True
-        ):
+        for analysis, entry_index in zip(phrasing_analyses, self._entry_of_phrasing, strict=True):
             for keyword in self._keyword_terms.hits(self._lexicon.found(analysis)):
                 owners[keyword][entry_index] += 1
         total = len(self.entries)
