@@ -99,6 +99,10 @@ class LearnedSettings(Strict):
     """A rule's finding is dropped when the model is this sure the sentence it fired on is
     ordinary (1.0: never). Rules fire on words; the model has seen the ordinary messages that
     use the same words (Chatwork after approval, LINE as an article's topic)."""
+    unless: dict[Name, list[NonEmpty]] = {}
+    """Per kind, regexes (with `{terms}`) that keep the model from reporting that kind: the
+    work's own subject (「名刺の電話番号をスプレッドシートに入力」), pay that goes through the site's
+    escrow. The model weighs words, and those messages use the risky ones; rules still fire."""
     clean_odds: float = Field(10.0, gt=0.0)
     """Prior odds multiplier for `none`: most real messages are ordinary, unlike the labels."""
     smoothing: float = Field(0.5, gt=0.0)
@@ -127,12 +131,15 @@ def words(text: str, analyzer: Analyzer | None = None) -> list[str]:
 
 @lru_cache(maxsize=4)
 def _train(
-    messages: tuple[LabelledMessage, ...], settings: LearnedSettings, analyzer: Analyzer | None
+    messages: tuple[LabelledMessage, ...],
+    smoothing: float,
+    clean_odds: float,
+    analyzer: Analyzer | None,
 ) -> NaiveBayes:
     """Shared by every model over the same labels: a reload that did not touch them, and each
     test's service, reuse the counts instead of analysing some thousand messages again."""
     labelled = [(features(words(m.text, analyzer)), m.kind) for m in messages]
-    return NaiveBayes(labelled, settings.smoothing, {CLEAN: settings.clean_odds})
+    return NaiveBayes(labelled, smoothing, {CLEAN: clean_odds})
 
 
 class MessageModel:
@@ -169,7 +176,10 @@ class MessageModel:
     def _bayes(self) -> NaiveBayes:
         with self._lock:
             if self._trained is None:
-                self._trained = _train(self._messages, self.settings, self._analyzer)
+                settings = self.settings
+                self._trained = _train(
+                    self._messages, settings.smoothing, settings.clean_odds, self._analyzer
+                )
             return self._trained
 
     def verdict(self, text: str) -> Verdict | None:

@@ -109,6 +109,10 @@ class Rule(Strict):
     all_of: list[Name] = []
     """Word lists (`words:`) that must each be hit in one sentence: a request (教えて, 頂戴…)
     about an object (an ID, a phone number…). The readable form of a rule."""
+    denied_object_excuses: bool = False
+    """With `all_of`: a sentence whose every word of the object lists is negated makes no
+    request (「メアドを聞くことはないので…ください」). Off where the denial is the risk itself
+    (「納品ボタンは押さなくて大丈夫です」)."""
     match: list[NonEmpty] = []
     """Regexes, the escape hatch for what word lists cannot say."""
     requires: list[NonEmpty] = []
@@ -218,6 +222,9 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
             yield ("terms", name, position), item
     for field in ("after", "after_en", "before", "proposal", "reported", "reported_en"):
         yield ("negation", field), getattr(safety.negation, field)
+    for kind, patterns in safety.learned.unless.items():
+        for position, pattern in enumerate(patterns):
+            yield ("learned", "unless", kind, position), pattern
     for index, channel in enumerate(safety.channels):
         yield ("channels", index, "match"), channel.match
     for index, template in enumerate(safety.templates):
@@ -248,6 +255,10 @@ def check_safety(
             if name not in safety.words:
                 loc = ("rules", index, "all_of", position)
                 problems.append(doc.problem(loc, f"unknown word list '{name}'"))
+    kinds = {rule.kind for rule in safety.rules}
+    for kind in safety.learned.unless:
+        if kind not in kinds:
+            problems.append(doc.problem(("learned", "unless", kind), f"no rule has kind '{kind}'"))
     compiler = _Compiler(safety.terms, safety.words)
     broken_terms: set[str] = set()
     for loc, pattern in _patterns(safety):
@@ -471,6 +482,9 @@ class SafetyChecker:
         self._threshold = safety.learned.threshold
         self._overrule = safety.learned.overrule
         compiler = _Compiler(safety.terms, safety.words)
+        self._learned_unless = {
+            kind: compiler.any_of(patterns) for kind, patterns in safety.learned.unless.items()
+        }
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
             for t in safety.templates
@@ -592,7 +606,11 @@ class SafetyChecker:
                 found := compiled.unless_sentence.search(sentence)
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
-            elif negated := self._negated(sentence, hit) or self._inside_negated(sentence, hit):
+            elif negated := (
+                self._negated(sentence, hit)
+                or self._inside_negated(sentence, hit)
+                or self._object_negated(compiled, sentence)
+            ):
                 reason = negated
             else:
                 return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
@@ -608,6 +626,22 @@ class SafetyChecker:
             return "", f"{excuse} but `despite` matched 「{against.group()}」"
         return excuse, ""
 
+    def _object_negated(self, compiled: _CompiledRule, sentence: str) -> str:
+        """Why a word-list rule's object is denied, or "": every word of another list in the
+        sentence is negated (「メアドを聞くことはないので」, 「チャットワークでのやり取りは控えさせて
+        ください」), so the request it pairs with asks for something else. Denied, not reported:
+        「LINEで「副業」とメッセージください」 quotes what to send, not someone's proposal."""
+        if not compiled.rule.denied_object_excuses:
+            return ""
+        for words in compiled.all_of[1:]:
+            found = list(words.finditer(sentence))
+            reasons = [
+                self._denied(sentence, w) or self._inside_negated(sentence, w) for w in found
+            ]
+            if found and all(reasons):
+                return f"「{found[0].group()}」 {reasons[0]}"
+        return ""
+
     def _inside_negated(self, sentence: str, hit: re.Match[str]) -> str:
         """Why the hit is part of a longer phrase that another rule matched and found negated or
         reported, or "": 「サイト外」 in 「サイト外での直接契約はお受けしておりません」, where the
@@ -615,8 +649,8 @@ class SafetyChecker:
         for compiled in self.rules:
             for other in self._hits(compiled, sentence):
                 if (
-                    other.start() < hit.end()
-                    and hit.start() < other.end()
+                    other.start() <= hit.start()
+                    and hit.end() <= other.end()
                     and other.span() != hit.span()
                     and (negated := self._negated(sentence, other))
                 ):
@@ -627,15 +661,21 @@ class SafetyChecker:
         """Why the hit is not the client's proposal, or "": denied ("直接契約はできません",
         "we can't pay outside"), or reported ("直接契約を持ちかけられたことがありますが",
         "you suggested we move to Skype, but…")."""
+        if denied := self._denied(sentence, hit):
+            return denied
+        after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
+        around = sentence[max(0, hit.start() - _REPORTED_WINDOW) : hit.end() + _AFTER_WINDOW]
+        if found := self._reported.search(after) or self._reported_en.search(around):
+            return f"reported, not proposed: 「{found.group().strip()}」"
+        return ""
+
+    def _denied(self, sentence: str, hit: re.Match[str]) -> str:
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
         before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
         if any(pattern.search(after) for pattern in self._after) or (
             self._before.search(before) and not self._proposal.search(before)
         ):
             return "negated (できません, don't…)"
-        around = sentence[max(0, hit.start() - _REPORTED_WINDOW) : hit.end() + _AFTER_WINDOW]
-        if found := self._reported.search(after) or self._reported_en.search(around):
-            return f"reported, not proposed: 「{found.group().strip()}」"
         return ""
 
     def _overruled(self, trace: RuleTrace) -> RuleTrace:
@@ -663,6 +703,11 @@ class SafetyChecker:
         compiled = self._first_of_kind[verdict.kind]
         if verdict.probability < self._threshold:
             return None, self._learned_trace(verdict, f"below {self._threshold}")
+        unless = self._learned_unless.get(verdict.kind)
+        if unless is not None and (found := unless.search(message)):
+            return None, self._learned_trace(
+                verdict, f"`learned.unless` matched 「{found.group()}」"
+            )
         for excusing in self._unless_of_kind.get(verdict.kind, ()):
             excuse, _ = self._excused(excusing, message)
             if excuse:

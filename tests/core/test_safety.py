@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from bot.core import safety as safety_module
 from bot.core.knowledge import default_knowledge_dir, load_knowledge
 from bot.core.safety import (
+    LEARNED,
     MAX_SCAN,
     SAFETY_FILE,
     Finding,
@@ -416,7 +417,13 @@ def test_missing_advice_en_is_reported(bad_safety: Path) -> None:
     assert (problem.entry, problem.field) == ("direct-contract", "advice.en")
     assert {(p.entry, p.field) for p in shared} == {
         (rule, "advice.en")
-        for rule in ("direct-signing", "order-outside-the-site", "fees-as-a-reason")
+        for rule in (
+            "direct-signing",
+            "order-outside-the-site",
+            "fees-as-a-reason",
+            "another-marketplace",
+            "secret-from-the-site",
+        )
     }
     # the line of the advice block (where its anchor starts it), where en: should be added
     assert problem.line == text.count("\n", 0, start) + 1
@@ -1002,3 +1009,105 @@ def test_a_form_for_the_account_or_a_tool_instead_of_the_delivery_screen_is_flag
     text: str, kind: str
 ) -> None:
     assert kind in [f.kind for f in shipped_checker().check(text).findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "チャットワークでのやり取りは今回は控えさせてください。すみませんが、このままこちらでお願いします。",
+        "私のほうからメアドを聞くことはないので、そういうメッセージは無視してください。",
+    ],
+)
+def test_a_request_whose_object_is_denied_asks_for_nothing(text: str) -> None:
+    report = shipped_checker().check(text, explain=True)
+    assert report.risk == "none"
+    assert any(
+        "negated" in t.reason and t.reason.startswith("「") for t in report.explanation or ()
+    )
+
+
+def test_a_denied_object_excuses_only_where_the_rule_says_so() -> None:
+    """One tool denied, another asked for; and a rule whose denial is the risk itself."""
+    checker = shipped_checker()
+    asked = checker.check("LINEは使っていないので、メールアドレスを教えてください。")
+    assert "off_platform_contact" in [f.kind for f in asked.findings]
+    skipped = checker.check("納品ボタンは押さなくて大丈夫です。")
+    assert "delivery_outside" in [f.kind for f in skipped.findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "経理補助のご依頼です。\n取引先の振込先口座（銀行名・支店名・口座番号）の一覧を、PDFからExcelに転記していただきます。",
+        "データ入力のお仕事です。\n添付の名刺画像から、会社名・氏名・電話番号・メールアドレスをスプレッドシートに入力してください。",
+    ],
+)
+def test_the_learned_stage_keeps_quiet_on_the_works_own_data(text: str) -> None:
+    report = shipped_checker().check(text, explain=True)
+    assert report.risk == "none"
+    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    assert learned.reason.startswith("`learned.unless` matched") or not learned.fired
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("LINEで！", "off_platform_contact"),
+        ("納品はLINEで", "delivery_outside"),
+        (
+            "今月からは納品はチャットワークのみとし、クラウドワークスへの納品は不要といたします。",
+            "delivery_outside",
+        ),
+        (
+            "原稿はメールに添付で送ってください。クラウドワークスで納品されると確認が面倒なので…",
+            "delivery_outside",
+        ),
+        (
+            "初めてで仮払いのやり方がよくわからないので、とりあえず先に書いてもらって、納品されたら仮払いしますね！",
+            "work_before_escrow",
+        ),
+        (
+            "CW経由だと予算が合わないため、ココナラの私の出品から購入する形でお願いできますか？",
+            "direct_contract",
+        ),
+        ("運営さんには内緒でお願いしたいことがあるんですが、大丈夫そうですか？", "direct_contract"),
+        (
+            "ご興味あれば、公式LINEを友だち追加→「ライター希望」と送ってください。",
+            "off_platform_contact",
+        ),
+        (
+            "残り半分はクラウドワークスで仮払いしますが、前半分はPayPalでお願いします。",
+            "off_platform_payment",
+        ),
+    ],
+)
+def test_short_or_roundabout_risks_are_flagged(text: str, kind: str) -> None:
+    assert kind in [f.kind for f in shipped_checker().check(text).findings]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "次の記事分の仮払いも済ませておきました。チャットワークで共有した構成案で進めてください。",
+        "メールアドレスを書いていただきましたが、規約上まだ交換できないので、このメッセージでのやり取りを続けましょう。",
+        "以前ランサーズで発注したことがありますが、今回はクラウドワークスでお願いします。",
+        "申請とおったのでチャトワID送りますね→ hana_design_03 追加おねがいします!",
+        "please dont send me ur line or phone here, crowdworks rule. we can talk here ok",
+        "口座を教えていただく必要はございません。お支払いはすべてクラウドワークス経由で行います。",
+        "YouTube動画「Zoomの背景を変える方法」の台本作成をお願いします(5分程度)。",
+        "契約金額の残り半分は、第2マイルストーンとしてクラウドワークスで仮払いします。",
+    ],
+)
+def test_past_use_a_request_already_met_or_a_kept_rule_are_ordinary(text: str) -> None:
+    assert shipped_checker().check(text).risk == "none"
+
+
+def test_learned_unless_names_a_kind_no_rule_has(bad_safety: Path) -> None:
+    line = _break(
+        bad_safety,
+        "    off_platform_payment: ['{work_data}']",
+        "    off_platform_paymnt: ['{work_data}']",
+    )
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.field) == (line, "learned.unless.off_platform_paymnt")
+    assert "no rule has kind" in problem.message
