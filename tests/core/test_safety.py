@@ -456,10 +456,14 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
     assert problem.entry == "off-platform-contact" and problem.field == "severity"
 
 
-KNOWN_MISSED = {"regression_validation21_client_messages.yaml": 2}
+KNOWN_MISSED = {
+    "regression_validation21_client_messages.yaml": 2,
+    "regression_validation32_client_messages.yaml": 1,
+}
 """Risky messages still missed: terms in a bullet list (payment by the client's own bank
-transfer, a 0-yen contract on CrowdWorks) and escrow paid after delivery said as a habit
-(うちはいつも納品後に一括で入れてる). Nothing ordinary is flagged in any set."""
+transfer, a 0-yen contract on CrowdWorks), escrow paid after delivery said as a habit
+(うちはいつも納品後に一括で入れてる), and extra work without escrow folded into the next contract
+(追加分は仮払いなしで、次回の契約にまとめて上乗せ). Nothing ordinary is flagged in any set."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
