@@ -88,6 +88,10 @@ SUGGEST_SCORE = 0.22
 ON_TOPIC_SIMILARITY = 0.5
 """A question this close to a known phrasing is on topic even without a listed keyword."""
 SUGGESTION_COUNT = 3
+KANA_TERM_LENGTH = 4
+"""In a question typed in kana only, terms this long count wherever they are in the reading
+(`Lexicon.found_inside`): けされた (消された) in けされたりする; shorter ones (いくら in
+くらいあんと) only at a guessed word's start and end."""
 QUESTIONS_KEPT = 256
 """Questions kept analysed, by prepared text: one asked again (a frequent question, an
 autocomplete query retyped) skips the analyser. About 10 kB each."""
@@ -739,7 +743,10 @@ class Matcher:
             for lemma, kana in self._subject_words(analysis).items()
         }
         normalized = self._compared(analysis)
+        typed_in_kana = bool(_KANA_ONLY.fullmatch(prepared))
         terms = self._lexicon.found(analysis)
+        if typed_in_kana:
+            terms |= self._lexicon.found_inside(analysis, KANA_TERM_LENGTH)
         sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
         asked = [s for s in sentences[:-1] if _ASKS.search(s)] + sentences[-1:]
         asked_terms, aspects = terms, self._aspects_asked(analysis)
@@ -755,7 +762,7 @@ class Matcher:
             subject,
             aspects,
             asked_terms,
-            typed_in_kana=bool(_KANA_ONLY.fullmatch(prepared)),
+            typed_in_kana=typed_in_kana,
         )
 
     # -- index --------------------------------------------------------------------------------

@@ -143,6 +143,21 @@ class Lexicon:
                     found.add(piece)
         return frozenset(found)
 
+    def found_inside(self, analysis: Analysis, shortest: int) -> frozenset[str]:
+        """Terms of `shortest` characters or more anywhere in the reading, word ends or not:
+        in text typed in kana only the word boundaries are guesses (けされたりする is read as
+        けさ・れ・たり), and a long term is unlikely to be there by chance."""
+        text = analysis.reading
+        found = set()
+        for start in range(len(text)):
+            for end in range(start + 1, len(text) + 1):
+                piece = text[start:end]
+                if piece not in self._prefixes:
+                    break
+                if piece in self.terms and len(piece) >= shortest:
+                    found.add(piece)
+        return frozenset(found)
+
 
 class Analyzer:
     """One Sudachi dictionary per process; one tokenizer per thread (they are not thread-safe,

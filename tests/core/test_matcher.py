@@ -561,8 +561,19 @@ def test_the_learned_ranker_answers_a_question_in_plain_words_only_when_nearly_s
 
 
 def test_the_learned_ranker_leaves_kana_only_questions_to_the_kana_bar(real):
-    answer = real.answer("あいてがおくったぶんしょうってあとからけされたりする？", explain=True)
+    answer = real.answer("くらいあんとからへんじがこなくなったらどうすればいい", explain=True)
     assert answer.tier == "suggest" and "below the required score" in answer.explanation.decision
+
+
+def test_a_long_term_counts_inside_a_guessed_kana_word(real):
+    """けされたりする is read as けさ・れ・たり: 消された (けされた) is found inside it; a short
+    term is not (いくら inside くらいあんと)."""
+    answer = real.answer("あいてがおくったぶんしょうってあとからけされたりする？", explain=True)
+    assert answer.entry is not None and answer.entry.id == "edit-delete-screenshots"
+    client = real.answer("くらいあんとからへんじがこなくなったらどうすればいい")
+    assert all(
+        entry.id != "chatwork-price" for entry in (client.entry, *client.suggestions) if entry
+    )
 
 
 def test_the_learned_ranker_vetoes_an_answer_it_is_sure_no_entry_gives(real):

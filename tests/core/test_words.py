@@ -44,6 +44,22 @@ def test_a_lexicon_finds_whole_words_only():
     assert found == {"くらいあんと", "のうひん", "deliver"}
 
 
+@given(TEXTS, st.data())
+def test_found_inside_is_every_long_term_in_the_reading(text, data):
+    analysis = default_analyzer().analyze(prepare(text))
+    reading = analysis.reading
+    spans = st.tuples(st.integers(0, len(reading)), st.integers(1, 8))
+    terms = {reading[start : start + size] for start, size in data.draw(st.lists(spans))} - {""}
+    expected = {term for term in terms if len(term) >= 3}
+    assert Lexicon(terms).found_inside(analysis, 3) == expected
+
+
+def test_found_inside_reads_across_guessed_word_ends():
+    analysis = default_analyzer().analyze(prepare("くらいあんとにけされたりする"))
+    assert Lexicon(["けされた", "いくら"]).found(analysis) == set()
+    assert Lexicon(["けされた", "いくら"]).found_inside(analysis, 4) == {"けされた"}
+
+
 # -- stored analyses ----------------------------------------------------------------------------
 
 STORED_TEXTS = [
