@@ -459,11 +459,14 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
 KNOWN_MISSED = {
     "regression_validation21_client_messages.yaml": 2,
     "regression_validation32_client_messages.yaml": 1,
+    "regression_validation35_client_messages.yaml": 1,
 }
 """Risky messages still missed: terms in a bullet list (payment by the client's own bank
 transfer, a 0-yen contract on CrowdWorks), escrow paid after delivery said as a habit
 (うちはいつも納品後に一括で入れてる), and extra work without escrow folded into the next contract
-(追加分は仮払いなしで、次回の契約にまとめて上乗せ). Nothing ordinary is flagged in any set."""
+(追加分は仮払いなしで、次回の契約にまとめて上乗せ), and escrow after acceptance told as a house
+rule (うちは検収後に仮払いする方式です), which the learned stage overrules. Nothing ordinary is
+flagged in any set."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
@@ -1080,6 +1083,26 @@ def test_the_learned_stage_keeps_quiet_on_the_works_own_data(text: str) -> None:
             "off_platform_contact",
         ),
         (
+            "Our accounting department funds escrow only after the deliverable has passed QA.",
+            "work_before_escrow",
+        ),
+        (
+            "サイトの納品ボタンからだとファイルが文字化けするので、チャワだけで送ってもらえますか",
+            "delivery_outside",
+        ),
+        (
+            "完成稿はメールで送付いただければ結構です。納品ボタンは押さずにお待ちください。",
+            "delivery_outside",
+        ),
+        (
+            "仮払いの手続きは週明けにまとめて行いますので、それまでに先行して作業を進めていただけますでしょうか。本日中に着手いただきたく存じます。",
+            "work_before_escrow",
+        ),
+        (
+            "応募の方全員に、まずは採用担当のメールアドレスへ職務経歴書をお送りいただいております。",
+            "off_platform_contact",
+        ),
+        (
             "残り半分はクラウドワークスで仮払いしますが、前半分はPayPalでお願いします。",
             "off_platform_payment",
         ),
@@ -1100,6 +1123,10 @@ def test_short_or_roundabout_risks_are_flagged(text: str, kind: str) -> None:
         "口座を教えていただく必要はございません。お支払いはすべてクラウドワークス経由で行います。",
         "YouTube動画「Zoomの背景を変える方法」の台本作成をお願いします(5分程度)。",
         "契約金額の残り半分は、第2マイルストーンとしてクラウドワークスで仮払いします。",
+        "ご提案文にチャットワークIDをご記載いただいておりますが、弊社としてはクラウドワークス上でのやり取りのみとさせていただいております。",
+        "Just to clarify: some applicants have offered to move the conversation to Slack before contracting. We keep everything on CrowdWorks.",
+        "Chatwork APIを利用して、kintoneの更新をチャットワークのグループへ自動通知する仕組みの開発をお願いしたく存じます。",
+        "LINEのトーク画面風の4コマ漫画を描いてください。吹き出しの文言はこちらで用意します",
     ],
 )
 def test_past_use_a_request_already_met_or_a_kept_rule_are_ordinary(text: str) -> None:
