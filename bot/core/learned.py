@@ -101,8 +101,9 @@ class LearnedSettings(Strict):
     use the same words (Chatwork after approval, LINE as an article's topic)."""
     unless: dict[Name, list[NonEmpty]] = {}
     """Per kind, regexes (with `{terms}`) that keep the model from reporting that kind: the
-    work's own subject (「名刺の電話番号をスプレッドシートに入力」), pay that goes through the site's
-    escrow. The model weighs words, and those messages use the risky ones; rules still fire."""
+    work's own data (「名刺の電話番号をスプレッドシートに入力」), escrow said to come first
+    (「仮払いは毎回先に入れる」). The model weighs words, and those messages use the risky ones;
+    rules still fire on them."""
     clean_odds: float = Field(10.0, gt=0.0)
     """Prior odds multiplier for `none`: most real messages are ordinary, unlike the labels."""
     smoothing: float = Field(0.5, gt=0.0)

@@ -670,6 +670,8 @@ class SafetyChecker:
         return ""
 
     def _denied(self, sentence: str, hit: re.Match[str]) -> str:
+        """The half of `_negated` that a word-list rule's object is tested with: a negator
+        right after the hit, or one shortly before it that is no proposal."""
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
         before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
         if any(pattern.search(after) for pattern in self._after) or (
