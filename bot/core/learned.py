@@ -219,7 +219,6 @@ class NaiveBayes:
         for column, counted in enumerate(per_label):
             rows = np.fromiter(map(self._row.__getitem__, counted), np.int64, len(counted))
             counts[rows, column] = np.fromiter(counted.values(), np.int64, len(counted))
-        self.vocabulary = frozenset(self._row)
         size = len(self._row)
         denominators = counts.sum(axis=0) + smoothing * size
         self._unseen = np.log(smoothing / denominators)
