@@ -42,6 +42,7 @@ from bot.core.text import detect_language
 from bot.core.words import (
     Analysis,
     Analyzer,
+    KanaSpeller,
     Lexicon,
     StoredAnalyses,
     Word,
@@ -363,6 +364,12 @@ class _Question:
     typed_in_kana: bool
     """Typed in kana only, even if a spelling such as ちゃとわ became チャットワーク since: the
     rest of its words are guesses."""
+    spelled: bool = False
+    """Typed in kana only, and its words spelled as the knowledge writes them (`KanaSpeller`):
+    the learned stages may read them, but only in a question on our subject."""
+    guessed: bool = False
+    """Typed in kana only without a known spelling (ちゃとわ): answered only on a close match,
+    spelled or not."""
 
 
 class _Terms:
@@ -457,6 +464,9 @@ class Matcher:
         self._index_subjects()
         self._index_keywords(keyword_lists, phrasing_analyses)
         labelled_analyses = [(q.entry, self._analyze(q.text)) for q in labelled]
+        self._speller = KanaSpeller(
+            [*phrasing_analyses, *(analysis for _, analysis in labelled_analyses)]
+        )
         self._entry_aspects = self._index_aspects(labelled_analyses)
         self._ranker_examples = [
             *(
@@ -562,8 +572,8 @@ class Matcher:
         self, question: _Question, posteriors: dict[str, float], bar: float
     ) -> str | None:
         """The entry the learned ranker is at least `bar` sure of; never for a question typed
-        in kana only (its words are guesses: the kana bar stands)."""
-        if question.typed_in_kana or not posteriors:
+        in kana only that the speller could not spell (its words are guesses)."""
+        if (question.typed_in_kana and not question.spelled) or not posteriors:
             return None
         top = max(posteriors, key=posteriors.__getitem__)
         return None if top == OFF_TOPIC or posteriors[top] < bar else top
@@ -736,14 +746,25 @@ class Matcher:
     def _question(self, text: str) -> _Question:
         return self._parsed(self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1))
 
+    def _read(self, prepared: str, typed_in_kana: bool) -> tuple[Analysis, bool]:
+        """The analysis of a question's text, spelled as the knowledge spells its words first
+        when it was typed in kana only; and whether it is still all guesswork (kana only, no
+        known spelling such as ちゃとわ in it)."""
+        aliased = self._apply_aliases(prepared)
+        if not typed_in_kana:
+            return self._analyzer.analyze(aliased), False
+        return self._analyzer.analyze(self._speller.spell(aliased)), bool(
+            _KANA_ONLY.fullmatch(aliased)
+        )
+
     def _parse(self, prepared: str) -> _Question:
-        analysis = self._analyzer.analyze(self._apply_aliases(prepared))
+        typed_in_kana = bool(_KANA_ONLY.fullmatch(prepared))
+        analysis, guessed = self._read(prepared, typed_in_kana)
         subject = {
             lemma: (self._word_weight.get(lemma, FOREIGN_WORD_WEIGHT), kana)
             for lemma, kana in self._subject_words(analysis).items()
         }
         normalized = self._compared(analysis)
-        typed_in_kana = bool(_KANA_ONLY.fullmatch(prepared))
         terms = self._lexicon.found(analysis)
         if typed_in_kana:
             terms |= self._lexicon.found_inside(analysis, KANA_TERM_LENGTH)
@@ -751,7 +772,7 @@ class Matcher:
         asked = [s for s in sentences[:-1] if _ASKS.search(s)] + sentences[-1:]
         asked_terms, aspects = terms, self._aspects_asked(analysis)
         if len(asked) < len(sentences) and terms:
-            asked_analysis = self._analyzer.analyze(self._apply_aliases(" ".join(asked)))
+            asked_analysis, _ = self._read(" ".join(asked), typed_in_kana)
             asked_terms = self._lexicon.found(asked_analysis)
             aspects = self._aspects_asked(asked_analysis)
         return _Question(
@@ -763,6 +784,8 @@ class Matcher:
             aspects,
             asked_terms,
             typed_in_kana=typed_in_kana,
+            spelled=typed_in_kana and not _KANA_ONLY.fullmatch(analysis.text),
+            guessed=guessed,
         )
 
     # -- index --------------------------------------------------------------------------------
@@ -989,7 +1012,7 @@ class Matcher:
 
     def required_score(self, question: _Question) -> tuple[float, str]:
         """How close a match must be before it is answered, given how the question is asked."""
-        if _KANA_ONLY.fullmatch(question.analysis.text):
+        if question.guessed:
             return KANA_ONLY_SCORE, "typed in kana only: its words are a guess"
         if question.typed_in_kana:
             return (
@@ -1171,7 +1194,11 @@ class Matcher:
         else:
             posteriors = _plain_words_posteriors(evidence)
             bar, pool = PLAIN_WORDS_RESCUE, tuple(self.entries[i] for i, _ in scored[:3])
-        if tier in ("suggest", "none") and (rescue := self._rescued(parsed, posteriors, pool, bar)):
+        if (
+            tier in ("suggest", "none")
+            and (on_topic or not parsed.typed_in_kana)
+            and (rescue := self._rescued(parsed, posteriors, pool, bar))
+        ):
             best_index, probability = rescue
             best, suggestions = _put_first(best_index, scored, suggestions, self.entries)
             tier = "answer"

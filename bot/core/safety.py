@@ -58,7 +58,14 @@ _SENTENCE = re.compile(r"(?:「[^「」]{0,60}」|[^。!?.]|\.(?!\s|$))+[。!?.]
 """A short quote stays in the sentence that reports it: 「直接払いにできますか？」とのことですが、…"""
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
+_JAPANESE_GAP = re.compile(
+    r"(?<=[\u3041-\u309f\u3400-\u9fff々〆ー]) (?=[\u3041-\u309f\u3400-\u9fff々〆ー])"
+)
+"""Japanese has no spaces between words; learners and voice input add them (申請 が 承認 されました)."""
 _AFTER_WINDOW = 20
+_AFTER_WINDOW_EN = 45
+"""English puts more letters between the hit and its negator: "direct contracts outside the
+platform are not allowed"."""
 _BEFORE_WINDOW = 40
 # "You suggested that we continue the project outside CrowdWorks to save the fee": the
 # reporting verb may sit a long clause before the words it reports
@@ -462,9 +469,11 @@ class _CompiledRule:
 def sentences(text: str) -> list[str]:
     """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ' (not
     inside a short 「quote」);
-    letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と") are joined again."""
+    letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と") and Japanese words
+    spaced apart are joined again."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
+    folded = (_JAPANESE_GAP.sub("", line) for line in folded)
     return [s.strip() for line in folded for s in _SENTENCE.findall(line) if s.strip()]
 
 
@@ -672,10 +681,13 @@ class SafetyChecker:
     def _denied(self, sentence: str, hit: re.Match[str]) -> str:
         """The half of `_negated` that a word-list rule's object is tested with: a negator
         right after the hit, or one shortly before it that is no proposal."""
+        after_ja, after_en = self._after
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
         before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
-        if any(pattern.search(after) for pattern in self._after) or (
-            self._before.search(before) and not self._proposal.search(before)
+        if (
+            after_ja.search(after)
+            or after_en.search(sentence[hit.end() : hit.end() + _AFTER_WINDOW_EN])
+            or (self._before.search(before) and not self._proposal.search(before))
         ):
             return "negated (できません, don't…)"
         return ""

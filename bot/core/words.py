@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 _ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9+\-'.]*", re.ASCII)
 _LATIN_SUFFIX = re.compile(r"(?:s|es|d|ed|ing|er|ers|y|ies)?(?![a-z])")
 
+_HIRAGANA_WORD = re.compile(r"[\u3041-\u309f\u30fc]+")
+"""Hiragana and the long-vowel mark: a word typed in kana, or a run of them."""
 _SEPARATORS = frozenset({"空白", "補助記号"})
 """Spaces and punctuation separate words and are not compared."""
 _FORMS_KEPT = 4096
@@ -157,6 +160,78 @@ class Lexicon:
                 if piece in self.terms and len(piece) >= shortest:
                     found.add(piece)
         return frozenset(found)
+
+
+_SPELLED_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
+_WRITTEN = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
+
+
+class KanaSpeller:
+    """Spells a question typed in hiragana as the knowledge writes its words (むりょう → 無料,
+    びでおつうわ → ビデオ通話), so the analyser cuts it into the words a kanji question has: read
+    as it is, のうひんしたのに is guessed into のう・ひん・し…, whose dictionary forms the learned
+    stages have never seen. Only the knowledge's own content words, each as most often written
+    there, and only those written in kanji or katakana more often than in kana (いい, できる stay);
+    a one-kanji word only with a reading of three kana or more (した is not 下, いま not 今)."""
+
+    def __init__(self, analyses: Iterable[Analysis]):
+        spelled: dict[str, Counter[str]] = {}
+        in_kana: Counter[str] = Counter()
+        for analysis in analyses:
+            written = bool(_WRITTEN.search(analysis.text))
+            for word in analysis.words:
+                surface = word.surface
+                if _HIRAGANA_WORD.fullmatch(surface):
+                    in_kana[surface] += written and word.pos != "名詞"
+                elif (
+                    word.pos in _SPELLED_POS
+                    and _WRITTEN.search(surface)
+                    and _HIRAGANA_WORD.fullmatch(word.reading)
+                    and (len(word.reading) >= 3 or len(surface) >= 2)
+                ):
+                    spelled.setdefault(word.reading, Counter())[surface] += 1
+        self._spelling = {
+            reading: surface
+            for reading, counts in spelled.items()
+            for surface, count in counts.most_common(1)
+            if count >= 2 and count > in_kana[reading]
+        }
+        self._spelling.update(
+            (kana, kana)
+            for kana, count in in_kana.items()
+            if len(kana) >= 2 and count >= 3 and count > sum(spelled.get(kana, {}).values())
+        )
+        self._longest = max(map(len, self._spelling), default=0)
+
+    def spell(self, text: str) -> str:
+        return _HIRAGANA_WORD.sub(lambda run: self._spell_run(run.group()), text)
+
+    def _spell_run(self, run: str) -> str:
+        """The spelling that covers the run with the fewest, longest known words (each scores
+        its length squared, and one more when spelled: でしょうにん is で・承認, not でしょう・に・ん);
+        the kana between them stay as typed."""
+        best: list[tuple[int, int, str] | None] = [None] * (len(run) + 1)
+        best[0] = (0, 0, "")
+        for start in range(len(run)):
+            here = best[start]
+            if here is None:
+                continue
+            options = [(start + 1, here[0], run[start])]
+            for end in range(start + 2, min(len(run), start + self._longest) + 1):
+                if (surface := self._spelling.get(run[start:end])) is not None:
+                    spelt = surface != run[start:end]
+                    options.append((end, here[0] + (end - start) ** 2 + spelt, surface))
+            for end, score, piece in options:
+                known = best[end]
+                if known is None or known[0] < score:
+                    best[end] = (score, start, piece)
+        pieces = []
+        end = len(run)
+        while end > 0:
+            _, start, piece = best[end]  # type: ignore[misc]
+            pieces.append(piece)
+            end = start
+        return "".join(reversed(pieces))
 
 
 class Analyzer:

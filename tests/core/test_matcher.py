@@ -132,6 +132,24 @@ def test_a_question_in_hiragana_is_never_answered_with_another_entry(real):
         }, (question, answer.entry.id)
 
 
+def test_a_question_in_hiragana_is_spelled_as_the_knowledge_writes_its_words(real):
+    """Read as typed, びでおつうわ is cut into び・で・おつう・わ, words no learned stage knows;
+    spelled as ビデオ通話 it is answered like its kanji form."""
+    kana = real.answer("びでおつうわ むりょうだと なんにんまで？", explain=True)
+    kanji = real.answer("ビデオ通話 無料だと 何人まで？")
+    assert kana.explanation is not None
+    assert {"ビデオ", "通話", "無料", "何人"} <= set(kana.explanation.words)
+    assert kana.entry is not None and kanji.entry is not None
+    assert kana.entry.id == kanji.entry.id == "free-plan-limits"
+
+
+def test_a_spelled_kana_question_off_our_subject_gets_no_answer(real):
+    """Spelled words let the learned stages read a kana question, but never rescue one that
+    is not about our subject."""
+    for question in ["ねむれない どうしたらいい", "おなかすいた", "きょうの てんき おしえて"]:
+        assert real.answer(question).entry is None, question
+
+
 def test_an_unsupported_aspect_counts_inside_a_guessed_kana_word():
     """In kana only, たすくきのう is cut at guessed places: the aspect タスク still counts."""
     matcher = Matcher(
@@ -560,9 +578,13 @@ def test_the_learned_ranker_answers_a_question_in_plain_words_only_when_nearly_s
         assert real.answer(unrelated).tier == "none"
 
 
-def test_the_learned_ranker_leaves_kana_only_questions_to_the_kana_bar(real):
+def test_the_learned_ranker_reads_a_kana_only_question_once_it_is_spelled(real):
+    """Spelled, the kana question has the words the ranker learned (クライアント, 返事); the
+    kana bar still decides the scores, the ranker rescues the answer from the suggestions."""
     answer = real.answer("くらいあんとからへんじがこなくなったらどうすればいい", explain=True)
-    assert answer.tier == "suggest" and "below the required score" in answer.explanation.decision
+    assert {"クライアント", "返事"} <= set(answer.explanation.words)
+    assert answer.entry is not None and answer.entry.id == "client-silent-after-delivery"
+    assert "the scores alone: below the required score" in answer.explanation.decision
 
 
 def test_a_long_term_counts_inside_a_guessed_kana_word(real):

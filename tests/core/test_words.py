@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import words
-from bot.core.words import Analysis, Lexicon, StoredAnalyses, Word, default_analyzer, prepare
+from bot.core.words import (
+    Analysis,
+    KanaSpeller,
+    Lexicon,
+    StoredAnalyses,
+    Word,
+    default_analyzer,
+    prepare,
+)
 
 TEXTS = st.sampled_from(
     [
@@ -208,3 +216,31 @@ def test_a_latin_term_takes_an_inflection_but_not_any_ending():
     analysis = default_analyzer().analyze(prepare("no fee for both, delivery and bots"))
     assert Lexicon(["bot", "deliver", "fee"]).found(analysis) == {"bot", "deliver", "fee"}
     assert Lexicon(["bot"]).found(default_analyzer().analyze(prepare("no fee for both"))) == set()
+
+
+def _speller(*texts: str) -> KanaSpeller:
+    return KanaSpeller(default_analyzer().analyze(prepare(text)) for text in texts)
+
+
+def test_the_speller_spells_kana_as_the_texts_write_their_words():
+    speller = _speller("無料プランの容量", "無料で使える", "納品はどこから", "納品ボタン")
+    assert speller.spell("むりょうで のうひん") == "無料で 納品"
+
+
+def test_the_speller_keeps_words_the_texts_write_in_kana():
+    """かかる is written in kana more often than 書か・る: its kana is no misspelling."""
+    speller = _speller(*["お金はかかる？"] * 3, "記事を書かないで", "書かれた記事")
+    assert speller.spell("おかねかかる") == "お金かかる"
+
+
+def test_the_speller_never_spells_short_readings_of_one_kanji_or_a_word_seen_once():
+    """した is not 下 and いま is not 今: a one-kanji word needs a reading of three kana."""
+    speller = _speller("下の欄", "下の欄", "今すぐ", "今すぐ", "検収とは")
+    assert speller.spell("したいま") == "したいま"
+    assert speller.spell("けんしゅう") == "けんしゅう"
+
+
+def test_the_speller_prefers_the_longest_known_words():
+    """でしょうにん is で・承認 (one long spelled word), not でしょう・に・ん."""
+    speller = _speller(*["承認されますか"] * 2, *["そうでしょう"] * 3)
+    assert speller.spell("でしょうにんされますか").startswith("で承認")
