@@ -669,6 +669,25 @@ def test_letters_spaced_out_are_read_as_one_word(checker: SafetyChecker) -> None
     assert checker.check("ち ゃ っ と わ ー く のIDおしえてください").risk == "caution"
 
 
+def test_japanese_words_spaced_apart_are_read_as_one_phrase(checker: SafetyChecker) -> None:
+    """Learners and voice input space Japanese words apart; the approval is still told."""
+    assert (
+        sentences("申請 が 承認 されました。チャットワーク で 連絡 します")[0]
+        == "申請が承認されました。"
+    )
+    assert checker.check(
+        "申請 が 承認 されました。チャットワーク で コンタクト を 送りました。"
+    ).risk == ("none")
+    assert checker.check("承認 の 前 に チャットワーク の ID を 教えて ください").risk == "caution"
+
+
+def test_an_english_negator_may_stand_a_clause_after_the_hit(checker: SafetyChecker) -> None:
+    rule = next(c for c in checker.rules if c.rule.id == "direct-contract")
+    negated = checker.trace(rule, "We know direct contracts with freelancers are not allowed here.")
+    assert (negated.fired, negated.reason) == (False, "negated (できません, don't…)")
+    assert checker.trace(rule, "Let's sign direct contracts with you next month.").fired
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
