@@ -435,6 +435,12 @@ class Matcher:
                 cue_words = self._analyze(cue).words
                 for first in {cue_words[0].lemma, cue_words[0].reading} if cue_words else ():
                     self._aspect_cues[first].append((cue_words, aspect, cue))
+                if len(cue_words) > 1:
+                    # read alone 何分 is 何・分, in a question one word (何分まで): both count
+                    whole = prepare(cue)
+                    self._aspect_cues[whole].append(
+                        ((Word(whole, whole, "", "", "", 0, ()),), aspect, cue)
+                    )
         self._not_topics = self._names | {
             word.lemma for cues in self._aspect_cues.values() for cue, _, _ in cues for word in cue
         }

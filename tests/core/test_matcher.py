@@ -487,6 +487,17 @@ def test_an_aspect_is_answered_only_about_what_the_entry_asks_it_of():
     assert refused.explanation.unanswered_aspects == ("duration (何日)",)
 
 
+def test_a_cue_counts_whether_the_analyser_cuts_it_in_one_word_or_two():
+    """Read alone 何分 is 何・分; in 「通話は何分まで」 it is one word 何分."""
+    plan = entry("plan", ["無料プランの制限", "容量はどれくらい"], ["free plan"], ["無料プラン"])
+    matcher = Matcher(
+        [plan], VocabularyFile(anchors=["無料プラン"], aspects={"duration": ["何分"]})
+    )
+    refused = matcher.answer("無料プランの通話は何分まで？", explain=True)
+    assert refused.explanation.aspects == ("duration (何分)",)
+    assert not refused.matched
+
+
 def test_aspects_of_covered_topics_that_no_entry_answers_are_not_answered(real):
     for question in [
         "検収っていつまでにしてもらえるもの？期限とかある？",
