@@ -120,6 +120,9 @@ class Rule(Strict):
     """With `all_of`: a sentence whose every word of the object lists is negated makes no
     request (「メアドを聞くことはないので…ください」). Off where the denial is the risk itself
     (「納品ボタンは押さなくて大丈夫です」)."""
+    overruled_by_model: bool = True
+    """False where the words are the risk whatever else the message says: 「CWの納品は不要です」,
+    "skip the delivery button" stay risky even after an approval that makes the rest ordinary."""
     match: list[NonEmpty] = []
     """Regexes, the escape hatch for what word lists cannot say."""
     requires: list[NonEmpty] = []
@@ -550,7 +553,7 @@ class SafetyChecker:
                         traces.append(RuleTrace(trace.rule, kind, False, "", "", reason))
                 continue
             trace = self._evaluate(compiled, parts, message)
-            if trace.fired:
+            if trace.fired and compiled.rule.overruled_by_model:
                 trace = self._overruled(trace)
             if trace.fired:
                 fired[kind] = (order, compiled)

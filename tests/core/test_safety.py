@@ -489,6 +489,19 @@ def test_client_message_sets_written_apart_from_the_rules(fixture: str):
     assert len(wrong) <= KNOWN_MISSED.get(fixture, 0), wrong
 
 
+def test_a_rule_the_model_may_not_overrule_stands_after_an_approval(checker: SafetyChecker) -> None:
+    """The approval makes the model sure the message is ordinary; skipping the site's delivery
+    is the risk whatever else it says."""
+    report = checker.check(
+        "Our outside-contact request got approved 👍 From now on please skip the delivery button,"
+        " it confuses our team.",
+        explain=True,
+    )
+    assert [f.kind for f in report.findings] == ["delivery_outside"]
+    fired = [t.rule for t in report.explanation if t.fired]
+    assert fired == ["site-delivery-skipped"]
+
+
 def test_the_learned_stage_adds_the_kind_the_rules_did_not_report() -> None:
     """A rule finds the outside tool; only the model reads that delivery skips the site. Both
     advices are shown, the rule's first."""
