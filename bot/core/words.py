@@ -170,9 +170,11 @@ class KanaSpeller:
     """Spells a question typed in hiragana as the knowledge writes its words (むりょう → 無料,
     びでおつうわ → ビデオ通話), so the analyser cuts it into the words a kanji question has: read
     as it is, のうひんしたのに is guessed into のう・ひん・し…, whose dictionary forms the learned
-    stages have never seen. Only the knowledge's own content words, each as most often written
-    there, and only those written in kanji or katakana more often than in kana (いい, できる stay);
-    a one-kanji word only with a reading of three kana or more (した is not 下, いま not 今)."""
+    stages have never seen. Only the knowledge's own content words written in kanji or katakana
+    at least twice, each as most often written there; a one-kanji word only with a reading of
+    three kana or more (した is not 下, いま not 今). Words the knowledge writes in kana (かかる,
+    ください, in texts that also have kanji) are known too, spelled as themselves, so that no
+    spelled word is found inside them (書か・る, く・ダサい)."""
 
     def __init__(self, analyses: Iterable[Analysis]):
         spelled: dict[str, Counter[str]] = {}
@@ -182,7 +184,8 @@ class KanaSpeller:
             for word in analysis.words:
                 surface = word.surface
                 if _HIRAGANA_WORD.fullmatch(surface):
-                    in_kana[surface] += written and word.pos != "名詞"
+                    if written and word.pos != "名詞":
+                        in_kana[surface] += 1
                 elif (
                     word.pos in _SPELLED_POS
                     and _WRITTEN.search(surface)

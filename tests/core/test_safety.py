@@ -688,9 +688,10 @@ def test_japanese_words_spaced_apart_are_read_as_one_phrase(checker: SafetyCheck
         sentences("申請 が 承認 されました。チャットワーク で 連絡 します")[0]
         == "申請が承認されました。"
     )
-    assert checker.check(
-        "申請 が 承認 されました。チャットワーク で コンタクト を 送りました。"
-    ).risk == ("none")
+    assert (
+        checker.check("申請 が 承認 されました。チャットワーク で コンタクト を 送りました。").risk
+        == "none"
+    )
     assert checker.check("承認 の 前 に チャットワーク の ID を 教えて ください").risk == "caution"
 
 
