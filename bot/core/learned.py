@@ -99,6 +99,10 @@ class LearnedSettings(Strict):
     """A rule's finding is dropped when the model is this sure the sentence it fired on is
     ordinary (1.0: never). Rules fire on words; the model has seen the ordinary messages that
     use the same words (Chatwork after approval, LINE as an article's topic)."""
+    overrules: list[Name] = []
+    """The kinds whose rules the model may overrule. Not the kinds whose words are the risk
+    whatever else the message says: an approval makes the model sure a message is ordinary,
+    and 「承認されたので納品はチャットワークのみで」 or 「仮払いは納品いただいてから」 is not."""
     unless: dict[Name, list[NonEmpty]] = {}
     """Per kind, regexes (with `{terms}`) that keep the model from reporting that kind: the
     work's own data (「名刺の電話番号をスプレッドシートに入力」), escrow said to come first

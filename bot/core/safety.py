@@ -120,9 +120,6 @@ class Rule(Strict):
     """With `all_of`: a sentence whose every word of the object lists is negated makes no
     request (「メアドを聞くことはないので…ください」). Off where the denial is the risk itself
     (「納品ボタンは押さなくて大丈夫です」)."""
-    overruled_by_model: bool = True
-    """False where the words are the risk whatever else the message says: 「CWの納品は不要です」,
-    "skip the delivery button" stay risky even after an approval that makes the rest ordinary."""
     match: list[NonEmpty] = []
     """Regexes, the escape hatch for what word lists cannot say."""
     requires: list[NonEmpty] = []
@@ -269,6 +266,10 @@ def check_safety(
     for kind in safety.learned.unless:
         if kind not in kinds:
             problems.append(doc.problem(("learned", "unless", kind), f"no rule has kind '{kind}'"))
+    for position, kind in enumerate(safety.learned.overrules):
+        if kind not in kinds:
+            loc = ("learned", "overrules", position)
+            problems.append(doc.problem(loc, f"no rule has kind '{kind}'"))
     compiler = _Compiler(safety.terms, safety.words)
     broken_terms: set[str] = set()
     for loc, pattern in _patterns(safety):
@@ -493,6 +494,7 @@ class SafetyChecker:
         self.model = model
         self._threshold = safety.learned.threshold
         self._overrule = safety.learned.overrule
+        self._overrules = frozenset(safety.learned.overrules)
         compiler = _Compiler(safety.terms, safety.words)
         self._learned_unless = {
             kind: compiler.any_of(patterns) for kind, patterns in safety.learned.unless.items()
@@ -553,7 +555,7 @@ class SafetyChecker:
                         traces.append(RuleTrace(trace.rule, kind, False, "", "", reason))
                 continue
             trace = self._evaluate(compiled, parts, message)
-            if trace.fired and compiled.rule.overruled_by_model:
+            if trace.fired and kind in self._overrules:
                 trace = self._overruled(trace)
             if trace.fired:
                 fired[kind] = (order, compiled)
@@ -628,11 +630,22 @@ class SafetyChecker:
                 return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
         return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason, excused=True)
 
-    @staticmethod
-    def _excused(compiled: _CompiledRule, message: str) -> tuple[str, str]:
-        """(why `unless` excuses the message, or ""; why it did not although it matched, or "")."""
-        if compiled.unless is None or not (found := compiled.unless.search(message)):
+    def _excused(self, compiled: _CompiledRule, message: str) -> tuple[str, str]:
+        """(why `unless` excuses the message, or ""; why it did not although it matched, or "").
+        An excuse that is itself denied excuses nothing: 「クラウドワークスで納品しなくていい」
+        is the risk, not the safe way."""
+        if compiled.unless is None:
             return "", ""
+        found = denied = None
+        for match in compiled.unless.finditer(message):
+            if not self._denied(message, match):
+                found = match
+                break
+            denied = denied or match
+        if found is None:
+            if denied is None:
+                return "", ""
+            return "", f"`unless` matched 「{denied.group()}」 but it is negated"
         excuse = f"`unless` matched 「{found.group()}」"
         if compiled.despite is not None and (against := compiled.despite.search(message)):
             return "", f"{excuse} but `despite` matched 「{against.group()}」"

@@ -161,15 +161,19 @@ def test_a_rule_is_overruled_when_the_model_is_sure_the_sentence_is_ordinary() -
     rules_only = SafetyChecker(KNOWLEDGE.safety)
     assert rules_only.check(sentence).risk != "none"
     ordinary = [LabelledMessage(text=sentence, kind="none")] * 30
-    model = MessageModel(_CORPUS + ordinary, LearnedSettings(overrule=0.99))
+    settings = LearnedSettings(overrule=0.99, overrules=["off_platform_contact"])
+    model = MessageModel(_CORPUS + ordinary, settings)
     checker = SafetyChecker(KNOWLEDGE.safety.model_copy(update={"learned": model.settings}), model)
     report = checker.check(sentence, explain=True)
     assert report.risk == "none"
     assert report.explanation is not None
     assert any("overruled by the learned stage" in t.reason for t in report.explanation)
-    never = LearnedSettings(overrule=1.0)
-    keeps = SafetyChecker(KNOWLEDGE.safety.model_copy(update={"learned": never}), model)
-    assert keeps.check(sentence).risk != "none"
+    for never in (
+        LearnedSettings(overrule=1.0, overrules=["off_platform_contact"]),
+        LearnedSettings(overrule=0.99, overrules=["direct_contract"]),
+    ):
+        keeps = SafetyChecker(KNOWLEDGE.safety.model_copy(update={"learned": never}), model)
+        assert keeps.check(sentence).risk != "none"
 
 
 def test_the_shipped_model_catches_a_phrasing_no_rule_names() -> None:

@@ -489,6 +489,49 @@ def test_client_message_sets_written_apart_from_the_rules(fixture: str):
     assert len(wrong) <= KNOWN_MISSED.get(fixture, 0), wrong
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "申請が承認されましたので、今後の原稿はチャットワークにファイルを添付する形だけで結構です。",
+            "delivery_outside",
+        ),
+        (
+            "承認いただいたのでチャトワに移りますが、仮払いは記事を確認してから入れますね。",
+            "work_before_escrow",
+        ),
+    ],
+)
+def test_an_approval_does_not_let_the_model_overrule_escrow_or_delivery(
+    text: str, kind: str
+) -> None:
+    """The approval makes the model sure the message is ordinary; escrow put after the work and
+    delivery kept off the site stay risky whatever else a message says."""
+    assert kind in [f.kind for f in shipped_checker().check(text).findings]
+
+
+def test_an_excuse_that_is_itself_denied_excuses_nothing() -> None:
+    """「クラウドワークスで納品」 is the safe way, unless the client says it is not needed."""
+    report = shipped_checker().check(
+        "データはDropboxに置いてもらえれば十分です。クラウドワークスで納品しなくても大丈夫ですよ。",
+        explain=True,
+    )
+    assert "delivery_outside" in [f.kind for f in report.findings]
+    assert report.explanation is not None
+    assert any("but it is negated" in t.reason for t in report.explanation if t.fired)
+
+
+def test_learned_overrules_names_a_kind_no_rule_has(bad_safety: Path) -> None:
+    line = _break(
+        bad_safety,
+        "  overrules: [off_platform_contact, off_platform_payment, direct_contract]",
+        "  overrules: [off_platform_contact, off_platform_paymnt, direct_contract]",
+    )
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.field) == (line, "learned.overrules.1")
+    assert "no rule has kind" in problem.message
+
+
 def test_a_rule_the_model_may_not_overrule_stands_after_an_approval(checker: SafetyChecker) -> None:
     """The approval makes the model sure the message is ordinary; skipping the site's delivery
     is the risk whatever else it says."""
@@ -1160,6 +1203,10 @@ def test_short_or_roundabout_risks_are_flagged(text: str, kind: str) -> None:
         "Just to clarify: some applicants have offered to move the conversation to Slack before contracting. We keep everything on CrowdWorks.",
         "Chatwork APIを利用して、kintoneの更新をチャットワークのグループへ自動通知する仕組みの開発をお願いしたく存じます。",
         "LINEのトーク画面風の4コマ漫画を描いてください。吹き出しの文言はこちらで用意します",
+        "次の四半期もお願いしたいので、クラウドワークス上で新しく契約させてください。",
+        "外部連絡の申請、承認の通知が届きました。弊社のチャットワークIDをお送りしますので追加をお願いします。",
+        "会員登録フォームの改修と、確認メール文面の作成をお願いします。",
+        "検収が完了しましたので、仮払い分の報酬がまもなく支払われます。ありがとうございました。",
     ],
 )
 def test_past_use_a_request_already_met_or_a_kept_rule_are_ordinary(text: str) -> None:
