@@ -457,16 +457,12 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
 
 
 KNOWN_MISSED = {
-    "regression_validation21_client_messages.yaml": 2,
-    "regression_validation32_client_messages.yaml": 1,
-    "regression_validation35_client_messages.yaml": 1,
+    "regression_validation21_client_messages.yaml": 1,
+    "regression_validation45_client_messages.yaml": 1,
 }
-"""Risky messages still missed: terms in a bullet list (payment by the client's own bank
-transfer, a 0-yen contract on CrowdWorks), escrow paid after delivery said as a habit
-(うちはいつも納品後に一括で入れてる), and extra work without escrow folded into the next contract
-(追加分は仮払いなしで、次回の契約にまとめて上乗せ), and escrow after acceptance told as a house
-rule (うちは検収後に仮払いする方式です), which the learned stage overrules. Nothing ordinary is
-flagged in any set."""
+"""Risky messages still missed: escrow paid after delivery said as a habit
+(うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
+negation ("we can not deposit money before"). Nothing ordinary is flagged in any set."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
