@@ -595,22 +595,7 @@ class Matcher:
         top = self._ranker_choice(question, posteriors, bar)
         if top is None or top not in {entry.id for entry in suggestions}:
             return None
-        if self._explains_nothing(question, self._index_of[top]):
-            return None
         return self._index_of[top], posteriors[top]
-
-    def _explains_nothing(self, question: _Question, entry_index: int) -> bool:
-        """The entry speaks of none of the question's two or more subject words, and one of
-        them no entry speaks of: a learned ranker sure of it has matched the question's small
-        words (後から消せる), not its subject (インスタのストーリー), so it may not answer a
-        question the scores left. A subject in the user's own words (タダのプラン, 許可が下りた)
-        is still the ranker's to recognise."""
-        missing, share = self._unexplained(question, entry_index)
-        return (
-            share >= 1.0
-            and len(missing) >= 2
-            and any(word not in self._word_weight for word in missing)
-        )
 
     def _regression_stage(
         self, question: _Question, on_topic: bool, before: _Decision
@@ -633,11 +618,7 @@ class Matcher:
         chosen = self._scored_with(
             question, before.scored, self._ranker_choice(question, regression, bar)
         )
-        if chosen is None or (
-            chosen[1] == before.best_index
-            if answered
-            else not on_topic or self._explains_nothing(question, chosen[1])
-        ):
+        if chosen is None or (chosen[1] == before.best_index if answered else not on_topic):
             return before
         scored, index = chosen
         best, suggestions = _put_first(index, scored, before.suggestions, self.entries)
