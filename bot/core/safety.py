@@ -263,13 +263,13 @@ def check_safety(
                 loc = ("rules", index, "all_of", position)
                 problems.append(doc.problem(loc, f"unknown word list '{name}'"))
     kinds = {rule.kind for rule in safety.rules}
-    for kind in safety.learned.unless:
-        if kind not in kinds:
-            problems.append(doc.problem(("learned", "unless", kind), f"no rule has kind '{kind}'"))
-    for position, kind in enumerate(safety.learned.overrules):
-        if kind not in kinds:
-            loc = ("learned", "overrules", position)
-            problems.append(doc.problem(loc, f"no rule has kind '{kind}'"))
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        *((("learned", "unless", kind), kind) for kind in safety.learned.unless),
+        *((("learned", "overrules", i), kind) for i, kind in enumerate(safety.learned.overrules)),
+    ]
+    problems += [
+        doc.problem(loc, f"no rule has kind '{kind}'") for loc, kind in named if kind not in kinds
+    ]
     compiler = _Compiler(safety.terms, safety.words)
     broken_terms: set[str] = set()
     for loc, pattern in _patterns(safety):

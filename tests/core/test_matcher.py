@@ -51,11 +51,12 @@ politely, which never answers notices), losing the history by deleting a contact
 named by a client who will not answer on CrowdWorks. In validation23: two English questions
 full of other words (many clients in one screen; money to register), registration questions
 that name income or an ID document (other subjects), a kana-only one about deleted messages,
-and where the ban on direct contracts is written. In validation44 (worried posts, dialect, typos): an application
-used for other jobs and a contact exchanged before approval (both vetoed by the learned stages),
-a typo for 承認 (証人), a direct-contract invitation half accepted, an amount edited in Chatwork,
-and a free video call for an interview. For validation14 each fix tried cost other sets more;
-validation18's, 23's and 44's are not worked on yet."""
+and where the ban on direct contracts is written. In validation44 (worried posts, dialect,
+typos): an application used for other jobs (vetoed by the learned stage), a LINE exchange before
+an approval typed as 証人, a direct-contract invitation half accepted, an amount edited in
+Chatwork, a free video call for an interview, and an English question whether a free account
+stays free (the regression prefers the escrow entry). For validation14 each fix tried cost
+other sets more; validation18's, 23's and 44's are not worked on yet."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:

@@ -517,17 +517,6 @@ def test_an_excuse_that_is_itself_denied_excuses_nothing() -> None:
     assert any("but it is negated" in t.reason for t in report.explanation if t.fired)
 
 
-def test_learned_overrules_names_a_kind_no_rule_has(bad_safety: Path) -> None:
-    line = _break(
-        bad_safety,
-        "  overrules: [off_platform_contact, off_platform_payment, direct_contract]",
-        "  overrules: [off_platform_contact, off_platform_paymnt, direct_contract]",
-    )
-    problem = _problem(bad_safety)
-    assert (problem.line, problem.field) == (line, "learned.overrules.1")
-    assert "no rule has kind" in problem.message
-
-
 def test_a_rule_the_model_may_not_overrule_stands_after_an_approval(checker: SafetyChecker) -> None:
     """The approval makes the model sure the message is ordinary; skipping the site's delivery
     is the risk whatever else it says."""
@@ -1209,12 +1198,25 @@ def test_past_use_a_request_already_met_or_a_kept_rule_are_ordinary(text: str) -
     assert shipped_checker().check(text).risk == "none"
 
 
-def test_learned_unless_names_a_kind_no_rule_has(bad_safety: Path) -> None:
-    line = _break(
-        bad_safety,
-        "    off_platform_payment: ['{work_data}']",
-        "    off_platform_paymnt: ['{work_data}']",
-    )
+@pytest.mark.parametrize(
+    ("good", "bad", "field"),
+    [
+        (
+            "    off_platform_payment: ['{work_data}']",
+            "    off_platform_paymnt: ['{work_data}']",
+            "learned.unless.off_platform_paymnt",
+        ),
+        (
+            "  overrules: [off_platform_contact, off_platform_payment, direct_contract]",
+            "  overrules: [off_platform_contact, off_platform_paymnt, direct_contract]",
+            "learned.overrules.1",
+        ),
+    ],
+)
+def test_learned_settings_name_a_kind_no_rule_has(
+    bad_safety: Path, good: str, bad: str, field: str
+) -> None:
+    line = _break(bad_safety, good, bad)
     problem = _problem(bad_safety)
-    assert (problem.line, problem.field) == (line, "learned.unless.off_platform_paymnt")
+    assert (problem.line, problem.field) == (line, field)
     assert "no rule has kind" in problem.message
