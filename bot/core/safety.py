@@ -181,12 +181,16 @@ class _Compiler:
         }
         for name, items in (words or {}).items():
             self.terms[name] = "(?:" + "|".join(_word_pattern(w) for w in items) + ")"
-        # a term may name another (`{tool}` inside `topic`), one level deep
-        named = dict(self.terms)
-        for name, text in named.items():
-            self.terms[name] = _TERM.sub(
-                lambda found: named.get(found.group(1), found.group()), text
-            )
+        # a term may name another (`{tool}` inside `topic`, `{chatwork}` inside `tool`), at
+        # any depth, so that one spelling lives in one place
+        for _ in self.terms:
+            expanded = {
+                name: _TERM.sub(lambda found: self.terms.get(found.group(1), found.group()), text)
+                for name, text in self.terms.items()
+            }
+            if expanded == self.terms:
+                break
+            self.terms = expanded
 
     def expand(self, pattern: str) -> str:
         def substitute(found: re.Match[str]) -> str:

@@ -22,6 +22,7 @@ from bot.core.safety import (
     Finding,
     SafetyChecker,
     SafetyReport,
+    _Compiler,
     fold_pattern,
     load_safety,
     sentences,
@@ -385,6 +386,14 @@ def test_unknown_term_is_reported(bad_safety: Path) -> None:
     problem = _problem(bad_safety)
     assert (problem.line, problem.entry, problem.field) == (line, first, "unless_sentence.0")
     assert "topik" in problem.message
+
+
+def test_a_term_may_name_a_term_that_names_another() -> None:
+    """`topic` names `{tool}`, which names `{chatwork}`: one spelling of Chatwork serves them all."""
+    compiler = _Compiler({"a": ["チャワク"], "b": ["{a}|line"], "c": ["{b}の画像"]})
+    pattern = compiler.compile("{c}")
+    assert "{" not in pattern.pattern
+    assert pattern.search(fold_pattern("チャワクの画像")) and pattern.search("lineの画像")
 
 
 def test_a_term_naming_an_unknown_term_is_reported(bad_safety: Path) -> None:
