@@ -265,6 +265,8 @@ array of 32,000 strings (0.08 s, a twentieth of the start-up). No feature holds 
 turns control characters into spaces."""
 
 REGRESSION_PREFIX = "ranker-"
+VETO_REGRESSION_PREFIX = "veto-ranker-"
+"""The answer engine's second regression, over content words only (see matcher.VETO_POS)."""
 REGRESSION_SUFFIX = ".npz"
 
 
@@ -335,8 +337,8 @@ class SoftmaxRegression:
         scores = self._bias + self._weights[[self._row[f] for f in present]].sum(axis=0)
         return dict(zip(self.labels, _softmax(scores).tolist(), strict=True))
 
-    def save(self, path: Path) -> None:
-        """Raises OSError when it cannot be written."""
+    def save(self, path: Path, prefix: str = REGRESSION_PREFIX) -> None:
+        """Replaces the other files of this prefix. Raises OSError when it cannot be written."""
         buffer = io.BytesIO()
         np.savez(
             buffer,
@@ -345,7 +347,7 @@ class SoftmaxRegression:
             weights=self._weights,
             bias=self._bias,
         )
-        write_checked(path, buffer.getvalue(), f"{REGRESSION_PREFIX}*{REGRESSION_SUFFIX}")
+        write_checked(path, buffer.getvalue(), f"{prefix}*{REGRESSION_SUFFIX}")
 
     @classmethod
     def load(cls, path: Path) -> SoftmaxRegression:
@@ -369,12 +371,15 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def stored_regression(
-    labelled: Sequence[tuple[frozenset[str], str]], key: str, directory: Path | None
+    labelled: Sequence[tuple[frozenset[str], str]],
+    key: str,
+    directory: Path | None,
+    prefix: str = REGRESSION_PREFIX,
 ) -> SoftmaxRegression:
     """The regression for these examples: from the cache directory (`CACHE_DIR`) when it holds
     the one trained on them (`key` names everything they were made from), else trained, about a
     second, and written there. A file that cannot be read or written costs one warning."""
-    path = directory / f"{REGRESSION_PREFIX}{key}{REGRESSION_SUFFIX}" if directory else None
+    path = directory / f"{prefix}{key}{REGRESSION_SUFFIX}" if directory else None
     if path is not None and path.is_file():
         try:
             return SoftmaxRegression.load(path)
@@ -383,13 +388,13 @@ def stored_regression(
     model = _trained_regression(tuple(labelled))
     if path is not None:
         try:
-            model.save(path)
+            model.save(path, prefix)
         except OSError as exc:
             log.warning("cannot store the ranker in %s (%s); every start will train it", path, exc)
     return model
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _trained_regression(labelled: tuple[tuple[frozenset[str], str], ...]) -> SoftmaxRegression:
     """Shared by every matcher over the same examples (a reload that kept them, each test)."""
     return SoftmaxRegression.trained(labelled)

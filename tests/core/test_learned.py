@@ -15,6 +15,7 @@ from bot.core.learned import (
     MESSAGES_FILE,
     QUESTIONS_FILE,
     REGRESSION_PREFIX,
+    VETO_REGRESSION_PREFIX,
     LabelledMessage,
     LearnedSettings,
     MessageModel,
@@ -298,6 +299,15 @@ def test_other_examples_replace_the_stored_regression(tmp_path: Path) -> None:
     (path,) = tmp_path.glob(f"{REGRESSION_PREFIX}*")
     assert "key2" in path.name
     assert "none" not in SoftmaxRegression.load(path).labels
+
+
+def test_the_veto_regression_is_stored_beside_the_ranker_not_over_it(tmp_path: Path) -> None:
+    stored_regression(_QUESTIONS, "key1", tmp_path)
+    stored_regression(_QUESTIONS[:6], "key1", tmp_path, VETO_REGRESSION_PREFIX)
+    (ranker,) = tmp_path.glob(f"{REGRESSION_PREFIX}*")
+    (veto,) = tmp_path.glob(f"{VETO_REGRESSION_PREFIX}*")
+    assert "none" in SoftmaxRegression.load(ranker).labels
+    assert "none" not in SoftmaxRegression.load(veto).labels
 
 
 def test_a_corrupt_stored_regression_is_trained_again(
