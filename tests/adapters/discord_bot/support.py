@@ -49,11 +49,13 @@ async def faq_admin(
 async def admin_reply(
     fake: FakeDiscord, subcommand: str, user: FakeUser, **where: Any
 ) -> dict[str, Any]:
-    """The moderator's (ephemeral) answer to `/faq-admin <subcommand>`."""
+    """The moderator's (ephemeral) answer to `/faq-admin <subcommand>`. The reply is deferred, and
+    a reload trains the learned parts before it answers (some 4-6 s on a busy machine with an
+    empty cache; Discord allows 15 minutes), so the follow-up gets more than the usual 5 s."""
     handle = await faq_admin(fake, subcommand, user, **where)
     callback = await handle.response()
     assert callback.type == DEFERRED_CHANNEL_MESSAGE and callback.ephemeral
-    [message] = await handle.followups()
+    [message] = await handle.followups(timeout=30.0)
     assert message["flags"] & EPHEMERAL
     return message
 
