@@ -201,6 +201,7 @@ veto takes the surer of its two models for it. So, with the kana rescue (PLAIN_W
 4,613, 86 and 194; kana questions 443 right, 2 wrong, 6 near-misses answered (7 before). On the
 opened sets nobody trained on (v44, v45, v52, v53, v59, v63, v64; 490 in scope): 467 -> 474
 right, near-misses 279/280 either way."""
+_EVERY_WORD = " (typed in kana only: and over every word)"
 VETO_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
 """Parts of speech the two vetoes leave out: particles, auxiliaries and punctuation say how a
 question is written, and the labelled near-misses' writers wrote alike."""
@@ -554,13 +555,12 @@ class Matcher:
     def _lemmas(self, analysis: Analysis) -> frozenset[str]:
         """The ranker's features: dictionary forms and neighbouring pairs, and each word's
         synonym groups (≈id), so "メッセージを消したい" weighs what "削除" taught it."""
-        synonyms = {f"{SYNONYM_MARK}{group}" for word in analysis.words for group in word.synonyms}
-        return features([word.lemma for word in analysis.words]) | synonyms
+        return features([word.lemma for word in analysis.words]) | _synonym_groups(analysis)
 
     def _veto_lemmas(self, analysis: Analysis) -> frozenset[str]:
         """The vetoes' features: as `_lemmas`, of content words only (see VETO_POS)."""
-        synonyms = {f"{SYNONYM_MARK}{group}" for word in analysis.words for group in word.synonyms}
-        return features([w.lemma for w in analysis.words if w.pos not in VETO_POS]) | synonyms
+        content = [word.lemma for word in analysis.words if word.pos not in VETO_POS]
+        return features(content) | _synonym_groups(analysis)
 
     def _features(self, analysis: Analysis) -> tuple[frozenset[str], frozenset[str]]:
         return self._lemmas(analysis), self._veto_lemmas(analysis)
@@ -675,7 +675,8 @@ class Matcher:
         ):
             return before._replace(
                 tier="suggest" if before.suggestions else "none",
-                decision=f"regression veto: over its content words it is {off_topic:.2f}"
+                decision=f"regression veto: over its content words{_EVERY_WORD * question.typed_in_kana}"
+                f" it is {off_topic:.2f}"
                 f" >= {REGRESSION_VETO} sure no entry answers it (before it: {before.decision})",
             )
         regression = self._regression_posteriors(question)
@@ -1227,12 +1228,14 @@ class Matcher:
             self.entries[i] for i, c in scored[:SUGGESTION_COUNT] if c.score >= SUGGEST_SCORE
         )
         unexplained, share = self._unexplained(parsed, best_index)
+        by_one_word = False
         if self.has_domain_term(parsed):
             on_topic = "has a domain word"
         elif best.tfidf >= ON_TOPIC_SIMILARITY and not unexplained:
-            on_topic = f"close to a known phrasing ({best.tfidf:.2f})"
-            if len(parsed.subject) < 2:
-                on_topic += " by one word: suggestions only"
+            by_one_word = len(parsed.subject) < 2
+            on_topic = f"close to a known phrasing ({best.tfidf:.2f})" + (
+                " by one word: suggestions only" if by_one_word else ""
+            )
         else:
             on_topic = ""
         required, requirement = self.required_score(parsed)
@@ -1276,7 +1279,7 @@ class Matcher:
             bar, pool = PLAIN_WORDS_RESCUE, tuple(self.entries[i] for i, _ in scored[:3])
         if (
             tier in ("suggest", "none")
-            and not on_topic.endswith("suggestions only")
+            and not by_one_word
             and (rescue := self._rescued(parsed, posteriors, pool, bar))
             and (on_topic or not parsed.typed_in_kana or self._speaks_of(parsed, rescue[0]))
         ):
@@ -1295,7 +1298,8 @@ class Matcher:
         ):
             tier = "suggest" if suggestions else "none"
             decision = (
-                f"learned veto: over its content words the ranker is {off_topic:.4f}"
+                f"learned veto: over its content words{_EVERY_WORD * parsed.typed_in_kana}"
+                f" the ranker is {off_topic:.4f}"
                 f" >= {VETO_PROBABILITY} sure no entry answers it, its words weighed as at most"
                 f" {VETO_WORDS}"
                 f" (the scores alone: {decision})"
@@ -1473,6 +1477,10 @@ def _joined(
 
 def _unless_stop_gram(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return pairs if len(pairs) <= STOP_GRAM_POSTINGS else []
+
+
+def _synonym_groups(analysis: Analysis) -> set[str]:
+    return {f"{SYNONYM_MARK}{group}" for word in analysis.words for group in word.synonyms}
 
 
 def _entry_texts(entry: FaqEntry) -> Iterable[str]:
