@@ -594,9 +594,10 @@ class Matcher:
             return {}
         return regression.posteriors(regression.known(self._lemmas(question.analysis)))
 
-    def _regression_veto(self, question: _Question) -> float:
+    def _regression_veto(self, question: _Question, every_word: dict[str, float]) -> float:
         """The content words' regression's probability that no entry answers the question; for
-        a question typed in kana only, the surer of it and the regression over every word."""
+        a question typed in kana only, the surer of it and `every_word`, the regression's
+        posteriors over every word."""
         self._ranker()
         regression = self._veto_regression
         if regression is None:
@@ -604,7 +605,7 @@ class Matcher:
         present = regression.known(self._veto_lemmas(question.analysis))
         off_topic = regression.posteriors(present).get(OFF_TOPIC, 0.0)
         if question.typed_in_kana:
-            return max(off_topic, self._regression_posteriors(question).get(OFF_TOPIC, 0.0))
+            return max(off_topic, every_word.get(OFF_TOPIC, 0.0))
         return off_topic
 
     def _evidence(self, question: _Question) -> tuple[NaiveBayes, list[str]] | None:
@@ -621,21 +622,23 @@ class Matcher:
         ranker, present = evidence
         return ranker.posteriors(present)
 
-    def _veto_probability(self, question: _Question) -> float | None:
+    def _veto_probability(
+        self, question: _Question, evidence: tuple[NaiveBayes, list[str]] | None
+    ) -> float | None:
         """The content words' ranker's probability that no entry answers the question (in kana
-        only, the surer of it and the ranker over every word), its words weighed as at most
-        VETO_WORDS, when it reaches VETO_PROBABILITY."""
+        only, the surer of it and the ranker over every word, `evidence`), its words weighed as
+        at most VETO_WORDS, when it reaches VETO_PROBABILITY."""
         self._ranker()
         ranker = self._veto_ranker
         if ranker is None:
             return None
         present = ranker.known(self._veto_lemmas(question.analysis))
         off_topic = ranker.posteriors(present, at_most=VETO_WORDS).get(OFF_TOPIC, 0.0)
-        if question.typed_in_kana and self._trained_ranker is not None:
-            every_word = self._trained_ranker.known(self._lemmas(question.analysis))
+        if question.typed_in_kana and evidence is not None:
+            every_word, every_present = evidence
             off_topic = max(
                 off_topic,
-                self._trained_ranker.posteriors(every_word, at_most=VETO_WORDS).get(OFF_TOPIC, 0.0),
+                every_word.posteriors(every_present, at_most=VETO_WORDS).get(OFF_TOPIC, 0.0),
             )
         return off_topic if off_topic >= VETO_PROBABILITY else None
 
@@ -668,10 +671,11 @@ class Matcher:
         """The regression's last word (see REGRESSION_RESCUE): it withdraws an answer, answers a
         question left without one, or replaces an answer."""
         answered = before.tier == "answer"
+        regression = self._regression_posteriors(question)
         if (
             answered
             and before.best.ratio < OWN_PHRASING
-            and (off_topic := self._regression_veto(question)) >= REGRESSION_VETO
+            and (off_topic := self._regression_veto(question, regression)) >= REGRESSION_VETO
         ):
             return before._replace(
                 tier="suggest" if before.suggestions else "none",
@@ -679,7 +683,6 @@ class Matcher:
                 f" it is {off_topic:.2f}"
                 f" >= {REGRESSION_VETO} sure no entry answers it (before it: {before.decision})",
             )
-        regression = self._regression_posteriors(question)
         bar = REGRESSION_PREFER if answered else REGRESSION_RESCUE
         chosen = self._scored_with(
             question, before.scored, self._ranker_choice(question, regression, bar)
@@ -1294,7 +1297,7 @@ class Matcher:
         elif (
             tier == "answer"
             and best.ratio < OWN_PHRASING
-            and (off_topic := self._veto_probability(parsed)) is not None
+            and (off_topic := self._veto_probability(parsed, evidence)) is not None
         ):
             tier = "suggest" if suggestions else "none"
             decision = (

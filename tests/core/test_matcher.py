@@ -746,9 +746,9 @@ def test_the_regression_never_answers_off_our_subject_or_in_kana_only(real, monk
 def test_the_regression_withdraws_an_answer_when_sure_no_entry_answers(real, monkeypatch):
     question = "仮払いについて詳しく知りたいです。作業はいつから始めていい？"
     _regression_says(monkeypatch, real, {})
-    monkeypatch.setattr(real, "_regression_veto", lambda question: 0.0)
+    monkeypatch.setattr(real, "_regression_veto", lambda question, every_word: 0.0)
     assert real.answer(question).entry.id == "escrow-before-work"
-    monkeypatch.setattr(real, "_regression_veto", lambda question: REGRESSION_VETO)
+    monkeypatch.setattr(real, "_regression_veto", lambda question, every_word: REGRESSION_VETO)
     vetoed = real.answer(question, explain=True)
     assert not vetoed.matched
     assert "escrow-before-work" in [e.id for e in vetoed.suggestions]
