@@ -50,6 +50,7 @@ from bot.core.words import (
     core_code_digest,
     default_analyzer,
     is_latin,
+    joined,
     prepare,
     stored_analyses_key,
     to_hiragana,
@@ -834,7 +835,18 @@ class Matcher:
 
     def _parse(self, prepared: str) -> _Question:
         typed_in_kana = bool(_KANA_ONLY.fullmatch(prepared))
-        analysis, guessed = self._read(prepared, typed_in_kana)
+        sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
+        asks = [_ASKS.search(s) is not None for s in sentences[:-1]] + [True]
+        if all(asks):
+            analysis, guessed = self._read(prepared, typed_in_kana)
+            asked_analysis = analysis
+        else:
+            read = [self._read(sentence, typed_in_kana) for sentence in sentences]
+            analysis = joined([sentence for sentence, _ in read])
+            asked_analysis = joined(
+                [sentence for (sentence, _), ask in zip(read, asks, strict=True) if ask]
+            )
+            guessed = all(sentence_guessed for _, sentence_guessed in read)
         subject = {
             lemma: (self._word_weight.get(lemma, FOREIGN_WORD_WEIGHT), kana)
             for lemma, kana in self._subject_words(analysis).items()
@@ -843,11 +855,8 @@ class Matcher:
         terms = self._lexicon.found(analysis)
         if typed_in_kana:
             terms |= self._lexicon.found_inside(analysis, KANA_TERM_LENGTH)
-        sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
-        asked = [s for s in sentences[:-1] if _ASKS.search(s)] + sentences[-1:]
         asked_terms, aspects = terms, self._aspects_asked(analysis)
-        if len(asked) < len(sentences) and terms:
-            asked_analysis, _ = self._read(" ".join(asked), typed_in_kana)
+        if asked_analysis is not analysis and terms:
             asked_terms = self._lexicon.found(asked_analysis)
             aspects = self._aspects_asked(asked_analysis)
         return _Question(

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
@@ -124,6 +124,31 @@ class Analysis:
             if suffix and suffix.end() in self.boundaries:
                 return suffix.end()
         return None
+
+
+def joined(analyses: Sequence[Analysis]) -> Analysis:
+    """Consecutive sentences' analyses as one, as `Analyzer.analyze` reads them together (one
+    space where punctuation ends a sentence): a long question's asked sentences can then be read
+    apart from its story without analysing any sentence twice."""
+    read = [analysis for analysis in analyses if analysis.reading]
+    if len(read) == 1:
+        return read[0]
+    words: list[Word] = []
+    boundaries = {0}
+    offset = 0
+    for analysis in read:
+        words.extend(
+            _new_word((*word[:5], word.start + offset, word.synonyms)) if offset else word
+            for word in analysis.words
+        )
+        boundaries.update(boundary + offset for boundary in analysis.boundaries)
+        offset += len(analysis.reading) + 1
+    return Analysis(
+        "".join(analysis.text for analysis in analyses),
+        tuple(words),
+        " ".join(analysis.reading for analysis in read),
+        frozenset(boundaries),
+    )
 
 
 class Lexicon:

@@ -2,6 +2,7 @@ import hashlib
 import logging
 import marshal
 import os
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.core.words import (
     StoredAnalyses,
     Word,
     default_analyzer,
+    joined,
     prepare,
 )
 
@@ -44,6 +46,33 @@ def test_a_lexicon_finds_exactly_the_terms_find_finds(text, data):
     terms |= set(data.draw(st.lists(st.sampled_from(["deliver", "pay", "のう", "くら", "x"]))))
     expected = {term for term in terms if term and next(iter(analysis.find(term)), None)}
     assert Lexicon(terms).found(analysis) == expected
+
+
+@given(st.lists(TEXTS, min_size=1, max_size=4), st.sampled_from(["。", "？", "! "]))
+def test_sentences_read_apart_join_as_one_reading(sentences, end):
+    """A long question's sentences are analysed one by one and joined (the matcher reads its
+    asked sentences apart from its story): each sentence's words keep their readings, in
+    order, at their place in the joined reading, and only there do words start and end."""
+    analyzer = default_analyzer()
+    parts = [analyzer.analyze(prepare(sentence + end)) for sentence in sentences]
+    together = joined(parts)
+    assert [word.surface for word in together.words] == [
+        word.surface for part in parts for word in part.words
+    ]
+    assert together.reading == " ".join(part.reading for part in parts)
+    for word in together.words:
+        assert together.reading[word.start : word.end] == word.reading
+    assert together.boundaries == {0} | {
+        edge for word in together.words for edge in (word.start, word.end)
+    }
+
+
+def test_joined_sentences_read_as_the_whole_text_where_sudachi_splits_them_alike():
+    analyzer = default_analyzer()
+    text = "チャットワークに移ってと言われた。規約違反になりませんか？"
+    first, second = text.split("。")
+    together = joined([analyzer.analyze(first + "。"), analyzer.analyze(second)])
+    assert together == Analysis(text, *astuple(analyzer.analyze(text))[1:])
 
 
 def test_a_lexicon_finds_whole_words_only():
