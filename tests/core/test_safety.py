@@ -473,6 +473,8 @@ KNOWN_MISSED = {
     "regression_validation52_client_messages.yaml": 1,
     "regression_validation64_client_messages.yaml": 1,
     "regression_validation65_client_messages.yaml": 2,
+    "regression_validation82_client_messages.yaml": 1,
+    "regression_validation83_client_messages.yaml": 3,
 }
 """Risky messages still missed: escrow paid after delivery said as a habit
 (うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
@@ -487,7 +489,12 @@ learned stage that had caught it. In validation65, a repeat client who goes on i
 Chatwork before the new contract (前回と同じくチャットワークで…まだ契約前ですが): the sentence alone
 reads as ordinary and the learned stage overrules the rule (not overruling it when the message
 says 承認前 flagged three ordinary reminders of the rule); and the same client's meeting
-members added to the old Chatwork group. Nothing ordinary is flagged in any set."""
+members added to the old Chatwork group. In validation82 and 83, rules that fire on a sentence
+the learned stage is sure (P(ordinary) > 0.9999) is ordinary, so it overrules them: Chatwork
+asked for with the client's ID given (Chatworkで直接メッセージいただけますか？私のIDは…) and pay
+sent by registered mail for work kept off the site (クラウドワークスを通さずに現金書留でお送り);
+and two long messages whose LINE contact sits in one clause. Nothing ordinary is flagged in any
+set."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
@@ -1126,6 +1133,16 @@ def test_a_denied_object_excuses_only_where_the_rule_says_so() -> None:
     assert "off_platform_contact" in [f.kind for f in asked.findings]
     skipped = checker.check("納品ボタンは押さなくて大丈夫です。")
     assert "delivery_outside" in [f.kind for f in skipped.findings]
+
+
+def test_a_contract_promised_on_the_site_is_no_direct_deal_to_the_learned_stage() -> None:
+    """Its words (次回から, 単価を上げる, 契約…結ぶ) are those of a direct deal proposed; the
+    contract said to be made on CrowdWorks keeps the model quiet."""
+    text = "品質が良ければ次回から単価を上げる予定です。もちろん契約はクラウドワークス上で結ばせていただきます。"
+    report = shipped_checker().check(text, explain=True)
+    assert report.risk == "none"
+    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    assert learned.reason.startswith("`learned.unless` matched") or not learned.fired
 
 
 @pytest.mark.parametrize(
