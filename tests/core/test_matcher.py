@@ -28,6 +28,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation20_questions.yaml": 1,
     "regression_validation23_questions.yaml": 2,
     "regression_validation44_questions.yaml": 1,
+    "regression_validation81_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: a factory reset of an iPhone (a sign-up keyword),
 a time limit on free video calls (the free plan's limits answer how long, of messages), filing
@@ -35,7 +36,8 @@ a rejected application again (the approval entry answers what happens when it is
 whether Word or Google Docs is the usual delivery format (sending files); after how many days
 of silence the office accepts a delivery itself, and how many files the delivery button takes;
 whether Instagram stories can be deleted later (the learned ranker is sure of the edit-and-delete
-entry from 後から消せる; the guard tried against it cost right answers on unseen sets)."""
+entry from 後から消せる; the guard tried against it cost right answers on unseen sets); how to
+turn a PDF into a Word file (sending files)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation14_questions.yaml": 5,
     "regression_validation18_questions.yaml": 5,
@@ -43,6 +45,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation44_questions.yaml": 6,
     "regression_validation66_questions.yaml": 4,
     "regression_validation68_questions.yaml": 8,
+    "regression_validation81_questions.yaml": 4,
+    "regression_validation82_questions.yaml": 5,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose
 own question (what Chatwork is) drowns in its context, a free-plan video call that goes to
@@ -64,7 +68,13 @@ the every-word veto a kana question keeps withdraws), a reply 「詳しくはチ
 to suspicious requests, and one in romaji. In validation68 (comparisons, English from abroad):
 using Chatwork from overseas, free against paid, what comes after approval, which of two rules
 to follow, PayPal from abroad (vetoed or gated), two kana-only ones below the kana-only bar, and
-the pay after acceptance (vetoed)."""
+the pay after acceptance (vetoed). In validation81 and 82 (mid-job; money and proof), the
+learned vetoes withdraw questions about pay (報酬, 払われない): the near-misses the rankers were
+taught speak of money more than the entries' questions do (delivering on Chatwork and being
+paid, the pay flow after moving, why escrow comes before moving, being paid at all); also a
+kana-only question who files the off-platform application, messages no longer visible after two
+months (taken for deletion), the first steps before switching, and a client who will not accept
+the delivery."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
