@@ -21,7 +21,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -400,6 +400,16 @@ class _Question:
     """Typed in kana only without a known spelling (ちゃとわ): answered only on a close match,
     spelled or not."""
 
+    @cached_property
+    def lemmas(self) -> frozenset[str]:
+        """The learned rankers' features (`_ranker_features`), made once: both rankers read them."""
+        return _ranker_features(self.analysis)
+
+    @cached_property
+    def veto_lemmas(self) -> frozenset[str]:
+        """The vetoes' features (`_veto_features`), made once: both vetoes read them."""
+        return _veto_features(self.analysis)
+
 
 class _Terms:
     """A word list matched on whole words by reading ("いくら" never inside "新しいクライアント")."""
@@ -553,18 +563,9 @@ class Matcher:
             cache_dir=cache_dir,
         )
 
-    def _lemmas(self, analysis: Analysis) -> frozenset[str]:
-        """The ranker's features: dictionary forms and neighbouring pairs, and each word's
-        synonym groups (≈id), so "メッセージを消したい" weighs what "削除" taught it."""
-        return features([word.lemma for word in analysis.words]) | _synonym_groups(analysis)
-
-    def _veto_lemmas(self, analysis: Analysis) -> frozenset[str]:
-        """The vetoes' features: as `_lemmas`, of content words only (see VETO_POS)."""
-        content = [word.lemma for word in analysis.words if word.pos not in VETO_POS]
-        return features(content) | _synonym_groups(analysis)
-
-    def _features(self, analysis: Analysis) -> tuple[frozenset[str], frozenset[str]]:
-        return self._lemmas(analysis), self._veto_lemmas(analysis)
+    @staticmethod
+    def _features(analysis: Analysis) -> tuple[frozenset[str], frozenset[str]]:
+        return _ranker_features(analysis), _veto_features(analysis)
 
     def train(self) -> None:
         """Train the learned ranker now (the service does it in the background at start);
@@ -593,7 +594,7 @@ class Matcher:
         regression = self._regression
         if regression is None:
             return {}
-        return regression.posteriors(regression.known(self._lemmas(question.analysis)))
+        return regression.posteriors(regression.known(question.lemmas))
 
     def _regression_veto(self, question: _Question, every_word: dict[str, float]) -> float:
         """The content words' regression's probability that no entry answers the question; for
@@ -603,7 +604,7 @@ class Matcher:
         regression = self._veto_regression
         if regression is None:
             return 0.0
-        present = regression.known(self._veto_lemmas(question.analysis))
+        present = regression.known(question.veto_lemmas)
         off_topic = regression.posteriors(present).get(OFF_TOPIC, 0.0)
         if question.typed_in_kana:
             return max(off_topic, every_word.get(OFF_TOPIC, 0.0))
@@ -614,7 +615,7 @@ class Matcher:
         ranker = self._ranker()
         if ranker is None:
             return None
-        return ranker, ranker.known(self._lemmas(question.analysis))
+        return ranker, ranker.known(question.lemmas)
 
     def _posteriors(self, evidence: tuple[NaiveBayes, list[str]] | None) -> dict[str, float]:
         """The learned ranker's probability of each entry and of `none`; empty without one."""
@@ -633,7 +634,7 @@ class Matcher:
         ranker = self._veto_ranker
         if ranker is None:
             return None
-        present = ranker.known(self._veto_lemmas(question.analysis))
+        present = ranker.known(question.veto_lemmas)
         off_topic = ranker.posteriors(present, at_most=VETO_WORDS).get(OFF_TOPIC, 0.0)
         if question.typed_in_kana and evidence is not None:
             every_word, every_present = evidence
@@ -1489,6 +1490,18 @@ def _joined(
 
 def _unless_stop_gram(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]:
     return pairs if len(pairs) <= STOP_GRAM_POSTINGS else []
+
+
+def _ranker_features(analysis: Analysis) -> frozenset[str]:
+    """The ranker's features: dictionary forms and neighbouring pairs, and each word's synonym
+    groups (≈id), so "メッセージを消したい" weighs what "削除" taught it."""
+    return features([word.lemma for word in analysis.words]) | _synonym_groups(analysis)
+
+
+def _veto_features(analysis: Analysis) -> frozenset[str]:
+    """The vetoes' features: as `_ranker_features`, of content words only (see VETO_POS)."""
+    content = [word.lemma for word in analysis.words if word.pos not in VETO_POS]
+    return features(content) | _synonym_groups(analysis)
 
 
 def _synonym_groups(analysis: Analysis) -> set[str]:
