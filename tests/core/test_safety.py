@@ -475,6 +475,9 @@ KNOWN_MISSED = {
     "regression_validation65_client_messages.yaml": 2,
     "regression_validation82_client_messages.yaml": 1,
     "regression_validation83_client_messages.yaml": 3,
+    "regression_validation89_client_messages.yaml": 1,
+    "regression_validation90_client_messages.yaml": 2,
+    "regression_validation92_client_messages.yaml": 1,
 }
 """Risky messages still missed: escrow paid after delivery said as a habit
 (うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
@@ -493,8 +496,12 @@ members added to the old Chatwork group. In validation82 and 83, rules that fire
 the learned stage is sure (P(ordinary) > 0.9999) is ordinary, so it overrules them: Chatwork
 asked for with the client's ID given (Chatworkで直接メッセージいただけますか？私のIDは…) and pay
 sent by registered mail for work kept off the site (クラウドワークスを通さずに現金書留でお送り);
-and two long messages whose LINE contact sits in one clause. Nothing ordinary is flagged in any
-set."""
+and two long messages whose LINE contact sits in one clause. In validation89 and 90, a Chatwork
+ID asked for in a sentence that also offers an article's samples (an article in the sentence
+excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
+promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
+that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
+Nothing ordinary is flagged in any set."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
