@@ -47,6 +47,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation68_questions.yaml": 8,
     "regression_validation81_questions.yaml": 4,
     "regression_validation82_questions.yaml": 5,
+    "regression_validation89_questions.yaml": 5,
+    "regression_validation92_questions.yaml": 7,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose
 own question (what Chatwork is) drowns in its context, a free-plan video call that goes to
@@ -74,7 +76,13 @@ taught speak of money more than the entries' questions do (delivering on Chatwor
 paid, the pay flow after moving, why escrow comes before moving, being paid at all); also a
 kana-only question who files the off-platform application, messages no longer visible after two
 months (taken for deletion), the first steps before switching, and a client who will not accept
-the delivery."""
+the delivery. In validation89 and 92 (money; company clients), none answered wrong: two
+English questions gated on their other words (closing the account to take a client private; a client gone after a file sent over
+Chatwork), a company policy asking for Chatwork at once (gated in English; in Japanese it names
+Slack and no domain word), the free plan's file limit (regression veto), pay after acceptance
+(below the score), a credit card at sign-up (another subject), an invitation to a company's
+Chatwork (its money words vetoed), and four kana-only questions (when to talk outside, avoiding
+said-and-unsaid disputes, no reply, where one's ID is shown)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
