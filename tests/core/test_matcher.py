@@ -50,39 +50,39 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation89_questions.yaml": 5,
     "regression_validation92_questions.yaml": 7,
 }
-"""In-scope questions still missed, beyond the 5% every set may miss: a long question whose
-own question (what Chatwork is) drowns in its context, a free-plan video call that goes to
-group chats, pay after moving to Chatwork, Google sign-up that mentions a password in passing,
-and one in hiragana below the kana-only bar. In validation18: two long, chatty questions whose
-question drowns in its story, a declined contact request's notice (it goes to declining
-politely, which never answers notices), losing the history by deleting a contact, and LINE
-named by a client who will not answer on CrowdWorks. In validation23: two English questions
-full of other words (many clients in one screen; money to register), registration questions
-that name income or an ID document (other subjects), a kana-only one about deleted messages,
-and where the ban on direct contracts is written. In validation44 (worried posts, dialect,
-typos): an application used for other jobs (vetoed by the learned stage), a LINE exchange before
-an approval typed as 証人, a direct-contract invitation half accepted, an amount edited in
-Chatwork, a free video call for an interview, and an English question whether a free account
-stays free (the regression prefers the escrow entry). For validation14 each fix tried cost
-other sets more; validation18's, 23's and 44's are not worked on yet. In validation66: two
-kana-only questions (when an ID may be given, with no subject word; how many free groups, which
-the every-word veto a kana question keeps withdraws), a reply 「詳しくはチャットワークで」 that goes
-to suspicious requests, and one in romaji. In validation68 (comparisons, English from abroad):
-using Chatwork from overseas, free against paid, what comes after approval, which of two rules
-to follow, PayPal from abroad (vetoed or gated), two kana-only ones below the kana-only bar, and
-the pay after acceptance (vetoed). In validation81 and 82 (mid-job; money and proof), the
-learned vetoes withdraw questions about pay (報酬, 払われない): the near-misses the rankers were
-taught speak of money more than the entries' questions do (delivering on Chatwork and being
-paid, the pay flow after moving, why escrow comes before moving, being paid at all); also a
-kana-only question who files the off-platform application, messages no longer visible after two
-months (taken for deletion), the first steps before switching, and a client who will not accept
-the delivery. In validation89 and 92 (money; company clients), none answered wrong: two
-English questions gated on their other words (closing the account to take a client private; a client gone after a file sent over
-Chatwork), a company policy asking for Chatwork at once (gated in English; in Japanese it names
-Slack and no domain word), the free plan's file limit (regression veto), pay after acceptance
-(below the score), a credit card at sign-up (another subject), an invitation to a company's
-Chatwork (its money words vetoed), and four kana-only questions (when to talk outside, avoiding
-said-and-unsaid disputes, no reply, where one's ID is shown)."""
+"""In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
+question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
+chats, pay after moving to Chatwork, Google sign-up that mentions a password in passing, and one
+in hiragana below the kana-only bar. In validation18: two long, chatty questions whose question
+drowns in its story, a declined contact request's notice (it goes to declining politely, which
+never answers notices), losing the history by deleting a contact, and LINE named by a client who
+will not answer on CrowdWorks. In validation23: two English questions full of other words (many
+clients in one screen; money to register), registration questions that name income or an ID
+document (other subjects), a kana-only one about deleted messages, and where the ban on direct
+contracts is written. In validation44 (worried posts, dialect, typos): an application used for
+other jobs (vetoed by the learned stage), a LINE exchange before an approval typed as 証人, a
+direct-contract invitation half accepted, an amount edited in Chatwork, a free video call for an
+interview, and an English question whether a free account stays free (the regression prefers the
+escrow entry). For validation14 each fix tried cost other sets more; validation18's, 23's and
+44's are not worked on yet. In validation66: two kana-only questions (when an ID may be given,
+with no subject word; how many free groups, which the every-word veto a kana question keeps
+withdraws), a reply 「詳しくはチャットワークで」 that goes to suspicious requests, and one in romaji. In
+validation68 (comparisons, English from abroad): using Chatwork from overseas, free against
+paid, what comes after approval, which of two rules to follow, PayPal from abroad (vetoed or
+gated), two kana-only ones below the kana-only bar, and the pay after acceptance (vetoed). In
+validation81 and 82 (mid-job; money and proof), the learned vetoes withdraw questions about pay
+(報酬, 払われない): the near-misses the rankers were taught speak of money more than the entries'
+questions do (delivering on Chatwork and being paid, the pay flow after moving, why escrow comes
+before moving, being paid at all); also a kana-only question who files the off-platform
+application, messages no longer visible after two months (taken for deletion), the first steps
+before switching, and a client who will not accept the delivery. In validation89 and 92 (money;
+company clients), none answered wrong: two English questions gated on their other words (closing
+the account to take a client private; a client gone after a file sent over Chatwork), a company
+policy asking for Chatwork at once (gated in English; in Japanese it names Slack and no domain
+word), the free plan's file limit (regression veto), pay after acceptance (below the score), a
+credit card at sign-up (another subject), an invitation to a company's Chatwork (its money words
+vetoed), and four kana-only questions (when to talk outside, avoiding said-and-unsaid disputes,
+no reply, where one's ID is shown)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
