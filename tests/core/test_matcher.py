@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import bot.core.matcher as matcher_module
 from bot.core.knowledge import FaqEntry, VocabularyFile, load_knowledge
+from bot.core.learned import LabelledQuestion
 from bot.core.matcher import (
     PLAIN_WORDS_RESCUE,
     REGRESSION_PREFER,
@@ -249,6 +250,30 @@ def test_subject_gate_turns_away_a_question_about_what_no_entry_speaks_of():
     assert not gated.matched
     assert "subject gate" in gated.explanation.decision
     assert {"出金", "変更"} <= set(gated.explanation.unexplained)
+
+
+def test_an_entry_speaks_of_the_words_its_labelled_questions_ask_with_twice():
+    """Users ask for an entry in words its own text never uses; a word one labelled question
+    uses may be its story's detail, so it takes two."""
+    entries = [
+        entry("fees", ["手数料はいくら", "手数料について"], ["fees"], ["手数料"]),
+        entry("signup", ["登録方法", "アカウントの作り方"], ["how to sign up"], ["登録"]),
+    ]
+    labelled = [
+        LabelledQuestion(entry="fees", text=text)
+        for text in [
+            "出金するときの手数料は？",
+            "出金の手数料を知りたい",
+            "口座を変更したら手数料は？",
+        ]
+    ]
+    vocabulary = VocabularyFile(anchors=["手数料", "登録"])
+    question = "出金先の口座の変更と手数料"
+    alone = Matcher(entries, vocabulary).answer(question, explain=True).explanation
+    asked = Matcher(entries, vocabulary, labelled=labelled).answer(question, explain=True)
+    assert {"出金", "口座", "変更"} <= set(alone.unexplained)
+    assert "出金" not in asked.explanation.unexplained
+    assert {"口座", "変更"} <= set(asked.explanation.unexplained)
 
 
 def test_subject_gate_leaves_the_names_aside():
