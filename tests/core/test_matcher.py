@@ -49,7 +49,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation81_questions.yaml": 4,
     "regression_validation82_questions.yaml": 5,
     "regression_validation89_questions.yaml": 5,
-    "regression_validation92_questions.yaml": 7,
+    "regression_validation92_questions.yaml": 6,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
 question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
@@ -82,8 +82,8 @@ the account to take a client private; a client gone after a file sent over Chatw
 policy asking for Chatwork at once (gated in English; in Japanese it names Slack and no domain
 word), the free plan's file limit (regression veto), pay after acceptance (below the score), a
 credit card at sign-up (another subject), an invitation to a company's Chatwork (its money words
-vetoed), and four kana-only questions (when to talk outside, avoiding said-and-unsaid disputes,
-no reply, where one's ID is shown)."""
+vetoed), and three kana-only questions (avoiding said-and-unsaid disputes, no reply, where one's
+ID is shown)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -274,6 +274,9 @@ def test_an_entry_speaks_of_the_words_its_labelled_questions_ask_with_twice():
     assert {"出金", "口座", "変更"} <= set(alone.unexplained)
     assert "出金" not in asked.explanation.unexplained
     assert {"口座", "変更"} <= set(asked.explanation.unexplained)
+    signup = Matcher(entries, vocabulary, labelled=labelled).answer("出金の登録方法", explain=True)
+    assert signup.explanation.candidates[0].entry_id == "signup"
+    assert "出金" in signup.explanation.unexplained
 
 
 def test_subject_gate_leaves_the_names_aside():

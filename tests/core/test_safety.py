@@ -477,7 +477,7 @@ KNOWN_MISSED = {
     "regression_validation83_client_messages.yaml": 3,
     "regression_validation89_client_messages.yaml": 1,
     "regression_validation90_client_messages.yaml": 2,
-    "regression_validation92_client_messages.yaml": 1,
+    "regression_validation92_client_messages.yaml": 2,
 }
 """Risky messages still missed: escrow paid after delivery said as a habit
 (うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
@@ -500,8 +500,20 @@ and two long messages whose LINE contact sits in one clause. In validation89 and
 ID asked for in a sentence that also offers an article's samples (an article in the sentence
 excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
 promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
-that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
+that does not use CrowdWorks, flagged as a contact request without the direct-deal advice, and
+escrow put after acceptance (仮払いは検収完了後に): the excuse for an escrow already done reads
+「仮払いは検収完了」 as one (excluding the 'after' forms flagged 「仮払いは契約完了後すぐに」).
 Nothing ordinary is flagged in any set."""
+
+
+def test_a_request_for_progress_excuses_the_learned_stage_only_where_nothing_else_is_asked():
+    """「進捗を教えて」 is no contact request; one beside a tool named still lets the model speak."""
+    checker = Engines.build(load_knowledge()).safety
+    assert (
+        checker.check("お忙しいところ恐れ入りますが、進捗を教えていただけますか。").risk == "none"
+    )
+    mixed = "作業の進捗を教えてください。契約前にお互いの人柄を知りたいので、Discordで軽く雑談しませんか？"
+    assert "off_platform_contact" in {finding.kind for finding in checker.check(mixed).findings}
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
