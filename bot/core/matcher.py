@@ -170,7 +170,10 @@ wrong ones, no near-miss answered (0.9: 8 more right, 1 more wrong). A question 
 only may be rescued so once the speller has spelled its words (あいての はつげん -> 相手の発言)
 and the entry speaks of one of its subject words at least (see `_speaks_of`):
 on the opened sets 91 -> 93 of 96 right, none wrong (without the vetoes over content words);
-"ねむれない どうしたらいい" names no subject word, and was answered before `_speaks_of`."""
+"ねむれない どうしたらいい" names no subject word, and was answered before `_speaks_of`.
+The entry must also pass the subject gate (UNEXPLAINED_SHARE): "What is the best way to learn
+hiragana quickly?" was answered with the safest option (best way) at 1.00, learn, hiragana and
+quickly unexplained. On the ten folds, the sealed and the opened sets nothing else changed."""
 PLAIN_WORDS = 10
 """For PLAIN_WORDS_RESCUE, a question's words weigh as at most this many (see VETO_WORDS): the
 labelled questions are nearly all about the domain, so a question about anything else is judged
@@ -1153,6 +1156,14 @@ class Matcher:
         subject = [w for w in question.subject if w not in self._names]
         return len(self._unexplained(question, entry_index)[0]) < len(subject)
 
+    def _plain_words_rescuable(self, question: _Question, entry_index: int) -> bool:
+        """Whether the ranker may answer a question in plain words with this entry: the entry
+        accounts for its subject as the subject gate asks (see PLAIN_WORDS_RESCUE), and a kana
+        question's words include one the entry speaks of."""
+        if question.typed_in_kana and not self._speaks_of(question, entry_index):
+            return False
+        return self._unexplained(question, entry_index)[1] <= UNEXPLAINED_SHARE
+
     def rank(self, question: str, limit: int = SUGGESTION_COUNT) -> list[tuple[FaqEntry, float]]:
         """Entries by descending score; shared by answers, suggestions and autocomplete."""
         parsed = self._question(question)
@@ -1312,7 +1323,7 @@ class Matcher:
             tier in ("suggest", "none")
             and not by_one_word
             and (rescue := self._rescued(parsed, posteriors, pool, bar))
-            and (on_topic or not parsed.typed_in_kana or self._speaks_of(parsed, rescue[0]))
+            and (on_topic or self._plain_words_rescuable(parsed, rescue[0]))
         ):
             best_index, probability = rescue
             best, suggestions = _put_first(best_index, scored, suggestions, self.entries)

@@ -714,8 +714,9 @@ class SafetyChecker:
 
     def _overruled(self, trace: RuleTrace) -> RuleTrace:
         """The fired rule's trace, or why the model overrules it: it is sure the sentence the rule
-        fired on is ordinary."""
-        if self.model is None or self._overrule >= 1.0:
+        fired on is ordinary. Never a rule that fired despite an excuse it met (「承認されているので、
+        今回も申請なしで」): its `despite` is the evidence the model's words do not weigh."""
+        if self.model is None or self._overrule >= 1.0 or trace.reason:
             return trace
         verdict = self.model.verdict(trace.sentence)
         if verdict is None or verdict.clean < self._overrule:

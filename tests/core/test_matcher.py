@@ -50,6 +50,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation82_questions.yaml": 5,
     "regression_validation89_questions.yaml": 5,
     "regression_validation92_questions.yaml": 6,
+    "regression_validation100_questions.yaml": 5,
+    "regression_validation101_questions.yaml": 5,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
 question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
@@ -83,7 +85,13 @@ policy asking for Chatwork at once (gated in English; in Japanese it names Slack
 word), the free plan's file limit (regression veto), pay after acceptance (below the score), a
 credit card at sign-up (another subject), an invitation to a company's Chatwork (its money words
 vetoed), and three kana-only questions (avoiding said-and-unsaid disputes, no reply, where one's
-ID is shown)."""
+ID is shown). In validation100 and 101 (phone typing in dialect; long polite posts, English from
+abroad): what Chatwork does better than CrowdWorks in Kansai speech (answered with the safest
+option), when to move and where the escrowed money goes after moving (the learned veto over
+チャワ and 移行), a free video call's size in telegraphic English (regression veto), where one
+talks by default (no domain word), Chatwork's safety asked through personal data (sign-up), a
+kana-only sign-up question (the learned veto), and three English questions whose other words
+outweigh the question (what Chatwork is, whether it costs money, where one's ID is)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -665,6 +673,7 @@ def test_the_learned_ranker_answers_a_question_in_plain_words_only_when_nearly_s
         "おすすめのラーメン屋ある？",
         "明日の天気を教えて",
         "ポケモンで一番強いのってどれ",
+        "What is the best way to learn hiragana quickly?",
     ):
         assert real.answer(unrelated).tier == "none"
 

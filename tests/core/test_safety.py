@@ -478,6 +478,7 @@ KNOWN_MISSED = {
     "regression_validation89_client_messages.yaml": 1,
     "regression_validation90_client_messages.yaml": 2,
     "regression_validation92_client_messages.yaml": 2,
+    "regression_validation102_client_messages.yaml": 1,
 }
 """Risky messages still missed: escrow paid after delivery said as a habit
 (うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
@@ -503,7 +504,9 @@ promised 'by another way' after a 0-yen contract; in 92, dealing directly with a
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice, and
 escrow put after acceptance (仮払いは検収完了後に): the excuse for an escrow already done reads
 「仮払いは検収完了」 as one (excluding the 'after' forms flagged 「仮払いは契約完了後すぐに」).
-Nothing ordinary is flagged in any set."""
+In validation102, work beyond the escrowed budget with its pay put off (仮払い済みの予算を超えて
+しまうのですが、追加で3本…追加分のお支払いは後日で): the escrow said to be done excuses every escrow
+rule. Nothing ordinary is flagged in any set."""
 
 
 def test_a_request_for_progress_excuses_the_learned_stage_only_where_nothing_else_is_asked():
@@ -925,6 +928,48 @@ def test_explain_names_the_excuse_a_rule_fired_despite(checker: SafetyChecker) -
     text = "申請は省略でいいので、チャットワークIDを教えてください。承認後も使うので。"
     [fired] = [t for t in checker.check(text, explain=True).explanation or () if t.fired]
     assert "`unless` matched 「承認後」 but `despite` matched 「申請は省略」" in fired.line()
+
+
+def test_the_model_does_not_overrule_a_rule_that_fired_despite_an_excuse() -> None:
+    """An approval from another contract makes the model sure the sentence is ordinary; the
+    application skipped for this one (申請なしで, the rule's `despite`) keeps the finding."""
+    text = (
+        "前回の契約でサービス外連絡申請が承認されているので、"
+        "今回の新規案件の打ち合わせも申請なしでそのままチャットワークで進めましょう。"
+    )
+    checker = shipped_checker()
+    [sentence] = sentences(text)
+    assert checker.model is not None
+    assert checker.model.verdict(sentence).clean > 0.99
+    report = checker.check(text, explain=True)
+    assert [f.kind for f in report.findings] == ["off_platform_contact"]
+    [fired] = [t for t in report.explanation or () if t.fired]
+    assert "but `despite` matched 「申請なしで」" in fired.line()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "納品データはzipにまとめて、クラウドワークスの納品からアップロードしてください。",
+        "Please deliver the final files with the delivery button on CrowdWorks. Thank you!",
+    ],
+)
+def test_the_learned_stage_keeps_quiet_on_a_delivery_sent_through_the_site(text: str) -> None:
+    report = shipped_checker().check(text, explain=True)
+    assert report.risk == "none"
+    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    assert learned.reason.startswith("`learned.unless` matched")
+
+
+def test_the_sites_delivery_waived_is_no_excuse_for_the_learned_stage() -> None:
+    text = "クラウドワークスの納品ボタンからの納品は不要です。データはメールでください。"
+    assert "delivery_outside" in {f.kind for f in shipped_checker().check(text).findings}
+
+
+def test_something_already_shared_on_a_tool_asks_for_nothing(checker: SafetyChecker) -> None:
+    text = "チャットワークで共有いただいたファイル、確認しました。クラウドワークス上の納品も確認できたので検収します。"
+    assert checker.check(text).risk == "none"
+    assert checker.check("今後のファイルはチャットワークで共有してください。").risk != "none"
 
 
 @pytest.mark.parametrize(
