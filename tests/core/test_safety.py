@@ -950,8 +950,8 @@ def test_the_model_does_not_overrule_a_rule_that_fired_despite_an_excuse() -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "納品データはzipにまとめて、クラウドワークスの納品からアップロードしてください。",
-        "Please deliver the final files with the delivery button on CrowdWorks. Thank you!",
+        "データはフォルダごとzipにして、クラウドワークスの納品からアップロードしてください。",
+        "Please upload the final files with the delivery button on CrowdWorks.",
     ],
 )
 def test_the_learned_stage_keeps_quiet_on_a_delivery_sent_through_the_site(text: str) -> None:
@@ -964,6 +964,17 @@ def test_the_learned_stage_keeps_quiet_on_a_delivery_sent_through_the_site(text:
 def test_the_sites_delivery_waived_is_no_excuse_for_the_learned_stage() -> None:
     text = "クラウドワークスの納品ボタンからの納品は不要です。データはメールでください。"
     assert "delivery_outside" in {f.kind for f in shipped_checker().check(text).findings}
+
+
+def test_an_escrow_said_not_to_be_set_up_excuses_nothing() -> None:
+    """「escrow is set up」 excuses the escrow rules; "no escrow is set up" is the risk itself."""
+    text = (
+        "Before we sign a contract, we ask all candidates to complete a paid trial. Payment for"
+        " the trial will be made at the end of the month, so no escrow is set up for the trial."
+    )
+    report = shipped_checker().check(text, explain=True)
+    assert "work_before_escrow" in {f.kind for f in report.findings}
+    assert not any("escrow is set up" in t.reason for t in report.explanation or ())
 
 
 def test_something_already_shared_on_a_tool_asks_for_nothing(checker: SafetyChecker) -> None:
