@@ -977,6 +977,50 @@ def test_an_escrow_said_not_to_be_set_up_excuses_nothing() -> None:
     assert not any("escrow is set up" in t.reason for t in report.explanation or ())
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "クラウドワークスで納品いただければ、別途メッセージでご連絡いただかなくても大丈夫です。",
+        "メールやチャットワークへの添付はお控えいただき、クラウドワークスで納品いただけますと幸いです。",
+        "自社サイトで納品物を公開する予定ですので、外部への共有はお控えください。",
+        "面談でお話しして、条件面に納得できた場合にご契約となります。",
+        "仮払い後に納品物をご確認いただき、満足できれば検収、お支払いとなります。",
+        "The job is to manage our Instagram posts instead of the website.",
+        "契約前のご質問は、このままメッセージで続けてください。",
+        "仮払いが反映されていないようでしたら教えてください。その場合は反映を確認してから作業を始めてください。",
+        "残りの記事は納品後にお支払いとなりますので、引き続きよろしくお願いします。",
+    ],
+)
+def test_the_sessions_words_for_waivers_and_pending_escrow_leave_ordinary_messages_alone(
+    checker: SafetyChecker, text: str
+) -> None:
+    """A reviewer's ordinary messages that the first version of these rules flagged: the waiver
+    must follow the site's delivery in one clause, satisfaction must gate the pay."""
+    assert checker.check(text).risk == "none", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "以前直接契約のお話をしましたが、改めてご検討いただけますと幸いです。",
+        "前回チャットワークへの移行のご提案を差し上げましたが、いかがでしょうか。",
+        "完成した記事はチャットワークで送っていただいたものを確認して、そのまま検収します。",
+        "The escrow is not funded yet but please start.",
+        "Let's make a simple freelance agreement directly.",
+    ],
+)
+def test_a_clients_own_proposal_raised_again_or_a_thing_still_to_send_is_flagged(
+    checker: SafetyChecker, text: str
+) -> None:
+    assert checker.check(text).risk != "none", text
+
+
+def test_a_mention_of_the_sites_delivery_set_aside_does_not_silence_the_learned_stage() -> None:
+    text = "クラウドワークスの納品ボタンから送っても見られないので、Googleドライブに入れておいてください。"
+    report = shipped_checker().check(text, explain=True)
+    assert "delivery_outside" in {f.kind for f in report.findings}
+
+
 def test_something_already_shared_on_a_tool_asks_for_nothing(checker: SafetyChecker) -> None:
     text = "チャットワークで共有いただいたファイル、確認しました。クラウドワークス上の納品も確認できたので検収します。"
     assert checker.check(text).risk == "none"
