@@ -20,6 +20,7 @@ from bot.core.safety import (
     MAX_SCAN,
     SAFETY_FILE,
     Finding,
+    RuleTrace,
     SafetyChecker,
     SafetyReport,
     _Compiler,
@@ -174,6 +175,14 @@ ORDINARY = [
 def shipped_checker() -> SafetyChecker:
     """The rules and the learned stage, as the bot runs them."""
     return Engines.build(load_knowledge()).safety
+
+
+def _learned_trace_of_a_clean_message(text: str) -> RuleTrace:
+    """What the learned stage did with a message nothing flags (the shipped rules and model)."""
+    report = shipped_checker().check(text, explain=True)
+    assert report.risk == "none"
+    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    return learned
 
 
 @pytest.fixture(scope="module")
@@ -955,9 +964,7 @@ def test_the_model_does_not_overrule_a_rule_that_fired_despite_an_excuse() -> No
     ],
 )
 def test_the_learned_stage_keeps_quiet_on_a_delivery_sent_through_the_site(text: str) -> None:
-    report = shipped_checker().check(text, explain=True)
-    assert report.risk == "none"
-    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    learned = _learned_trace_of_a_clean_message(text)
     assert learned.reason.startswith("`learned.unless` matched")
 
 
@@ -1258,9 +1265,7 @@ def test_a_contract_promised_on_the_site_is_no_direct_deal_to_the_learned_stage(
     """Its words (次回から, 単価を上げる, 契約…結ぶ) are those of a direct deal proposed; the
     contract said to be made on CrowdWorks keeps the model quiet."""
     text = "品質が良ければ次回から単価を上げる予定です。もちろん契約はクラウドワークス上で結ばせていただきます。"
-    report = shipped_checker().check(text, explain=True)
-    assert report.risk == "none"
-    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    learned = _learned_trace_of_a_clean_message(text)
     assert learned.reason.startswith("`learned.unless` matched") or not learned.fired
 
 
@@ -1272,9 +1277,7 @@ def test_a_contract_promised_on_the_site_is_no_direct_deal_to_the_learned_stage(
     ],
 )
 def test_the_learned_stage_keeps_quiet_on_the_works_own_data(text: str) -> None:
-    report = shipped_checker().check(text, explain=True)
-    assert report.risk == "none"
-    [learned] = [t for t in report.explanation or () if t.rule == LEARNED]
+    learned = _learned_trace_of_a_clean_message(text)
     assert learned.reason.startswith("`learned.unless` matched") or not learned.fired
 
 
