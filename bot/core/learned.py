@@ -33,7 +33,16 @@ import numpy as np
 from pydantic import Field
 
 from bot.core.schema import Document, EntryId, Name, NonEmpty, Problem, Strict
-from bot.core.words import Analyzer, checked_payload, default_analyzer, prepare, write_checked
+from bot.core.words import (
+    KANA_ONLY,
+    Analysis,
+    Analyzer,
+    KanaSpeller,
+    checked_payload,
+    default_analyzer,
+    prepare,
+    write_checked,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +112,10 @@ class LearnedSettings(Strict):
     """The kinds whose rules the model may overrule. Not the kinds whose words are the risk
     whatever else the message says: an approval makes the model sure a message is ordinary,
     and 「承認されたので納品はチャットワークのみで」 or 「仮払いは納品いただいてから」 is not."""
+    not_overruled: list[NonEmpty] = []
+    """Regexes (with `{terms}`): a rule that fired on a sentence matching one is never overruled.
+    The site set aside in so many words (「契約をこちらのサイトではなく弊社の取引先登録で」) is the
+    risk, whatever ordinary words (取引先) make the model sure of the rest."""
     unless: dict[Name, list[NonEmpty]] = {}
     """Per kind, regexes (with `{terms}`) that keep the model from reporting that kind: the
     work's own data (「名刺の電話番号をスプレッドシートに入力」), escrow said to come first
@@ -131,7 +144,19 @@ def features(words: Sequence[str]) -> frozenset[str]:
 
 def words(text: str, analyzer: Analyzer | None = None) -> list[str]:
     """Dictionary forms, so 送ってください and 送ります count as one word."""
-    return [word.lemma for word in (analyzer or default_analyzer()).analyze(prepare(text)).words]
+    return _lemmas((analyzer or default_analyzer()).analyze(prepare(text)))
+
+
+def _lemmas(analysis: Analysis) -> list[str]:
+    return [word.lemma for word in analysis.words]
+
+
+@dataclass(frozen=True)
+class _Trained:
+    bayes: NaiveBayes
+    speller: KanaSpeller
+    """Spells a message typed in hiragana (かりばらい は のうひん の あと で) as the labelled messages
+    write its words, for the rules and the model alike: both know 仮払い and 納品, not their kana."""
 
 
 @lru_cache(maxsize=4)
@@ -140,11 +165,15 @@ def _train(
     smoothing: float,
     clean_odds: float,
     analyzer: Analyzer | None,
-) -> NaiveBayes:
+) -> _Trained:
     """Shared by every model over the same labels: a reload that did not touch them, and each
     test's service, reuse the counts instead of analysing some thousand messages again."""
-    labelled = [(features(words(m.text, analyzer)), m.kind) for m in messages]
-    return NaiveBayes(labelled, smoothing, {CLEAN: clean_odds})
+    analyses = [(analyzer or default_analyzer()).analyze(prepare(m.text)) for m in messages]
+    labelled = [
+        (features(_lemmas(analysis)), m.kind)
+        for m, analysis in zip(messages, analyses, strict=True)
+    ]
+    return _Trained(NaiveBayes(labelled, smoothing, {CLEAN: clean_odds}), KanaSpeller(analyses))
 
 
 class MessageModel:
@@ -161,7 +190,7 @@ class MessageModel:
         self._messages = tuple(messages)
         self._analyzer = analyzer
         self._lock = threading.Lock()
-        self._trained: NaiveBayes | None = None
+        self._trained: _Trained | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """For the engine snapshot (see snapshot.py): without the lock, and without the
@@ -176,9 +205,9 @@ class MessageModel:
         self._lock = threading.Lock()
 
     def train(self) -> None:
-        self._bayes()
+        self._training()
 
-    def _bayes(self) -> NaiveBayes:
+    def _training(self) -> _Trained:
         with self._lock:
             if self._trained is None:
                 settings = self.settings
@@ -187,9 +216,23 @@ class MessageModel:
                 )
             return self._trained
 
+    def spell(self, text: str) -> str:
+        """`text` as the labelled messages spell its words when it is typed in kana only."""
+        prepared = prepare(text)
+        if not KANA_ONLY.fullmatch(prepared):
+            return text
+        return self._training().speller.spell(prepared)
+
     def verdict(self, text: str) -> Verdict | None:
-        """The most likely risky kind and its probability; None when nothing risky is known."""
-        bayes = self._bayes()
+        """The most likely risky kind and its probability; None when nothing risky is known. A
+        message typed in kana only is read as typed and as spelled, and the surer reading wins:
+        some of its words are in the labels in kana (ちょくせつ), others only in kanji (仮払い)."""
+        readings = dict.fromkeys((text, self.spell(text)))
+        verdicts = [v for v in map(self._verdict, readings) if v is not None]
+        return max(verdicts, key=lambda v: v.probability, default=None)
+
+    def _verdict(self, text: str) -> Verdict | None:
+        bayes = self._training().bayes
         risky = [label for label in bayes.labels if label != CLEAN]
         if not risky:
             return None

@@ -41,6 +41,7 @@ from bot.core.learned import (
 from bot.core.schema import Lang
 from bot.core.text import detect_language
 from bot.core.words import (
+    KANA_ONLY,
     Analysis,
     Analyzer,
     KanaSpeller,
@@ -69,7 +70,6 @@ _ASKS = re.compile(r"(?:[?？]|か|かな|かね|の|教えて(?:ください)?|
 _PUNCTUATION = re.compile(r"[^\w\s+%]|_")
 _LATIN_WORD = re.compile(r"[a-z0-9+]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
-_KANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc\s\W\d]*[\u3041-\u309f][\u3041-\u309f\u30fc\s\W\d]*")
 
 SCORE_WEIGHTS = {"tfidf": 0.45, "centroid": 0.30, "ratio": 0.25, "keywords": 0.20}
 CONFIDENT_SCORE = 0.30
@@ -842,11 +842,11 @@ class Matcher:
         if not typed_in_kana:
             return self._analyzer.analyze(aliased), False
         return self._analyzer.analyze(self._speller.spell(aliased)), bool(
-            _KANA_ONLY.fullmatch(aliased)
+            KANA_ONLY.fullmatch(aliased)
         )
 
     def _parse(self, prepared: str) -> _Question:
-        typed_in_kana = bool(_KANA_ONLY.fullmatch(prepared))
+        typed_in_kana = bool(KANA_ONLY.fullmatch(prepared))
         sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
         asks = [_ASKS.search(s) is not None for s in sentences[:-1]] + [True]
         if all(asks):
@@ -880,7 +880,7 @@ class Matcher:
             aspects,
             asked_terms,
             typed_in_kana=typed_in_kana,
-            spelled=typed_in_kana and not _KANA_ONLY.fullmatch(analysis.text),
+            spelled=typed_in_kana and not KANA_ONLY.fullmatch(analysis.text),
             guessed=guessed,
         )
 

@@ -236,6 +236,8 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
     for kind, patterns in safety.learned.unless.items():
         for position, pattern in enumerate(patterns):
             yield ("learned", "unless", kind, position), pattern
+    for position, pattern in enumerate(safety.learned.not_overruled):
+        yield ("learned", "not_overruled", position), pattern
     for index, channel in enumerate(safety.channels):
         yield ("channels", index, "match"), channel.match
     for index, template in enumerate(safety.templates):
@@ -500,6 +502,7 @@ class SafetyChecker:
         self._overrule = safety.learned.overrule
         self._overrules = frozenset(safety.learned.overrules)
         compiler = _Compiler(safety.terms, safety.words)
+        self._not_overruled = compiler.any_of(safety.learned.not_overruled)
         self._learned_unless = {
             kind: compiler.any_of(patterns) for kind, patterns in safety.learned.unless.items()
         }
@@ -544,6 +547,9 @@ class SafetyChecker:
         scanned = text[:MAX_SCAN]
         lang = lang or detect_language(scanned)
         parts = sentences(scanned)
+        if self.model is not None and (spelled := self.model.spell(scanned)) != scanned:
+            parts += sentences(spelled)
+            scanned = spelled
         message = " ".join(parts)
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}
@@ -717,6 +723,8 @@ class SafetyChecker:
         fired on is ordinary. Never a rule that fired despite an excuse it met (「承認されているので、
         今回も申請なしで」): its `despite` is the evidence the model's words do not weigh."""
         if self.model is None or self._overrule >= 1.0 or trace.reason:
+            return trace
+        if self._not_overruled is not None and self._not_overruled.search(trace.sentence):
             return trace
         verdict = self.model.verdict(trace.sentence)
         if verdict is None or verdict.clean < self._overrule:

@@ -49,7 +49,7 @@ _ENGINE_CLASSES = {
     "bot.core.knowledge": frozenset({"Knowledge"}),
     "bot.core.matcher": frozenset({"Matcher", "_Terms"}),
     "bot.core.words": frozenset({"Analysis", "KanaSpeller", "Lexicon", "Word"}),
-    "bot.core.learned": frozenset({"MessageModel", "NaiveBayes", "SoftmaxRegression"}),
+    "bot.core.learned": frozenset({"MessageModel", "NaiveBayes", "SoftmaxRegression", "_Trained"}),
     "bot.core.safety": frozenset({"SafetyChecker", "_CompiledRule", "_CompiledTemplate"}),
     "bot.core.walkthrough": frozenset({"Walkthrough"}),
 }

@@ -388,6 +388,13 @@ def test_bad_regex_names_file_line_rule_and_field(bad_safety: Path) -> None:
     assert f"{bad_safety}:{line}" in str(problem)
 
 
+def test_a_bad_regex_the_model_may_not_overrule_is_named(bad_safety: Path) -> None:
+    line = _break(bad_safety, "    - '{site}(?:上|の(?:サイト", "    - '{site}(?:上|の(?:サイト(")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.field) == (line, "learned.not_overruled.0")
+    assert "invalid regex" in problem.message
+
+
 def test_unknown_term_is_reported(bad_safety: Path) -> None:
     rules = yaml.safe_load(bad_safety.read_text(encoding="utf-8"))["rules"]
     first = next(rule["id"] for rule in rules if rule.get("unless_sentence") == ["{topic}"])
@@ -406,13 +413,13 @@ def test_a_term_may_name_a_term_that_names_another() -> None:
 
 
 def test_a_term_naming_an_unknown_term_is_reported(bad_safety: Path) -> None:
-    topic = yaml.safe_load(bad_safety.read_text(encoding="utf-8"))["terms"]["topic"]
-    position = next(i for i, item in enumerate(topic) if item.startswith("{tool}"))
+    tool_as_work = yaml.safe_load(bad_safety.read_text(encoding="utf-8"))["terms"]["tool_as_work"]
+    position = next(i for i, item in enumerate(tool_as_work) if item.startswith("{tool}"))
     line = _break(
         bad_safety, "    - '{tool} ?(?:公式アカウント", "    - '{toolz} ?(?:公式アカウント"
     )
     problem = _problem(bad_safety)
-    assert (problem.line, problem.field) == (line, f"terms.topic.{position}")
+    assert (problem.line, problem.field) == (line, f"terms.tool_as_work.{position}")
     assert "toolz" in problem.message
 
 
@@ -954,6 +961,36 @@ def test_the_model_does_not_overrule_a_rule_that_fired_despite_an_excuse() -> No
     assert [f.kind for f in report.findings] == ["off_platform_contact"]
     [fired] = [t for t in report.explanation or () if t.fired]
     assert "but `despite` matched 「申請なしで」" in fired.line()
+
+
+def test_the_model_does_not_overrule_a_rule_whose_sentence_sets_the_site_aside() -> None:
+    """取引先登録 makes the model sure the sentence is ordinary; 「こちらのサイトではなく」 is the
+    risk it cannot weigh (`learned.not_overruled`)."""
+    text = "追加の動画5本については、契約をこちらのサイトではなく弊社の取引先登録で進めさせてください。"
+    checker = shipped_checker()
+    [sentence] = sentences(text)
+    assert checker.model is not None
+    assert checker.model.verdict(sentence).clean > 0.9999
+    assert "direct_contract" in {f.kind for f in checker.check(text).findings}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("かりばらい は のうひん の あと で いい かな？", "work_before_escrow"),
+        ("ほうしゅう は ぎんこう ふりこみ で はらう ね", "off_platform_payment"),
+    ],
+)
+def test_a_message_typed_in_hiragana_is_read_as_spelled(text: str, kind: str) -> None:
+    """The rules and the model know 仮払い and 納品, not かりばらい and のうひん."""
+    report = shipped_checker().check(text, explain=True)
+    assert kind in {f.kind for f in report.findings}
+    assert report.text == text
+
+
+def test_an_ordinary_message_typed_in_hiragana_stays_ordinary() -> None:
+    text = "かりばらい ありがとう ございます。 さっそく さぎょう はじめますね"
+    assert shipped_checker().check(text).findings == ()
 
 
 @pytest.mark.parametrize(
