@@ -41,6 +41,7 @@ from bot.core.words import (
     checked_payload,
     default_analyzer,
     prepare,
+    to_hiragana,
     write_checked,
 )
 
@@ -217,11 +218,12 @@ class MessageModel:
             return self._trained
 
     def spell(self, text: str) -> str:
-        """`text` as the labelled messages spell its words when it is typed in kana only."""
-        prepared = prepare(text)
-        if not KANA_ONLY.fullmatch(prepared):
+        """`text` as the labelled messages spell its words when it is typed in kana only,
+        hiragana or katakana (ｹｲﾔｸｼｮはこちらからおくります)."""
+        kana = to_hiragana(prepare(text))
+        if not KANA_ONLY.fullmatch(kana):
             return text
-        return self._training().speller.spell(prepared)
+        return self._training().speller.spell(kana)
 
     def verdict(self, text: str) -> Verdict | None:
         """The most likely risky kind and its probability; None when nothing risky is known. A

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bot.core import safety as safety_module
 from bot.core.knowledge import default_knowledge_dir, load_knowledge
+from bot.core.learned import LabelledMessage, MessageModel
 from bot.core.safety import (
     LEARNED,
     MAX_SCAN,
@@ -482,39 +483,28 @@ def test_broken_safety_file_fails_load_knowledge(tmp_path: Path) -> None:
 
 
 KNOWN_MISSED = {
-    "regression_validation21_client_messages.yaml": 1,
     "regression_validation30_client_messages.yaml": 1,
     "regression_validation34_client_messages.yaml": 1,
-    "regression_validation45_client_messages.yaml": 1,
-    "regression_validation52_client_messages.yaml": 1,
     "regression_validation64_client_messages.yaml": 1,
     "regression_validation65_client_messages.yaml": 2,
-    "regression_validation82_client_messages.yaml": 1,
-    "regression_validation83_client_messages.yaml": 3,
+    "regression_validation83_client_messages.yaml": 2,
     "regression_validation89_client_messages.yaml": 1,
     "regression_validation90_client_messages.yaml": 2,
     "regression_validation92_client_messages.yaml": 2,
     "regression_validation102_client_messages.yaml": 1,
 }
-"""Risky messages still missed: escrow paid after delivery said as a habit
-(うちはいつも納品後に一括で入れてる), and a refusal to fund escrow before delivery that reads as a
-negation ("we can not deposit money before"); since the learned stage was trained on 1,100 more
-messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893), three it
-alone caught: a private contact asked for by way of a plea (個人的な連絡先…でやりとりできると助かります),
-a hinted deal (ここだけの話…取り分が多くなるやり方), and pay added to the next contract for work done
-first (次回の契約にまとめて上乗せ…先に書いておいて). In validation64, dealing outside once the worker
+"""Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
+more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
+private contact asked for by way of a plea (個人的な連絡先…でやりとりできると助かります) and a hinted
+deal (ここだけの話…取り分が多くなるやり方). In validation64, dealing outside once the worker
 has left the site (退会してから半年経てば外でやり取り): 退会してから among the words for "outside the
 site" made its rule fire excused on a sealed set's risky message, and the excuse silenced the
 learned stage that had caught it. In validation65, a repeat client who goes on in the last job's
 Chatwork before the new contract (前回と同じくチャットワークで…まだ契約前ですが): the sentence alone
 reads as ordinary and the learned stage overrules the rule (not overruling it when the message
 says 承認前 flagged three ordinary reminders of the rule); and the same client's meeting
-members added to the old Chatwork group. In validation82 and 83, rules that fire on a sentence
-the learned stage is sure (P(ordinary) > 0.9999) is ordinary, so it overrules them: Chatwork
-asked for with the client's ID given (Chatworkで直接メッセージいただけますか？私のIDは…) and pay
-sent by registered mail for work kept off the site (クラウドワークスを通さずに現金書留でお送り);
-and two long messages whose LINE contact sits in one clause. In validation89 and 90, a Chatwork
-ID asked for in a sentence that also offers an article's samples (an article in the sentence
+members added to the old Chatwork group. In validation83, two long messages whose LINE contact
+sits in one clause. In validation89 and 90, a Chatwork ID asked for in a sentence that also offers an article's samples (an article in the sentence
 excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
 promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice, and
@@ -964,14 +954,36 @@ def test_the_model_does_not_overrule_a_rule_that_fired_despite_an_excuse() -> No
 
 
 def test_the_model_does_not_overrule_a_rule_whose_sentence_sets_the_site_aside() -> None:
-    """取引先登録 makes the model sure the sentence is ordinary; 「こちらのサイトではなく」 is the
-    risk it cannot weigh (`learned.not_overruled`)."""
+    """A model that has seen 取引先登録 only in ordinary messages is sure the sentence is
+    ordinary; 「こちらのサイトではなく」 is the risk it cannot weigh (`learned.not_overruled`)."""
     text = "追加の動画5本については、契約をこちらのサイトではなく弊社の取引先登録で進めさせてください。"
-    checker = shipped_checker()
+    ordinary = [
+        f"{who}の取引先登録で{what}進めさせてください。"
+        for who in ("弊社", "当社", "経理部", "総務", "本社")
+        for what in ("書類を", "手続きを", "請求を", "契約書類を", "動画5本の準備を")
+    ]
+    risky = [
+        "直接契約しませんか",
+        "サイトを通さず直接お取引を",
+        "クラウドワークス外で契約しましょう",
+    ]
+    safety = load_safety(SAFETY_PATH)
+    model = MessageModel(
+        [
+            *(LabelledMessage(text=t, kind="none") for t in ordinary),
+            *(LabelledMessage(text=t, kind="direct_contract") for t in risky),
+        ],
+        safety.learned,
+    )
     [sentence] = sentences(text)
-    assert checker.model is not None
-    assert checker.model.verdict(sentence).clean > 0.9999
-    assert "direct_contract" in {f.kind for f in checker.check(text).findings}
+    assert model.verdict(sentence).clean > safety.learned.overrule
+    kept = SafetyChecker(safety, model).check(text)
+    assert "direct_contract" in {f.kind for f in kept.findings}
+    learned = safety.learned.model_copy(update={"not_overruled": []})
+    without = safety.model_copy(update={"learned": learned})
+    assert "direct_contract" not in {
+        f.kind for f in SafetyChecker(without, model).check(text).findings
+    }
 
 
 @pytest.mark.parametrize(
