@@ -156,7 +156,7 @@ def _lemmas(analysis: Analysis) -> list[str]:
 class _Trained:
     bayes: NaiveBayes
     speller: KanaSpeller
-    """Spells a message typed in hiragana (かりばらい は のうひん の あと で) as the labelled messages
+    """Spells a message typed in kana only (かりばらい は のうひん の あと で) as the labelled messages
     write its words, for the rules and the model alike: both know 仮払い and 納品, not their kana."""
 
 
@@ -227,18 +227,12 @@ class MessageModel:
 
     def verdict(self, text: str) -> Verdict | None:
         """The most likely risky kind and its probability; None when nothing risky is known. A
-        message typed in kana only is read as typed and as spelled, and the surer reading wins:
-        some of its words are in the labels in kana (ちょくせつ), others only in kanji (仮払い)."""
-        readings = dict.fromkeys((text, self.spell(text)))
-        verdicts = [v for v in map(self._verdict, readings) if v is not None]
-        return max(verdicts, key=lambda v: v.probability, default=None)
-
-    def _verdict(self, text: str) -> Verdict | None:
+        message typed in kana only is read as spelled (`spell`)."""
         bayes = self._training().bayes
         risky = [label for label in bayes.labels if label != CLEAN]
         if not risky:
             return None
-        present = bayes.known(features(words(text, self._analyzer)))
+        present = bayes.known(features(words(self.spell(text), self._analyzer)))
         posteriors = bayes.posteriors(present)
         kind = max(risky, key=posteriors.__getitem__)
         evidence = bayes.evidence(kind, CLEAN, present) if CLEAN in bayes.labels else ()

@@ -549,7 +549,6 @@ class SafetyChecker:
         parts = sentences(scanned)
         if self.model is not None and (spelled := self.model.spell(scanned)) != scanned:
             parts += sentences(spelled)
-            scanned = spelled
         message = " ".join(parts)
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}

@@ -504,8 +504,8 @@ Chatwork before the new contract (前回と同じくチャットワークで…�
 reads as ordinary and the learned stage overrules the rule (not overruling it when the message
 says 承認前 flagged three ordinary reminders of the rule); and the same client's meeting
 members added to the old Chatwork group. In validation83, two long messages whose LINE contact
-sits in one clause. In validation89 and 90, a Chatwork ID asked for in a sentence that also offers an article's samples (an article in the sentence
-excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
+sits in one clause. In validation89 and 90, a Chatwork ID asked for in a sentence that also
+offers an article's samples (an article in the sentence excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
 promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice, and
 escrow put after acceptance (仮払いは検収完了後に): the excuse for an escrow already done reads
@@ -990,10 +990,11 @@ def test_the_model_does_not_overrule_a_rule_whose_sentence_sets_the_site_aside()
     ("text", "kind"),
     [
         ("かりばらい は のうひん の あと で いい かな？", "work_before_escrow"),
-        ("ほうしゅう は ぎんこう ふりこみ で はらう ね", "off_platform_payment"),
+        ("しはらい は のうひん ご に ふりこみ ます", "off_platform_payment"),
+        ("ｹｲﾔｸﾏｴﾆｻｷﾆｶｲﾃｸﾀﾞｻｲ", "work_before_escrow"),
     ],
 )
-def test_a_message_typed_in_hiragana_is_read_as_spelled(text: str, kind: str) -> None:
+def test_a_message_typed_in_kana_is_read_as_spelled(text: str, kind: str) -> None:
     """The rules and the model know 仮払い and 納品, not かりばらい and のうひん."""
     report = shipped_checker().check(text, explain=True)
     assert kind in {f.kind for f in report.findings}
