@@ -52,6 +52,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation92_questions.yaml": 6,
     "regression_validation100_questions.yaml": 5,
     "regression_validation101_questions.yaml": 5,
+    "regression_validation114_questions.yaml": 8,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
 question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
@@ -91,7 +92,12 @@ option), when to move and where the escrowed money goes after moving (the learne
 チャワ and 移行), a free video call's size in telegraphic English (regression veto), where one
 talks by default (no domain word), Chatwork's safety asked through personal data (sign-up), a
 kana-only sign-up question (the learned veto), and three English questions whose other words
-outweigh the question (what Chatwork is, whether it costs money, where one's ID is)."""
+outweigh the question (what Chatwork is, whether it costs money, where one's ID is). In
+validation114 (worried posts after trouble), none answered wrong: no entry tells what to do once
+the harm is done (moved before applying, a phone number given, a warning from CrowdWorks), so the
+vetoes withdraw those questions and suggest the application or direct-contract entries; also an
+application refused and Chatwork kept on (vetoed), why escrow before moving (no lead), the guide
+against the official rule, and a client's 「申請は面倒だからこっそり」."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:

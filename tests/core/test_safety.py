@@ -490,7 +490,7 @@ KNOWN_MISSED = {
     "regression_validation83_client_messages.yaml": 2,
     "regression_validation89_client_messages.yaml": 1,
     "regression_validation90_client_messages.yaml": 2,
-    "regression_validation92_client_messages.yaml": 2,
+    "regression_validation92_client_messages.yaml": 1,
     "regression_validation102_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
@@ -507,9 +507,7 @@ members added to the old Chatwork group. In validation83, two long messages whos
 sits in one clause. In validation89 and 90, a Chatwork ID asked for in a sentence that also
 offers an article's samples (an article in the sentence excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
 promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
-that does not use CrowdWorks, flagged as a contact request without the direct-deal advice, and
-escrow put after acceptance (仮払いは検収完了後に): the excuse for an escrow already done reads
-「仮払いは検収完了」 as one (excluding the 'after' forms flagged 「仮払いは契約完了後すぐに」).
+that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
 In validation102, work beyond the escrowed budget with its pay put off (仮払い済みの予算を超えて
 しまうのですが、追加で3本…追加分のお支払いは後日で): the escrow said to be done excuses every escrow
 rule. Nothing ordinary is flagged in any set."""
