@@ -67,6 +67,9 @@ _AFTER_WINDOW_EN = 45
 """English puts more letters between the hit and its negator: "direct contracts outside the
 platform are not allowed"."""
 _BEFORE_WINDOW = 40
+_CLAUSE_END = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s*[:;]")
+"""A bare negator ended by a colon denies what came before it, not what follows: "We don't: the
+escrow is funded". ("We don't accept: direct contracts, PayPal" still denies its list.)"""
 # "You suggested that we continue the project outside CrowdWorks to save the fee": the
 # reporting verb may sit a long clause before the words it reports
 _REPORTED_WINDOW = 80
@@ -708,7 +711,7 @@ class SafetyChecker:
         right after the hit, or one shortly before it that is no proposal."""
         after_ja, after_en = self._after
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
-        before = sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()]
+        before = _CLAUSE_END.split(sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()])[-1]
         if (
             after_ja.search(after)
             or after_en.search(sentence[hit.end() : hit.end() + _AFTER_WINDOW_EN])

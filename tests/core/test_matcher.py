@@ -161,6 +161,12 @@ def test_kana_and_kanji_spellings_compare_by_reading(real):
     assert real.normalize("振込") == real.normalize("振り込み")
 
 
+def test_the_input_methods_slip_for_escrow_reads_as_escrow(real):
+    """借払い is what the input method first offers for かりばらい."""
+    assert real.normalize("借払い") == real.normalize("仮払い")
+    assert real.answer("借払いがまだなのに作業していい？").entry.id == "escrow-before-work"
+
+
 def test_a_question_in_hiragana_ranks_its_kanji_entry_first(real):
     """Autocomplete and suggestions rank by reading: のうひん offers the delivery entry."""
     assert real.rank("のうひん")[0][0].id == "deliver-on-both"

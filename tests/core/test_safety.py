@@ -788,6 +788,22 @@ def test_an_english_negator_may_stand_a_clause_after_the_hit(checker: SafetyChec
     assert checker.trace(rule, "Let's sign direct contracts with you next month.").fired
 
 
+def test_a_bare_negator_ended_by_a_colon_denies_nothing_after_it(checker: SafetyChecker) -> None:
+    rule = next(c for c in checker.rules if c.rule.id == "work-first-pending-escrow")
+    funded = (
+        "I know some clients ask writers to work before escrow. We don't: the escrow for all"
+        " three milestones is already funded, so you can start now."
+    )
+    trace = checker.trace(rule, funded)
+    assert (trace.fired, trace.reason) == (
+        False,
+        "`unless` matched 「escrow for all three milestones is already funded」",
+    )
+    contract = next(c for c in checker.rules if c.rule.id == "direct-contract")
+    listed = "We don't accept: direct contracts, PayPal payments, or moving to LINE."
+    assert checker.trace(contract, listed).reason == "negated (できません, don't…)"
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
