@@ -87,27 +87,36 @@ class EntryButton(
 
 class TopicSelect(
     discord.ui.DynamicItem[discord.ui.Select],
-    template=r"cs:topics:(?P<lang>ja|en)",
+    template=r"cs:topics:(?P<lang>ja|en)(?::(?P<page>[1-9][0-9]*))?",
 ):
-    """The topic list shown when nothing matched."""
+    """The topic list shown when nothing matched: a menu holds at most SELECT_OPTION_LIMIT
+    options, so further entries go to further menus (the first keeps the id older messages
+    carry)."""
 
-    def __init__(self, lang: Lang, entries: tuple[FaqEntry, ...] = ()):
+    def __init__(self, lang: Lang, entries: tuple[FaqEntry, ...] = (), page: int = 0):
         options = [
             discord.SelectOption(label=clip(entry.title.get(lang), 100), value=entry.id)
             for entry in entries[:SELECT_OPTION_LIMIT]
         ]
         super().__init__(
             discord.ui.Select(
-                custom_id=f"cs:topics:{lang}",
-                placeholder=ui("topic_placeholder", lang),
+                custom_id=f"cs:topics:{lang}" + (f":{page}" if page else ""),
+                placeholder=ui("topic_placeholder_more" if page else "topic_placeholder", lang),
                 options=options,
             )
         )
         self.lang: Lang = lang
 
     @classmethod
+    def menus(cls, lang: Lang, entries: tuple[FaqEntry, ...]) -> list[TopicSelect]:
+        return [
+            cls(lang, entries[start : start + SELECT_OPTION_LIMIT], start // SELECT_OPTION_LIMIT)
+            for start in range(0, len(entries), SELECT_OPTION_LIMIT)
+        ]
+
+    @classmethod
     async def from_custom_id(cls, interaction, item, match, /):
-        return cls(match["lang"])
+        return cls(match["lang"], page=int(match["page"] or 0))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async with reporting_errors(interaction):
@@ -233,7 +242,8 @@ class Answers(Feature):
             for entry in answer.suggestions:
                 view.add_item(EntryButton.for_entry(entry, lang))
             return [suggestions_payload(answer, view)]
-        view.add_item(TopicSelect(lang, self.assistant.topics))
+        for menu in TopicSelect.menus(lang, self.assistant.topics):
+            view.add_item(menu)
         return [no_answer_payload(lang, view)]
 
     def answer_view(self, answer: Answer, entry: FaqEntry) -> discord.ui.View:

@@ -9,6 +9,7 @@ TEXTS: dict[str, str] = {
     "related": "Related",
     "topics": "Topics",
     "topic_placeholder": "Choose a topic",
+    "topic_placeholder_more": "More topics",
     "empty_question": "Please write a question (e.g. 'when can I share my Chatwork ID?'). `/faq` works too.",
     "entry_gone": "That topic no longer exists (the FAQ may have been updated).",
     # Safety check

@@ -9,6 +9,7 @@ TEXTS: dict[str, str] = {
     "related": "関連",
     "topics": "トピック一覧",
     "topic_placeholder": "トピックを選ぶ",
+    "topic_placeholder_more": "その他のトピック",
     "empty_question": "質問を書いてください（例: チャットワークIDはいつ交換していい？）。`/faq` でも聞けます。",
     "entry_gone": "その項目は見つかりませんでした（内容が更新された可能性があります）。",
     # Safety check

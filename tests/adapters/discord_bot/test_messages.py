@@ -149,15 +149,21 @@ async def test_no_match_offers_topics_that_answer_when_chosen(
 ) -> None:
     reply = await ask_in_dm(fake, fake.user, "今日の天気は？")
     assert reply["content"] == ui("no_answer", "ja")
-    [select] = [c for row in reply["components"] for c in row["components"]]
-    assert select["custom_id"] == "cs:topics:ja"
-    assert 1 <= len(select["options"]) <= 25
+    menus = [c for row in reply["components"] for c in row["components"]]
+    assert [menu["custom_id"] for menu in menus] == [
+        "cs:topics:ja",
+        *(f"cs:topics:ja:{page}" for page in range(1, len(menus))),
+    ]
+    assert all(1 <= len(menu["options"]) <= 25 for menu in menus)
+    offered = [option["value"] for menu in menus for option in menu["options"]]
+    assert offered == [entry.id for entry in bundled_knowledge().faq]
 
     message = fake.messages_in(fake.dm_channel(fake.user))[-1]
-    handle = await fake.select_option(message, "cs:topics:ja", ["escrow-before-work"])
-    callback = await handle.response()
+    for menu, entry_id in ((menus[0], "escrow-before-work"), (menus[-1], offered[-1])):
+        handle = await fake.select_option(message, menu["custom_id"], [entry_id])
+        callback = await handle.response()
 
-    assert callback.elapsed < 3.0
-    assert callback.data["embeds"][0]["title"] == bundled_knowledge().entry(
-        "escrow-before-work"
-    ).title.get("ja")
+        assert callback.elapsed < 3.0
+        assert callback.data["embeds"][0]["title"] == bundled_knowledge().entry(entry_id).title.get(
+            "ja"
+        )
