@@ -378,9 +378,10 @@ class SoftmaxRegression:
         squares = np.full_like(weights, 1e-8)
         bias_squares = np.full_like(bias, 1e-8)
         random = np.random.default_rng(random_seed)
-        batches = math.ceil(np.count_nonzero(lengths) / cls.BATCH)
-        for _ in range(max(cls.EPOCHS, math.ceil(cls.MIN_STEPS / max(batches, 1)))):
-            order = random.permutation(np.flatnonzero(lengths))
+        examples = np.flatnonzero(lengths)
+        batches = max(math.ceil(len(examples) / cls.BATCH), 1)
+        for _ in range(max(cls.EPOCHS, math.ceil(cls.MIN_STEPS / batches))):
+            order = random.permutation(examples)
             for first in range(0, len(order), cls.BATCH):
                 batch = order[first : first + cls.BATCH]
                 counts = lengths[batch]

@@ -68,8 +68,9 @@ _AFTER_WINDOW_EN = 45
 platform are not allowed"."""
 _BEFORE_WINDOW = 40
 _CLAUSE_END = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s*[:;]")
-"""A bare negator ended by a colon denies what came before it, not what follows: "We don't: the
-escrow is funded". ("We don't accept: direct contracts, PayPal" still denies its list.)"""
+"""A negator standing alone before a colon answers what came before; it denies nothing after it:
+"We don't: the escrow is funded". ("We don't accept: direct contracts, PayPal" still denies its
+list.)"""
 # "You suggested that we continue the project outside CrowdWorks to save the fee": the
 # reporting verb may sit a long clause before the words it reports
 _REPORTED_WINDOW = 80
