@@ -103,7 +103,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         report = checker.check(text, lang=args.lang, explain=args.explain)
         rendered = render_safety_text(report)
         if report.explanation is not None:
-            lines = [trace.line() for trace in report.explanation] or ["no rule matched"]
+            lines = [f"read 「{word}」 as 「{as_}」" for word, as_ in report.respelled]
+            lines += [trace.line() for trace in report.explanation] or ["no rule matched"]
             rendered += "\n\n" + "\n".join(lines)
         return report.as_dict(), rendered
 

@@ -446,3 +446,5 @@ def test_check_explain_names_rule_span_and_suppression(capsys):
     assert "contact-detail-request (off_platform_contact) fired on 「頂戴」" in (
         capsys.readouterr().out
     )
+    assert main(["check", "--explain", "お預け入れは月末になりますが、先に書き始めてください"]) == 0
+    assert "read 「お預け入れ」 as 「仮払い」" in capsys.readouterr().out

@@ -146,10 +146,19 @@ class Rule(Strict):
         return self
 
 
+class Spelling(Strict):
+    """Another word clients use for what the rules name (お支払いの預け入れ is 仮払い): every
+    rule reads `canonical` where `pattern` matches, so no rule needs its own synonyms."""
+
+    pattern: NonEmpty
+    canonical: NonEmpty
+
+
 class SafetyFile(Strict):
     terms: dict[Name, list[NonEmpty]] = {}
     words: dict[Name, list[NonEmpty]] = {}
     """Plain word lists (no regex): usable in `all_of`, and as `{name}` in patterns."""
+    spellings: list[Spelling] = []
     negation: Negation
     channels: list[Channel] = []
     templates: list[Template] = []
@@ -235,6 +244,8 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
     for name, items in safety.terms.items():
         for position, item in enumerate(items):
             yield ("terms", name, position), item
+    for index, spelling in enumerate(safety.spellings):
+        yield ("spellings", index, "pattern"), spelling.pattern
     for field in ("after", "after_en", "before", "proposal", "reported", "reported_en"):
         yield ("negation", field), getattr(safety.negation, field)
     for kind, patterns in safety.learned.unless.items():
@@ -437,6 +448,10 @@ class SafetyReport:
     reply_template: str | None
     alternative_template: str | None = None
     explanation: tuple[RuleTrace, ...] | None = dataclass_field(default=None, compare=False)
+    sentences: tuple[str, ...] = dataclass_field(default=(), compare=False)
+    """The sentences as the rules read them (folded, respelled), for the explanation."""
+    respelled: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
+    """(the client's word, the word the rules read) for every `spellings` hit."""
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -448,7 +463,8 @@ class SafetyReport:
         }
         if self.explanation is not None:
             data["explain"] = {
-                "sentences": sentences(self.text[:MAX_SCAN]),
+                "sentences": list(self.sentences),
+                "spellings": [{"word": word, "read_as": as_} for word, as_ in self.respelled],
                 "rules": [trace.as_dict() for trace in self.explanation],
             }
         return data
@@ -518,6 +534,10 @@ class SafetyChecker:
             (compiler.compile(channel.match), channel.deliver) for channel in safety.channels
         )
         negation = safety.negation
+        self._spellings = tuple(
+            (compiler.compile(spelling.pattern), fold(spelling.canonical))
+            for spelling in safety.spellings
+        )
         self._after = (compiler.compile(negation.after), compiler.compile(negation.after_en))
         self._before = compiler.compile(negation.before)
         self._proposal = compiler.compile(negation.proposal)
@@ -550,9 +570,11 @@ class SafetyChecker:
             raise ValueError(f"unsupported language {lang!r}")
         scanned = text[:MAX_SCAN]
         lang = lang or detect_language(scanned)
-        parts = sentences(scanned)
+        parts, respelled = self._read(sentences(scanned))
         if self.model is not None and (spelled := self.model.spell(scanned)) != scanned:
-            parts += sentences(spelled)
+            spelled_parts, respelled_kana = self._read(sentences(spelled))
+            parts += spelled_parts
+            respelled += respelled_kana
         message = " ".join(parts)
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}
@@ -592,8 +614,19 @@ class SafetyChecker:
                 alternative = self._template(compiled.alternatives, message, lang)
                 break
         risk: Risk = findings[0].severity if findings else "none"
-        explanation = tuple(traces) if explain else None
-        return SafetyReport(text, lang, risk, findings, template, alternative, explanation)
+        if not explain:
+            return SafetyReport(text, lang, risk, findings, template, alternative)
+        return SafetyReport(
+            text,
+            lang,
+            risk,
+            findings,
+            template,
+            alternative,
+            tuple(traces),
+            tuple(parts),
+            tuple(respelled),
+        )
 
     def train(self) -> None:
         """Train the learned stage now (a background thread at start), not on the first check."""
@@ -602,8 +635,21 @@ class SafetyChecker:
 
     def trace(self, compiled: _CompiledRule, text: str) -> RuleTrace:
         """One rule alone on a message (how `check-knowledge` runs a rule's examples)."""
-        parts = sentences(text[:MAX_SCAN])
+        parts, _ = self._read(sentences(text[:MAX_SCAN]))
         return self._evaluate(compiled, parts, " ".join(parts))
+
+    def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+        """The sentences with every `spellings` word replaced by the word the rules know, and
+        what was replaced."""
+        respelled: list[tuple[str, str]] = []
+        read = []
+        for sentence in parts:
+            for pattern, canonical in self._spellings:
+                for hit in pattern.finditer(sentence):
+                    respelled.append((hit.group(), canonical))
+                sentence = pattern.sub(canonical.replace("\\", r"\\"), sentence)
+            read.append(sentence)
+        return read, respelled
 
     def _hits(self, compiled: _CompiledRule, sentence: str) -> Iterator[re.Match[str]]:
         """Where the rule matches a sentence: its regexes, or every word list at once (then

@@ -1448,3 +1448,23 @@ def test_learned_settings_name_a_kind_no_rule_has(
     problem = _problem(bad_safety)
     assert (problem.line, problem.field) == (line, field)
     assert "no rule has kind" in problem.message
+
+
+def test_a_word_the_rules_do_not_know_is_read_as_the_one_they_do(checker: SafetyChecker) -> None:
+    text = "お支払いの預け入れが少し遅れますが、作業は進めておいてください。"
+    report = checker.check(text, explain=True)
+    assert [f.kind for f in report.findings] == ["work_before_escrow"]
+    assert report.respelled == (("預け入れ", "仮払い"),)
+    assert report.as_dict()["explain"]["spellings"] == [{"word": "預け入れ", "read_as": "仮払い"}]
+    assert report.sentences[0].startswith("お支払いの仮払いが")
+    safe = "先にお支払い分をお預けしてから、作業に入っていただく流れです。"
+    assert checker.check(safe).risk == "none"
+    stored = "データをお預けしますので、ご確認ください。"
+    assert checker.check(stored, explain=True).respelled == ()
+
+
+def test_a_bad_spelling_pattern_is_named(bad_safety: Path) -> None:
+    line = _break(bad_safety, "  - {pattern: '(?:(?<=報酬の)", "  - {pattern: '((?:(?<=報酬の)")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.entry, problem.field) == (line, "#1", "pattern")
+    assert "invalid regex" in problem.message
