@@ -492,6 +492,7 @@ KNOWN_MISSED = {
     "regression_validation90_client_messages.yaml": 2,
     "regression_validation92_client_messages.yaml": 1,
     "regression_validation102_client_messages.yaml": 1,
+    "regression_validation128_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -510,7 +511,10 @@ promised 'by another way' after a 0-yen contract; in 92, dealing directly with a
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
 In validation102, work beyond the escrowed budget with its pay put off (仮払い済みの予算を超えて
 しまうのですが、追加で3本…追加分のお支払いは後日で): the escrow said to be done excuses every escrow
-rule. Nothing ordinary is flagged in any set."""
+rule. In validation128, a revision to be written over the client's own document, 「サイトでの
+手続きは省いて」: 手続き alone is no delivery (a reviewer's probes: 「クラウドワークスでの手続きは完了…
+前置きは省いて」), and the client's own document is no file service. Nothing ordinary is flagged in
+any set."""
 
 
 def test_a_request_for_progress_excuses_the_learned_stage_only_where_nothing_else_is_asked():
