@@ -865,3 +865,14 @@ def test_the_shipped_regression_turns_away_a_near_miss_the_scores_answer(real):
     answer = real.answer(question, explain=True)
     assert not answer.matched
     assert "before it: answer: free-plan-limits" in answer.explanation.decision
+
+
+def test_a_client_gone_quiet_is_a_silent_client(real):
+    """English says a client "went quiet" and asks to "nudge" them: keywords of the silent-client
+    entry, not words it never speaks of."""
+    for question in (
+        "my client went quiet after I delivered, what now",
+        "How do I nudge a client who has gone quiet on CrowdWorks?",
+    ):
+        answer = real.answer(question)
+        assert answer.entry is not None and answer.entry.id == "client-silent-after-delivery"
