@@ -836,11 +836,16 @@ class Matcher:
 
     def _read(self, prepared: str, typed_in_kana: bool) -> tuple[Analysis, bool]:
         """The analysis of a question's text, spelled as the knowledge spells its words first
-        when it was typed in kana only; and whether it is still all guesswork (kana only, no
-        known spelling such as ちゃとわ in it)."""
+        when it was typed in kana only, or, in a question with kanji, each word typed in kana
+        between spaces (仮払い まえに さぎょう); and whether it is still all guesswork (kana only,
+        no known spelling such as ちゃとわ in it)."""
         aliased = self._apply_aliases(prepared)
         if not typed_in_kana:
-            return self._analyzer.analyze(aliased), False
+            spelled = " ".join(
+                self._speller.spell(token) if KANA_ONLY.fullmatch(token) else token
+                for token in aliased.split(" ")
+            )
+            return self._analyzer.analyze(spelled), False
         return self._analyzer.analyze(self._speller.spell(aliased)), bool(
             KANA_ONLY.fullmatch(aliased)
         )

@@ -46,9 +46,13 @@ _LATIN_SUFFIX = re.compile(r"(?:s|es|d|ed|ing|er|ers|y|ies)?(?![a-z])")
 
 _HIRAGANA_WORD = re.compile(r"[\u3041-\u309f\u30fc]+")
 """Hiragana and the long-vowel mark: a word typed in kana, or a run of them."""
-KANA_ONLY = re.compile(r"[\u3041-\u309f\u30fc\s\W\d]*[\u3041-\u309f][\u3041-\u309f\u30fc\s\W\d]*")
-"""Typed in hiragana only (with punctuation and digits): the analyser guesses at its words, and
-`KanaSpeller` spells them first."""
+KANA_ONLY = re.compile(
+    r"(?!.*[a-z]\s+[a-z])"
+    r"[\u3041-\u309f\u30fc\s\W\da-z]*[\u3041-\u309f][\u3041-\u309f\u30fc\s\W\da-z]*"
+)
+"""Typed in hiragana only (with punctuation, digits, and Latin words one at a time: ID, LINE):
+the analyser guesses at its words, and `KanaSpeller` spells them first. Two Latin words in a
+row make English with a kana word in it ("what is かりばらい")."""
 _SEPARATORS = frozenset({"空白", "補助記号"})
 """Spaces and punctuation separate words and are not compared."""
 _FORMS_KEPT = 4096

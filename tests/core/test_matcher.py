@@ -876,3 +876,13 @@ def test_a_client_gone_quiet_is_a_silent_client(real):
     ):
         answer = real.answer(question)
         assert answer.entry is not None and answer.entry.id == "client-silent-after-delivery"
+
+
+def test_kana_words_spaced_apart_in_a_kanji_question_are_spelled(real):
+    """「仮払い まえに さぎょう」: a phone user types some words in kana between spaces; each such
+    word is spelled as the knowledge writes it, as in a question typed in kana only."""
+    answer = real.answer("仮払い まえに さぎょう はじめても いい？", explain=True)
+    assert "作業" in answer.explanation.words
+    assert answer.entry is not None and answer.entry.id == "escrow-before-work"
+    mixed = real.answer("しんせい まえに LINE こうかん しても いい？", explain=True)
+    assert {"申請", "交換"} <= set(mixed.explanation.words)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.core import words
 from bot.core.words import (
+    KANA_ONLY,
     Analysis,
     KanaSpeller,
     Lexicon,
@@ -273,3 +274,20 @@ def test_the_speller_prefers_the_longest_known_words():
     """でしょうにん is で・承認 (one long spelled word), not でしょう・に・ん."""
     speller = _speller(*["承認されますか"] * 2, *["そうでしょう"] * 3)
     assert speller.spell("でしょうにんされますか").startswith("で承認")
+
+
+@pytest.mark.parametrize(
+    ("text", "kana_only"),
+    [
+        ("かりばらい まだ", True),
+        ("しんせい まえに idおしえちゃった", True),
+        ("line こうかん しても いい?", True),
+        ("what is かりばらい?", False),
+        ("かりばらい what is it", False),
+        ("申請まえ", False),
+    ],
+)
+def test_kana_typed_with_a_latin_word_is_still_kana_only(text: str, kana_only: bool) -> None:
+    """A phone user types ID or LINE in letters and the rest in kana: the rest is still guessed
+    at, so it is spelled; English with one kana word is not."""
+    assert bool(KANA_ONLY.fullmatch(text)) is kana_only
