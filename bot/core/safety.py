@@ -56,6 +56,15 @@ _TERM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _ESCAPE = re.compile(r"(\\.)", re.DOTALL)
 _SENTENCE = re.compile(r"(?:「[^「」]{0,60}」|[^。!?.]|\.(?!\s|$))+[。!?.]*")
 """A short quote stays in the sentence that reports it: 「直接払いにできますか？」とのことですが、…"""
+_FAQ_LABEL = re.compile(r"^(?:q|質問|(?P<answer>a|回答|答え?))\s*\d*\s*[.:)]\s*")
+"""The label of a line of a list of questions and answers (Q. / A. / 質問: / 回答:)."""
+_FAQ_NO = re.compile(
+    r"(?:いいえ|no(?! (?:problem|worries|need|issue))|できません|不可|禁止|だめ|ng|お断り"
+    r"|お受けして(?:いません|おりません))(?![a-z])"
+)
+"""The no that opens an answer: only it is added to the question (the answer stays a sentence
+of its own), so that the answer's other words (「特に不要です」) do not pair with the question's
+(「納品ボタン」) nor hide under the question's context."""
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _JAPANESE_GAP = re.compile(
@@ -500,11 +509,26 @@ def sentences(text: str) -> list[str]:
     """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ' (not
     inside a short 「quote」);
     letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と") and Japanese words
-    spaced apart are joined again."""
+    spaced apart are joined again. An FAQ's question line ends with the no that opens its
+    answer line (「q. 直接契約はできますか? a. いいえ」), so that the answer can deny the question."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
     folded = (_JAPANESE_GAP.sub("", line) for line in folded)
-    return [s.strip() for line in folded for s in _SENTENCE.findall(line) if s.strip()]
+    found: list[str] = []
+    question = False
+    for line in folded:
+        label = _FAQ_LABEL.match(line)
+        parts = [s.strip() for s in _SENTENCE.findall(line[label.end() if label else 0 :])]
+        parts = [part for part in parts if part]
+        if label and parts:
+            answers = label.group("answer") is not None
+            if answers and question and (no := _FAQ_NO.match(parts[0])):
+                found[-1] = f"{found[-1]} a. {no.group()}"
+            if not answers:
+                parts[0] = f"q. {parts[0]}"
+        question = bool(label and parts and label.group("answer") is None)
+        found += parts
+    return found
 
 
 LEARNED = "learned"

@@ -117,6 +117,8 @@ RISKY = [
 ]
 
 ORDINARY = [
+    "手数料がかかるのは承知しておりますので、その分を上乗せした金額で契約いたしました。",
+    "Funding the escrow takes a day on our side; please start once you see it's funded.",
     # everyday work, Japanese
     "はじめまして。ご提案ありがとうございます。ポートフォリオを拝見しました。",
     "構成案は3日後までにメッセージで共有してください。",
@@ -492,6 +494,7 @@ KNOWN_MISSED = {
     "regression_validation90_client_messages.yaml": 2,
     "regression_validation92_client_messages.yaml": 1,
     "regression_validation102_client_messages.yaml": 1,
+    "regression_validation124_client_messages.yaml": 1,
     "regression_validation128_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
@@ -511,7 +514,8 @@ promised 'by another way' after a 0-yen contract; in 92, dealing directly with a
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
 In validation102, work beyond the escrowed budget with its pay put off (仮払い済みの予算を超えて
 しまうのですが、追加で3本…追加分のお支払いは後日で): the escrow said to be done excuses every escrow
-rule. In validation128, a revision to be written over the client's own document, 「サイトでの
+rule. In validation124, a schedule that lists the escrow after the first draft (・5/10 初稿提出
+・5/15 仮払い): no request is made, and a date list alone is read by no rule. In validation128, a revision to be written over the client's own document, 「サイトでの
 手続きは省いて」: 手続き alone is no delivery (a reviewer's probes: 「クラウドワークスでの手続きは完了…
 前置きは省いて」), and the client's own document is no file service. Nothing ordinary is flagged in
 any set."""
@@ -1472,3 +1476,22 @@ def test_a_bad_spelling_pattern_is_named(bad_safety: Path) -> None:
     problem = _problem(bad_safety)
     assert (problem.line, problem.entry, problem.field) == (line, "#1", "pattern")
     assert "invalid regex" in problem.message
+
+
+def test_an_faq_question_ends_with_the_no_of_its_answer() -> None:
+    faq = "よくあるご質問\nQ. 直接契約はできますか？\nA. いいえ、お受けしていません。\nQ2: 納期は？\nA2: 2週間です。"
+    assert sentences(faq) == [
+        "よくあるご質問",
+        "q. 直接契約はできますか? a. いいえ",
+        "いいえ、お受けしていません。",
+        "q. 納期は?",
+        "2週間です。",
+    ]
+    assert sentences("A. no question before this answer") == ["no question before this answer"]
+
+
+def test_an_faq_answers_no_to_the_risky_question_it_quotes(checker: SafetyChecker) -> None:
+    denied = "Q. 報酬は銀行振込ですか？\nA. いいえ、すべてクラウドワークスの仮払いを通してお支払いします。"
+    assert checker.check(denied).risk == "none"
+    granted = "Q. 直接契約はできますか？\nA. はい、2回目以降は直接契約で承ります。"
+    assert [f.kind for f in checker.check(granted).findings] == ["direct_contract"]
