@@ -886,3 +886,11 @@ def test_kana_words_spaced_apart_in_a_kanji_question_are_spelled(real):
     assert answer.entry is not None and answer.entry.id == "escrow-before-work"
     mixed = real.answer("しんせい まえに LINE こうかん しても いい？", explain=True)
     assert {"申請", "交換"} <= set(mixed.explanation.words)
+
+
+def test_a_generic_question_phrase_is_no_keyword(real):
+    """どんなもの ("what kind of") asks about anything; as a keyword of what-is-chatwork it
+    answered a question about forbidden requests with what Chatwork is (validation134, opened)."""
+    answer = real.answer("クライアントがしてはいけない依頼にはどんなものがありますか")
+    assert answer.entry is None or answer.entry.id != "what-is-chatwork"
+    assert real.answer("チャットワークってどんなもの？").entry.id == "what-is-chatwork"
