@@ -518,17 +518,29 @@ def sentences(text: str) -> list[str]:
     question = False
     for line in folded:
         label = _FAQ_LABEL.match(line)
+        asks = label is not None and label.group("answer") is None
+        answers = label is not None and not asks
         parts = [s.strip() for s in _SENTENCE.findall(line[label.end() if label else 0 :])]
         parts = [part for part in parts if part]
-        if label and parts:
-            answers = label.group("answer") is not None
-            if answers and question and (no := _FAQ_NO.match(parts[0])):
-                found[-1] = f"{found[-1]} a. {no.group()}"
-            if not answers:
-                parts[0] = f"q. {parts[0]}"
-        question = bool(label and parts and label.group("answer") is None)
+        if parts and answers and question and (no := _FAQ_NO.match(parts[0])):
+            found[-1] = f"{found[-1]} a. {no.group()}"
+        if parts and asks:
+            parts[0] = f"q. {parts[0]}"
+        question = asks and bool(parts)
         found += parts
     return found
+
+
+def _respell(
+    pattern: re.Pattern[str], canonical: str, sentence: str, respelled: list[tuple[str, str]]
+) -> str:
+    """`sentence` with `canonical` for every hit of `pattern`, each hit noted in `respelled`."""
+
+    def replace(hit: re.Match[str]) -> str:
+        respelled.append((hit.group(), canonical))
+        return canonical
+
+    return pattern.sub(replace, sentence)
 
 
 LEARNED = "learned"
@@ -669,9 +681,7 @@ class SafetyChecker:
         read = []
         for sentence in parts:
             for pattern, canonical in self._spellings:
-                for hit in pattern.finditer(sentence):
-                    respelled.append((hit.group(), canonical))
-                sentence = pattern.sub(canonical.replace("\\", r"\\"), sentence)
+                sentence = _respell(pattern, canonical, sentence, respelled)
             read.append(sentence)
         return read, respelled
 
