@@ -101,6 +101,20 @@ def check_questions(
     ]
 
 
+class LineSettings(Strict):
+    """A long message's risk often sits in one line (one numbered point of an e-mail), which
+    the model, weighing the whole message, hears drowned by the ordinary ones. So each line is
+    weighed alone too, and believed only when the model is very sure and the line names the
+    kind's object: alone, a short line of greetings can look risky to it (平素は格別の…)."""
+
+    threshold: float = Field(0.999, gt=0.0, lt=1.0)
+    at_least: int = Field(3, ge=2)
+    """Lines (of 8 characters or more) a message needs before its lines are weighed alone."""
+    names: dict[Name, list[NonEmpty]] = {}
+    """Per kind, regexes (with `{terms}`) for its object (仮払い, an ID, 契約, 納品): a line that
+    names none of them is not believed. A kind not listed is never reported from a line."""
+
+
 class LearnedSettings(Strict):
     """How sure the model must be before it speaks, and how rare risk is assumed to be."""
 
@@ -122,6 +136,7 @@ class LearnedSettings(Strict):
     work's own data (「名刺の電話番号をスプレッドシートに入力」), escrow said to come first
     (「仮払いは毎回先に入れる」). The model weighs words, and those messages use the risky ones;
     rules still fire on them."""
+    lines: LineSettings = LineSettings()
     clean_odds: float = Field(10.0, gt=0.0)
     """Prior odds multiplier for `none`: most real messages are ordinary, unlike the labels."""
     smoothing: float = Field(0.5, gt=0.0)

@@ -260,6 +260,9 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
     for kind, patterns in safety.learned.unless.items():
         for position, pattern in enumerate(patterns):
             yield ("learned", "unless", kind, position), pattern
+    for kind, patterns in safety.learned.lines.names.items():
+        for position, pattern in enumerate(patterns):
+            yield ("learned", "lines", "names", kind, position), pattern
     for position, pattern in enumerate(safety.learned.not_overruled):
         yield ("learned", "not_overruled", position), pattern
     for index, channel in enumerate(safety.channels):
@@ -296,6 +299,7 @@ def check_safety(
     named: list[tuple[tuple[str | int, ...], str]] = [
         *((("learned", "unless", kind), kind) for kind in safety.learned.unless),
         *((("learned", "overrules", i), kind) for i, kind in enumerate(safety.learned.overrules)),
+        *((("learned", "lines", "names", kind), kind) for kind in safety.learned.lines.names),
     ]
     problems += [
         doc.problem(loc, f"no rule has kind '{kind}'") for loc, kind in named if kind not in kinds
@@ -441,8 +445,10 @@ class RuleTrace:
         else:
             outcome = f"suppressed: {self.reason}"
         if self.probability is not None:
+            on_line = f" on the line 「{self.sentence}」" if self.sentence else ""
             return (
-                f"{self.rule} ({self.kind}) p={self.probability:.3f} {outcome}; words {self.span}"
+                f"{self.rule} ({self.kind}) p={self.probability:.3f}{on_line} {outcome};"
+                f" words {self.span}"
             )
         where = f" on 「{self.span}」 in 「{self.sentence}」" if self.span else ""
         return f"{self.rule} ({self.kind}) {outcome}{where}"
@@ -543,6 +549,9 @@ def _respell(
     return pattern.sub(replace, sentence)
 
 
+_SHORTEST_LINE = 8
+"""Shorter lines (a name, a date, 「以上」) are not weighed alone: too few words to judge."""
+
 LEARNED = "learned"
 """The rule id shown for a finding of the learned stage."""
 
@@ -561,6 +570,11 @@ class SafetyChecker:
         self._not_overruled = compiler.any_of(safety.learned.not_overruled)
         self._learned_unless = {
             kind: compiler.any_of(patterns) for kind, patterns in safety.learned.unless.items()
+        }
+        self._lines = safety.learned.lines
+        self._line_names = {
+            kind: compiler.compile("|".join(f"(?:{p})" for p in patterns))
+            for kind, patterns in self._lines.names.items()
         }
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
@@ -826,31 +840,57 @@ class SafetyChecker:
         verdict = self.model.verdict(scanned)
         if verdict is None or verdict.kind not in self._first_of_kind:
             return None, RuleTrace(LEARNED, "", False, reason="no risky kind learned")
+        line = ""
+        if verdict.probability < self._threshold and (riskiest := self._riskiest_line(scanned)):
+            verdict, line = riskiest
         compiled = self._first_of_kind[verdict.kind]
         if verdict.probability < self._threshold:
             return None, self._learned_trace(verdict, f"below {self._threshold}")
         unless = self._learned_unless.get(verdict.kind)
         if unless is not None and (found := unless.search(message)):
-            return None, self._learned_trace(
-                verdict, f"`learned.unless` matched 「{found.group()}」"
-            )
+            reason = f"`learned.unless` matched 「{found.group()}」"
+            return None, self._learned_trace(verdict, reason, line)
         for excusing in self._unless_of_kind.get(verdict.kind, ()):
             excuse, _ = self._excused(excusing, message)
             if excuse:
                 reason = f"{excuse} (of {excusing.rule.id})"
-                return None, self._learned_trace(verdict, reason)
+                return None, self._learned_trace(verdict, reason, line)
         if (declined := excused.get(verdict.kind)) is not None:
             reason = f"{declined.rule} matched 「{declined.span}」: {declined.reason}"
-            return None, self._learned_trace(verdict, reason)
-        return compiled, self._learned_trace(verdict, "")
+            return None, self._learned_trace(verdict, reason, line)
+        return compiled, self._learned_trace(verdict, "", line)
+
+    def _riskiest_line(self, scanned: str) -> tuple[Verdict, str] | None:
+        """The line of a long message the model is surest is risky, with its verdict, among the
+        lines it is sure enough of (`learned.lines`) that name their kind's object."""
+        assert self.model is not None
+        settings = self._lines
+        lines = [line for line in scanned.splitlines() if len(line.strip()) >= _SHORTEST_LINE]
+        if len(lines) < settings.at_least:
+            return None
+        found = []
+        for line in lines:
+            verdict = self.model.verdict(line)
+            if (
+                verdict is not None
+                and verdict.probability >= settings.threshold
+                and verdict.kind in self._first_of_kind
+                and (names := self._line_names.get(verdict.kind)) is not None
+                and names.search(fold(line))
+            ):
+                found.append((verdict, line.strip()))
+        return max(found, key=lambda item: item[0].probability, default=None)
 
     @staticmethod
-    def _learned_trace(verdict: Verdict, reason: str) -> RuleTrace:
+    def _learned_trace(verdict: Verdict, reason: str, line: str = "") -> RuleTrace:
+        """`line`: the one line the verdict is about, when the whole message was not risky
+        enough."""
         words = ", ".join(f"{word} +{odds}" for word, odds in verdict.evidence) or "none"
         return RuleTrace(
             LEARNED,
             verdict.kind,
             not reason,
+            sentence=line,
             span=words,
             reason=reason,
             probability=verdict.probability,

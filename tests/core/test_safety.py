@@ -610,6 +610,71 @@ def test_the_learned_stage_adds_the_kind_the_rules_did_not_report() -> None:
     assert any(t.rule == "learned" and t.fired for t in report.explanation or ())
 
 
+_EMAIL_HEAD = (
+    "Hello Ms. Sato,\nThank you for accepting the job. Here is how we work:\n"
+    "1. Topic: remote work tips (4 articles)\n2. Length: about 2,000 words each\n"
+    "3. Images: royalty-free only\n"
+)
+_EMAIL_TAIL = "\n5. Deadline: two weeks from today\nBest regards,\nTom, Editorial Team"
+_WORK_FIRST_POINT = (
+    "4. Budget: our accounts team releases escrow only after all four drafts are reviewed,"
+    " so please get going on the writing now"
+)
+
+
+def test_the_one_risky_point_of_a_long_email_is_heard() -> None:
+    """No rule reads the point, and the four ordinary ones drown it when the model weighs the
+    whole message; weighed alone, the line is risky, and it names escrow."""
+    checker = shipped_checker()
+    report = checker.check(_EMAIL_HEAD + _WORK_FIRST_POINT + _EMAIL_TAIL, explain=True)
+    assert [f.kind for f in report.findings] == ["work_before_escrow"]
+    [learned] = [t for t in report.explanation or () if t.fired]
+    assert learned.rule == LEARNED
+    assert learned.sentence == _WORK_FIRST_POINT
+    assert f"on the line 「{_WORK_FIRST_POINT}」 fired" in learned.line()
+    assert checker.check(_WORK_FIRST_POINT).risk == "caution"
+
+
+@pytest.mark.parametrize("change", [{"names": {}}, {"at_least": 20}])
+def test_lines_are_weighed_alone_only_as_learned_lines_says(change: dict[str, object]) -> None:
+    """No kind's object named, or a message shorter than `at_least` lines: read whole only."""
+    knowledge = load_knowledge()
+    learned = knowledge.safety.learned
+    lines = learned.lines.model_copy(update=change)
+    safety = knowledge.safety.model_copy(
+        update={"learned": learned.model_copy(update={"lines": lines})}
+    )
+    checker = SafetyChecker(safety, MessageModel(knowledge.messages, safety.learned))
+    assert checker.check(_EMAIL_HEAD + _WORK_FIRST_POINT + _EMAIL_TAIL).risk == "none"
+
+
+_MAIL_HEAD = (
+    "山本様\n\nお世話になっております。株式会社アオバ出版 編集部の小林です。\n"
+    "記事制作のご依頼について、進め方をまとめました。\n\n"
+    "1. テーマ：在宅ワークの始め方（全4本）\n2. 文字数：各3,000字程度\n"
+    "3. 画像：フリー素材サイトからの選定をお願いします\n"
+)
+_MAIL_TAIL = "\n5. 納品：クラウドワークスの納品機能から\n\nよろしくお願いいたします。\n小林"
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "4. 進め方：まず1本目で方向性をすり合わせ、その後残りの3本に着手いただく流れです",
+        "4. 平素は格別のご高配を賜り、厚く御礼申し上げます。",
+    ],
+)
+def test_a_line_that_names_no_object_is_not_believed(point: str) -> None:
+    """Alone, the model is as sure of these lines as of a risky one, but they speak of neither
+    escrow nor pay: a long e-mail that has them stays ordinary."""
+    checker = shipped_checker()
+    assert checker.model is not None
+    verdict = checker.model.verdict(point)
+    assert verdict is not None
+    assert verdict.probability >= load_knowledge().safety.learned.lines.threshold
+    assert checker.check(_MAIL_HEAD + point + _MAIL_TAIL).risk == "none"
+
+
 # --- Wrong and misleading replies found in the content review (issue 9) -------------------------
 
 
@@ -1446,6 +1511,11 @@ def test_past_use_a_request_already_met_or_a_kept_rule_are_ordinary(text: str) -
             "  overrules: [off_platform_contact, off_platform_payment, direct_contract]",
             "  overrules: [off_platform_contact, off_platform_paymnt, direct_contract]",
             "learned.overrules.1",
+        ),
+        (
+            "      delivery_outside: ['納品'",
+            "      delivery_outsde: ['納品'",
+            "learned.lines.names.delivery_outsde",
         ),
     ],
 )
