@@ -110,6 +110,9 @@ class LineSettings(Strict):
     threshold: float = Field(0.999, gt=0.0, lt=1.0)
     at_least: int = Field(3, ge=2)
     """Lines (of 8 characters or more) a message needs before its lines are weighed alone."""
+    unless: list[NonEmpty] = []
+    """Regexes (with `{terms}`) for a line that is not weighed alone: the tool as the work
+    (「・X（旧Twitter）の返信対応」), which no rule reads as a request and so none excuses."""
     names: dict[Name, list[NonEmpty]] = {}
     """Per kind, regexes (with `{terms}`) for its object (仮払い, an ID, 契約, 納品): a line that
     names none of them is not believed. A kind not listed is never reported from a line."""

@@ -263,6 +263,8 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
     for kind, patterns in safety.learned.lines.names.items():
         for position, pattern in enumerate(patterns):
             yield ("learned", "lines", "names", kind, position), pattern
+    for position, pattern in enumerate(safety.learned.lines.unless):
+        yield ("learned", "lines", "unless", position), pattern
     for position, pattern in enumerate(safety.learned.not_overruled):
         yield ("learned", "not_overruled", position), pattern
     for index, channel in enumerate(safety.channels):
@@ -576,6 +578,7 @@ class SafetyChecker:
             kind: compiler.compile("|".join(f"(?:{p})" for p in patterns))
             for kind, patterns in self._lines.names.items()
         }
+        self._line_unless = compiler.any_of(self._lines.unless)
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
             for t in safety.templates
@@ -876,7 +879,8 @@ class SafetyChecker:
                 and verdict.probability >= settings.threshold
                 and verdict.kind in self._first_of_kind
                 and (names := self._line_names.get(verdict.kind)) is not None
-                and names.search(fold(line))
+                and names.search(folded := fold(line))
+                and not (self._line_unless is not None and self._line_unless.search(folded))
             ):
                 found.append((verdict, line.strip()))
         return max(found, key=lambda item: item[0].probability, default=None)

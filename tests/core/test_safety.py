@@ -662,11 +662,13 @@ _MAIL_TAIL = "\n5. 納品：クラウドワークスの納品機能から\n\nよ
     [
         "4. 進め方：まず1本目で方向性をすり合わせ、その後残りの3本に着手いただく流れです",
         "4. 平素は格別のご高配を賜り、厚く御礼申し上げます。",
+        # it names a tool, but as the work (`learned.lines.unless`), not as a channel
+        "4. 追加業務：X（旧Twitter）の返信対応",
     ],
 )
 def test_a_line_that_names_no_object_is_not_believed(point: str) -> None:
-    """Alone, the model is as sure of these lines as of a risky one, but they speak of neither
-    escrow nor pay: a long e-mail that has them stays ordinary."""
+    """Alone, the model is as sure of these lines as of a risky one, but they speak of no
+    object of the kind, or of the tool as the work: a long e-mail that has them stays ordinary."""
     checker = shipped_checker()
     assert checker.model is not None
     verdict = checker.model.verdict(point)
