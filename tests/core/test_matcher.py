@@ -825,6 +825,22 @@ def test_the_regression_never_answers_off_our_subject_or_in_kana_only(real, monk
     assert kana.entry is None or "the regression" not in kana.explanation.decision
 
 
+def test_the_regression_rescues_a_kana_question_only_with_an_entry_of_its_subject(
+    real, monkeypatch
+):
+    """Its words are the speller's guesses: the sign-up entry speaks of neither 契約 nor 仮払い
+    (regression, validation140: it was answered so, its scores below zero)."""
+    question = (
+        "けいやくして かりばらいも すみました このあと なにを すれば ちゃっとわーくに うつれますか"
+    )
+    _regression_says(monkeypatch, real, {"sign-up": 0.99, "none": 0.0})
+    assert real.answer(question).entry is None
+    _regression_says(monkeypatch, real, {"escrow-before-work": 0.99, "none": 0.0})
+    rescued = real.answer(question, explain=True)
+    assert rescued.entry is not None and rescued.entry.id == "escrow-before-work"
+    assert "the regression is 0.99" in rescued.explanation.decision
+
+
 def test_the_regression_withdraws_an_answer_when_sure_no_entry_answers(real, monkeypatch):
     question = "仮払いについて詳しく知りたいです。作業はいつから始めていい？"
     _regression_says(monkeypatch, real, {})
