@@ -1530,6 +1530,22 @@ def test_learned_settings_name_a_kind_no_rule_has(
     assert "no rule has kind" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "read_as"),
+    [
+        ("今後は直説契約でお願いできませんか？", "直説", "直接"),
+        ("借り払いは来週になりますが、先に作業をお願いします", "借り払い", "仮払い"),
+        ("仮払は来週になりますが、先に作業をお願いします", "仮払", "仮払い"),
+    ],
+)
+def test_a_homophone_or_a_dropped_okurigana_is_read_as_the_rules_word(
+    checker: SafetyChecker, text: str, word: str, read_as: str
+) -> None:
+    report = checker.check(text, explain=True)
+    assert report.risk == "danger"
+    assert (word, read_as) in report.respelled
+
+
 def test_a_word_the_rules_do_not_know_is_read_as_the_one_they_do(checker: SafetyChecker) -> None:
     text = "お支払いの預け入れが少し遅れますが、作業は進めておいてください。"
     report = checker.check(text, explain=True)
