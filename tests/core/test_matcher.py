@@ -16,6 +16,7 @@ from bot.core.matcher import (
     REGRESSION_RESCUE,
     REGRESSION_VETO,
     SUBJECT_RESCUE,
+    VETO_SPARES_SCORE,
     VETO_WORDS,
     Matcher,
 )
@@ -797,6 +798,20 @@ def test_a_matcher_built_from_stored_analyses_answers_as_one_built_afresh(real, 
             == real.answer(question, explain=True).as_dict()
         )
         assert stored.rank(question, limit=25) == real.rank(question, limit=25)
+
+
+def test_the_learned_veto_spares_a_clear_answer_of_the_whole_subject(real, monkeypatch):
+    """The veto is sure no entry answers, and takes back a weak answer; not one the scores give
+    clearly, whose entry speaks of every subject word of the question."""
+    monkeypatch.setattr(real, "_veto_probability", lambda question, evidence: 0.999)
+    _regression_says(monkeypatch, real, {})
+    clear = real.answer("チャットワークのアカウントの作り方を教えて", explain=True)
+    assert clear.entry is not None and clear.entry.id == "sign-up"
+    assert clear.explanation.candidates[0].score >= VETO_SPARES_SCORE
+    weak = real.answer("仮払いについて詳しく知りたいです。作業はいつから始めていい？", explain=True)
+    assert not weak.matched
+    assert "learned veto" in weak.explanation.decision
+    assert "escrow-before-work" in [e.id for e in weak.suggestions]
 
 
 def _regression_says(monkeypatch, matcher: Matcher, posteriors: dict[str, float]) -> None:
