@@ -741,7 +741,8 @@ def test_the_learned_ranker_vetoes_an_answer_it_is_sure_no_entry_gives(real):
 def test_an_entrys_own_phrasing_is_never_vetoed(monkeypatch):
     """A moderator adds an entry about stamps, which the labelled questions call a near-miss:
     its own phrasing is answered; naive Bayes' veto would otherwise silence it (the regression,
-    which learns the entry's phrasings too, would answer it again: it is kept out here)."""
+    which learns the entry's phrasings too, would answer it again, and so would the spare of a
+    clear answer: both are kept out here)."""
     knowledge = load_knowledge()
     stamps = entry(
         "stamps",
@@ -753,6 +754,7 @@ def test_an_entrys_own_phrasing_is_never_vetoed(monkeypatch):
     assert matcher.answer("チャットワークでスタンプは使えますか").entry.id == "stamps"
     monkeypatch.setattr(matcher_module, "OWN_PHRASING", 2.0)
     monkeypatch.setattr(matcher_module, "REGRESSION_RESCUE", 2.0)
+    monkeypatch.setattr(matcher_module, "VETO_SPARES_SCORE", 2.0)
     vetoed = matcher.answer("チャットワークでスタンプは使えますか?", explain=True)
     assert not vetoed.matched and "learned veto" in vetoed.explanation.decision
 
