@@ -551,6 +551,11 @@ def _respell(
     return pattern.sub(replace, sentence)
 
 
+_UNTIL = ("まで", "までは", "until")
+"""An excuse that ends so puts the act after it (see `_kept_until`)."""
+_WAIT = re.compile(r"(?:は|も)? ?(?:待|まて|また|まつ|お待ち)")
+"""「承認されるまで待たなくていい」: the negator denies the wait, and the excuse with it."""
+
 _SHORTEST_LINE = 8
 """Shorter lines (a name, a date, 「以上」) are not weighed alone: too few words to judge."""
 
@@ -748,7 +753,7 @@ class SafetyChecker:
             return "", ""
         found = denied = None
         for match in compiled.unless.finditer(message):
-            if not self._denied(message, match):
+            if not self._denied(message, match) or self._kept_until(message, match):
                 found = match
                 break
             denied = denied or match
@@ -760,6 +765,13 @@ class SafetyChecker:
         if compiled.despite is not None and (against := compiled.despite.search(message)):
             return "", f"{excuse} but `despite` matched 「{against.group()}」"
         return excuse, ""
+
+    @staticmethod
+    def _kept_until(message: str, match: re.Match[str]) -> bool:
+        """Whether the excuse puts the act after it, its negator being that order itself:
+        「申請が承認されるまではお伝えできません」 (not 「承認されるまで待たなくていい」)."""
+        after = message[match.end() : match.end() + _AFTER_WINDOW]
+        return match.group().endswith(_UNTIL) and not _WAIT.match(after)
 
     def _object_negated(self, compiled: _CompiledRule, sentence: str) -> str:
         """Why a word-list rule's object is denied, or "": every word of another list in the
