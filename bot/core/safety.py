@@ -553,8 +553,13 @@ def _respell(
 
 _UNTIL = ("まで", "までは", "until")
 """An excuse that ends so puts the act after it (see `_kept_until`)."""
-_WAIT = re.compile(r"(?:は|も)? ?(?:待|まて|また|まつ|お待ち)")
-"""「承認されるまで待たなくていい」: the negator denies the wait, and the excuse with it."""
+_WAIT = re.compile(
+    r"^(?:は|も)? ?(?:まて|また|まつ|なんて|なんか|とか)|待|我慢|ない ?の ?(?:は|が|も)"
+)
+"""The negator denies the wait, and the excuse with it: a wait or a dismissal anywhere in the
+sentence (「承認されるまで待たなくていい」「承認されるまでなんて待っていられない」「承認されるまで時間が
+かかるので待てません」), or the negation judged (「承認されるまでやり取りできないのは不便」)."""
+_SENTENCE_END = re.compile(r"[。.!?]")
 
 _SHORTEST_LINE = 8
 """Shorter lines (a name, a date, 「以上」) are not weighed alone: too few words to judge."""
@@ -770,8 +775,8 @@ class SafetyChecker:
     def _kept_until(message: str, match: re.Match[str]) -> bool:
         """Whether the excuse puts the act after it, its negator being that order itself:
         「申請が承認されるまではお伝えできません」 (not 「承認されるまで待たなくていい」)."""
-        after = message[match.end() : match.end() + _AFTER_WINDOW]
-        return match.group().endswith(_UNTIL) and not _WAIT.match(after)
+        after = _SENTENCE_END.split(message[match.end() : match.end() + _AFTER_WINDOW])[0]
+        return match.group().endswith(_UNTIL) and not _WAIT.search(after)
 
     def _object_negated(self, compiled: _CompiledRule, sentence: str) -> str:
         """Why a word-list rule's object is denied, or "": every word of another list in the
