@@ -208,10 +208,10 @@ set left out of the labelled questions in turn; 2,649 in scope, 2,981 near-misse
 right, 58 wrong and 2,655 near-misses not answered to 2,408, 53 and 2,835 (rescue at 0.95:
 2,400, 52 and 2,840; veto at 0.9: 2,417, 54 and 2,807). For a question typed in kana only (its
 words are the speller's guesses), the entry must speak of one of its subject words at least
-(names aside; a question whose subject is only names passes): 「けいやくして かりばらいも すみました このあと なにを すれば
-ちゃっとわーくに うつれますか」 was answered with how to sign up to Chatwork, whose scores were
-below zero. On the sealed and regression sets (8,700 questions) one other kana question so
-answered, right, gets the same entry as its only suggestion instead."""
+(names aside; a question whose subject is only names passes): 「けいやくして かりばらいも
+すみました このあと なにを すれば ちゃっとわーくに うつれますか」 was answered with how to sign up
+to Chatwork, whose scores were below zero. On the sealed and regression sets (8,700 questions)
+one other kana question so answered, right, gets the same entry as its only suggestion instead."""
 REGRESSION_PREFER = 0.9
 REGRESSION_VETO = 0.85
 """The regression's veto weighs content words only (see VETO_POS), through a regression trained
