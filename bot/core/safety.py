@@ -585,8 +585,9 @@ class SafetyChecker:
         }
         self._lines = safety.learned.lines
         self._line_names = {
-            kind: compiler.compile("|".join(f"(?:{p})" for p in patterns))
+            kind: names
             for kind, patterns in self._lines.names.items()
+            if (names := compiler.any_of(patterns)) is not None
         }
         self._line_unless = compiler.any_of(self._lines.unless)
         templates = {
@@ -775,8 +776,10 @@ class SafetyChecker:
     def _kept_until(message: str, match: re.Match[str]) -> bool:
         """Whether the excuse puts the act after it, its negator being that order itself:
         「申請が承認されるまではお伝えできません」 (not 「承認されるまで待たなくていい」)."""
+        if not match.group().endswith(_UNTIL):
+            return False
         after = _SENTENCE_END.split(message[match.end() : match.end() + _AFTER_WINDOW])[0]
-        return match.group().endswith(_UNTIL) and not _WAIT.search(after)
+        return not _WAIT.search(after)
 
     def _object_negated(self, compiled: _CompiledRule, sentence: str) -> str:
         """Why a word-list rule's object is denied, or "": every word of another list in the
@@ -882,7 +885,8 @@ class SafetyChecker:
 
     def _riskiest_line(self, scanned: str) -> tuple[Verdict, str] | None:
         """The line of a long message the model is surest is risky, with its verdict, among the
-        lines it is sure enough of (`learned.lines`) that name their kind's object."""
+        lines it is sure enough of (`learned.lines`) that name their kind's object. The model
+        (the analyser) weighs only the lines that name an object: the regexes are cheaper."""
         assert self.model is not None
         settings = self._lines
         lines = [line for line in scanned.splitlines() if len(line.strip()) >= _SHORTEST_LINE]
@@ -890,14 +894,18 @@ class SafetyChecker:
             return None
         found = []
         for line in lines:
+            folded = fold(line)
+            if self._line_unless is not None and self._line_unless.search(folded):
+                continue
+            named = {kind for kind, names in self._line_names.items() if names.search(folded)}
+            if not named:
+                continue
             verdict = self.model.verdict(line)
             if (
                 verdict is not None
                 and verdict.probability >= settings.threshold
+                and verdict.kind in named
                 and verdict.kind in self._first_of_kind
-                and (names := self._line_names.get(verdict.kind)) is not None
-                and names.search(folded := fold(line))
-                and not (self._line_unless is not None and self._line_unless.search(folded))
             ):
                 found.append((verdict, line.strip()))
         return max(found, key=lambda item: item[0].probability, default=None)
