@@ -733,6 +733,35 @@ class Matcher:
             "answer", f"answer: {best.entry_id} ({because})", index, best, scored, suggestions
         )
 
+    def _last_question_stage(
+        self, question: str, parsed: _Question, ungated: bool, before: _Decision
+    ) -> _Decision:
+        """A story and then its question (「…と言われました。今すぐIDを教えても大丈夫？」): when the
+        whole gets only suggestions, the last sentence that asks is answered alone, and its answer
+        is taken when it is the whole's best-scored entry (the story agrees with it). Not when
+        the whole names no anchor word, or another subject (「時間単価制と…？仮払いのタイミングも
+        変わる？」), or words its entry never speaks of, or asks what the entry does not answer:
+        the story is the context then."""
+        if (
+            before.tier != "suggest"
+            or not ungated
+            or not self._anchors.any(parsed.terms)
+            or self._story_subjects(parsed.terms)
+        ):
+            return before
+        sentences = [s for s in _SENTENCE_END.split(prepare(question)) if s.strip()]
+        asking = [s for s in sentences[1:] if _ASKS.search(s)]
+        if not asking:
+            return before
+        last = self.answer(asking[-1])
+        if last.tier != "answer" or last.entry is not self.entries[before.best_index]:
+            return before
+        return before._replace(
+            tier="answer",
+            decision=f"answer: {before.best.entry_id} (its last question"
+            f" 「{asking[-1].strip()}」 alone is answered with it; before it: {before.decision})",
+        )
+
     def _scored_with(
         self, question: _Question, scored: list[tuple[int, Candidate]], entry_id: str | None
     ) -> tuple[list[tuple[int, Candidate]], int] | None:
@@ -1392,8 +1421,15 @@ class Matcher:
                 f"answer: {best.entry_id} (learned ranker {probability:.2f} >= {PREFER_PROBABILITY}"
                 f" prefers it to {previous}, the scores' choice)"
             )
-        tier, decision, best_index, best, scored, suggestions = self._regression_stage(
-            parsed, bool(on_topic), _Decision(tier, decision, best_index, best, scored, suggestions)
+        tier, decision, best_index, best, scored, suggestions = self._last_question_stage(
+            question,
+            parsed,
+            not (off_subject or unanswered or gated),
+            self._regression_stage(
+                parsed,
+                bool(on_topic),
+                _Decision(tier, decision, best_index, best, scored, suggestions),
+            ),
         )
         if tier != "answer":
             decision = f"{tier} ({decision})" if not decision.startswith(tier) else decision

@@ -927,3 +927,38 @@ def test_a_generic_question_phrase_is_no_keyword(real):
     answer = real.answer("クライアントがしてはいけない依頼にはどんなものがありますか")
     assert answer.entry is None or answer.entry.id != "what-is-chatwork"
     assert real.answer("チャットワークってどんなもの？").entry.id == "what-is-chatwork"
+
+
+def test_an_id_read_aloud_in_kana_is_the_word_id(real):
+    """あいでぃー is ID spelled as it sounds; あいでぃあ (an idea) is not."""
+    spoken = real.answer("じぶんの あいでぃーって どこに のってるの", explain=True)
+    assert "ID" in spoken.explanation.words
+    assert spoken.entry is not None and spoken.entry.id == "find-my-chatwork-id"
+    assert "ID" not in real.answer("きかくの あいでぃあが ほしい", explain=True).explanation.words
+
+
+def test_a_story_then_its_question_is_answered_by_its_last_question(real):
+    """The story dilutes the scores below the bar; its last question alone is answered with
+    the whole's best entry, and the decision says so."""
+    answer = real.answer(
+        "継続の案件で毎月契約を結び直しています。先月までは問題なかったです。"
+        "毎回仮払いを確かめてから作業に入るべきですか？",
+        explain=True,
+    )
+    assert answer.entry is not None and answer.entry.id == "escrow-before-work"
+    assert "its last question 「毎回仮払いを確かめてから作業に入るべきですか?」" in (
+        answer.explanation.decision
+    )
+
+
+def test_a_story_of_another_subject_is_the_context_of_its_last_question(real):
+    """「仮払いのタイミングも変わる？」 alone is about escrow; after a story about hourly contracts it
+    asks about them, which no entry covers."""
+    for question in (
+        "時間単価制の案件に初めて応募しました。固定報酬の案件とは何が違うんでしょう。"
+        "仮払いのタイミングも変わりますか？",
+        "途中でキャンセルしたいとクライアントに言われました。仮払いのお金はどうなりますか？",
+    ):
+        answer = real.answer(question, explain=True)
+        assert not answer.matched, question
+        assert "its last question" not in answer.explanation.decision
