@@ -741,7 +741,8 @@ class Matcher:
         is taken when it is the whole's best-scored entry (the story agrees with it). Not when
         the whole names no anchor word, or another subject (「時間単価制と…？仮払いのタイミングも
         変わる？」), or words its entry never speaks of, or asks what the entry does not answer:
-        the story is the context then."""
+        the story is the context then. Nor when the whole was answered and a veto withdrew it
+        (「…契約を途中でやめることに…仮払いのお金はどうなりますか？」): the story was weighed then."""
         if (
             before.tier != "suggest"
             or not ungated
@@ -1373,6 +1374,7 @@ class Matcher:
         else:
             tier = "answer"
             decision = f"answer: {best.entry_id}"
+        scores_tier = tier
         learnable = tier == "answer" or not (off_subject or unanswered)
         evidence = (
             self._evidence(parsed) if (tier != "none" or not on_topic) and learnable else None
@@ -1421,10 +1423,13 @@ class Matcher:
                 f"answer: {best.entry_id} (learned ranker {probability:.2f} >= {PREFER_PROBABILITY}"
                 f" prefers it to {previous}, the scores' choice)"
             )
+        # an answer a veto withdrew (the learned one here, the regression's below) stays withdrawn:
+        # the whole was weighed and found to be about something no entry answers
+        withdrawn = "answer" in (scores_tier, tier)
         tier, decision, best_index, best, scored, suggestions = self._last_question_stage(
             question,
             parsed,
-            not (off_subject or unanswered or gated),
+            not (off_subject or unanswered or gated or withdrawn),
             self._regression_stage(
                 parsed,
                 bool(on_topic),

@@ -1592,3 +1592,17 @@ def test_an_faq_answers_no_to_the_risky_question_it_quotes(checker: SafetyChecke
     assert checker.check(denied).risk == "none"
     granted = "Q. 直接契約はできますか？\nA. はい、2回目以降は直接契約で承ります。"
     assert [f.kind for f in checker.check(granted).findings] == ["direct_contract"]
+
+
+def test_contact_details_waived_excuse_the_learned_contact_verdict():
+    """An application form's 「ご記入ください」 list weighs as a contact request to the model; a
+    note that waives the contact details says the opposite, one that asks for them does not."""
+    checker = Engines.build(load_knowledge()).safety
+    form = (
+        "ご応募ありがとうございます。\n応募時に以下をご記入ください：\n・ペンネーム\n"
+        "・対応できる曜日\n・これまでの制作実績\n"
+    )
+    waived = checker.check(form + "※連絡先（電話・メール等）はご記入いただかなくて大丈夫です。")
+    assert waived.risk == "none", waived.findings
+    asked = checker.check(form + "※連絡先（電話・メール等）もあわせてご記入ください。")
+    assert "off_platform_contact" in {finding.kind for finding in asked.findings}
