@@ -71,6 +71,9 @@ _JAPANESE_GAP = re.compile(
     r"(?<=[\u3041-\u309f\u3400-\u9fff々〆ー]) (?=[\u3041-\u309f\u3400-\u9fff々〆ー])"
 )
 """Japanese has no spaces between words; learners and voice input add them (申請 が 承認 されました)."""
+_BROKEN_LINE = re.compile(r"[^\s・\-*•●■◆※:：。!?.\d①-⑳【「(（][^:：。!?.]{0,5}")
+"""A phone's one phrase per line (電話番号 / 教えて / ください): a short line with no end
+mark, no bullet, number or label, continued by the next line (which starts no list either)."""
 _AFTER_WINDOW = 20
 _AFTER_WINDOW_EN = 45
 """English puts more letters between the hit and its negator: "direct contracts outside the
@@ -516,15 +519,15 @@ class _CompiledRule:
 def sentences(text: str) -> list[str]:
     """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ' (not
     inside a short 「quote」);
-    letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と") and Japanese words
-    spaced apart are joined again. An FAQ's question line ends with the no that opens its
+    letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と"), Japanese words
+    spaced apart and a phone's one phrase per line are joined again. An FAQ's question line ends with the no that opens its
     answer line (「q. 直接契約はできますか? a. いいえ」), so that the answer can deny the question."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
-    folded = (_JAPANESE_GAP.sub("", line) for line in folded)
+    lines = _joined_broken_lines([_JAPANESE_GAP.sub("", line) for line in folded])
     found: list[str] = []
     question = False
-    for line in folded:
+    for line in lines:
         label = _FAQ_LABEL.match(line)
         asks = label is not None and label.group("answer") is None
         answers = label is not None and not asks
@@ -537,6 +540,16 @@ def sentences(text: str) -> list[str]:
         question = asks and bool(parts)
         found += parts
     return found
+
+
+def _joined_broken_lines(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    for previous, line in zip(["。", *lines], lines, strict=False):
+        if _BROKEN_LINE.fullmatch(previous) and _BROKEN_LINE.match(line):
+            joined[-1] += line
+        else:
+            joined.append(line)
+    return joined
 
 
 def _respell(

@@ -1606,3 +1606,20 @@ def test_contact_details_waived_excuse_the_learned_contact_verdict():
     assert waived.risk == "none", waived.findings
     asked = checker.check(form + "※連絡先（電話・メール等）もあわせてご記入ください。")
     assert "off_platform_contact" in {finding.kind for finding in asked.findings}
+
+
+def test_a_phrase_per_line_is_read_as_one_sentence():
+    """A phone's 電話番号 / 教えて / ください is one request; a list's lines (bullets, labels, or
+    long lines) stay apart."""
+    assert sentences("電話番号\n教えて\nください\n📞\n急ぎです") == [
+        "電話番号教えてください📞急ぎです"
+    ]
+    assert sentences("・LINE\n・教えて") == ["・line", "・教えて"]
+    assert sentences("ご記入ください\nお名前：\n電話番号：") == [
+        "ご記入ください",
+        "お名前:",
+        "電話番号:",
+    ]
+    checker = Engines.build(load_knowledge()).safety
+    report = checker.check("電話番号\n教えて\nください\n📞\n急ぎです")
+    assert "off_platform_contact" in {finding.kind for finding in report.findings}
