@@ -542,6 +542,15 @@ def sentences(text: str) -> list[str]:
     return found
 
 
+def _set_aside(text: str, match: re.Match[str]) -> bool:
+    before = _SENTENCE_END.split(text[max(0, match.start() - _REPORTED_WINDOW) : match.start()])[-1]
+    after = text[match.end() : match.end() + _REPORTED_WINDOW]
+    return bool(
+        _SET_ASIDE_AFTER.search(after)
+        or (_SET_ASIDE_BEFORE.search(before) and re.search(r"\bbut\b", after))
+    )
+
+
 def _joined_broken_lines(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for previous, line in zip(["。", *lines], lines, strict=False):
@@ -564,6 +573,16 @@ def _respell(
     return pattern.sub(replace, sentence)
 
 
+_SET_ASIDE_AFTER = re.compile(
+    r"^[^。]{0,30}?(?:(?:と|って) ?(?:書き|申し上げ|お伝えし|お送りし|言い|お話しし|ご案内し)"
+    r"(?:ました|ていました|ておりました)(?:が|けれど|けど)|(?:の|こと)(?:は|も) ?(?:承知|理解し|"
+    r"分かって|わかって|存じて|知って)|承知の ?(?:上|うえ))"
+)
+_SET_ASIDE_BEFORE = re.compile(
+    r"\b(?:i|we) (?:know|understand|reali[sz]e|am aware|are aware)\b(?:(?!\bbut\b)[^.!?]){0,90}$"
+)
+"""An excuse the client quotes or knows and then sets aside is no excuse: 「「移行は承認後に」と
+書きましたが、撤回します」「規約違反になるのは承知の上で」 "I know CrowdWorks says … until approved, but"."""
 _UNTIL = ("まで", "までは", "until")
 """An excuse that ends so puts the act after it (see `_kept_until`)."""
 _WAIT = re.compile(
@@ -751,7 +770,14 @@ class SafetyChecker:
         reason = ""
         for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
-                found := compiled.unless_sentence.search(sentence)
+                found := next(
+                    (
+                        m
+                        for m in compiled.unless_sentence.finditer(sentence)
+                        if not _set_aside(sentence, m)
+                    ),
+                    None,
+                )
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
             elif negated := (
@@ -770,16 +796,21 @@ class SafetyChecker:
         is the risk, not the safe way."""
         if compiled.unless is None:
             return "", ""
-        found = denied = None
+        found = denied = set_aside = None
         for match in compiled.unless.finditer(message):
-            if not self._denied(message, match) or self._kept_until(message, match):
+            if _set_aside(message, match):
+                set_aside = set_aside or match
+            elif not self._denied(message, match) or self._kept_until(message, match):
                 found = match
                 break
-            denied = denied or match
+            else:
+                denied = denied or match
         if found is None:
-            if denied is None:
-                return "", ""
-            return "", f"`unless` matched 「{denied.group()}」 but it is negated"
+            if denied is not None:
+                return "", f"`unless` matched 「{denied.group()}」 but it is negated"
+            if set_aside is not None:
+                return "", f"`unless` matched 「{set_aside.group()}」 but the client sets it aside"
+            return "", ""
         excuse = f"`unless` matched 「{found.group()}」"
         if compiled.despite is not None and (against := compiled.despite.search(message)):
             return "", f"{excuse} but `despite` matched 「{against.group()}」"
