@@ -547,7 +547,7 @@ def _set_aside(text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + _REPORTED_WINDOW]
     return bool(
         _SET_ASIDE_AFTER.search(after)
-        or (_SET_ASIDE_BEFORE.search(before) and re.search(r"\bbut\b", after))
+        or (_SET_ASIDE_BEFORE.search(before) and _SET_ASIDE_BUT.search(after))
     )
 
 
@@ -573,16 +573,27 @@ def _respell(
     return pattern.sub(replace, sentence)
 
 
+_KEPT = (
+    r"(?![、,]? ?[^。.!?]{0,25}?(?:その(?:通り|とおり|まま)|予定(?:通り|どおり)|変わ(?:り|ら)|"
+    r"引き続き|もう少し|それまで|承認(?:まで|され(?:る|た)?まで)|お待ち|申請(?:を出|し(?:ます|て"
+    r"おき)|いたし)|\buntil then\b|\btill then\b|\bin the meantime\b|\bmeanwhile\b|"
+    r"\b(?:still|will|'ll|happy to|can|must|should) (?:still )?wait\b|\bno (?:rush|hurry)\b|"
+    r"\bkeep (?:using|talking|chatting|everything|it)\b|\b(?:file|submit) (?:the|an|our)\b))"
+)
+"""…unless what follows keeps it: 「…とお伝えしましたが、申請中ですのでもう少しこちらで」 "…, but
+until then", "…, but don't worry, I'll file the application today"."""
 _SET_ASIDE_AFTER = re.compile(
-    r"^[^。]{0,30}?(?:(?:と|って) ?(?:書き|申し上げ|お伝えし|お送りし|言い|お話しし|ご案内し)"
-    r"(?:ました|ていました|ておりました)(?:が|けれど|けど)|(?:の|こと)(?:は|も) ?(?:承知|理解し|"
-    r"分かって|わかって|存じて|知って)|承知の ?(?:上|うえ))"
+    r"^[^。]{0,30}?(?:(?:(?:と|って) ?(?:書き|申し上げ|お伝えし|お送りし|言い|お話しし|ご案内し)"
+    r"(?:ました|ていました|ておりました)|(?:の|こと)(?:は|も) ?(?:承知|理解|分かって|わかって|存じ|"
+    r"知って)[^。、]{0,8}?)(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
 )
 _SET_ASIDE_BEFORE = re.compile(
     r"\b(?:i|we) (?:know|understand|reali[sz]e|am aware|are aware)\b(?:(?!\bbut\b)[^.!?]){0,90}$"
 )
+_SET_ASIDE_BUT = re.compile(r"\bbut\b" + _KEPT)
 """An excuse the client quotes or knows and then sets aside is no excuse: 「「移行は承認後に」と
-書きましたが、撤回します」「規約違反になるのは承知の上で」 "I know CrowdWorks says … until approved, but"."""
+書きましたが、撤回します」「規約違反になるのは承知の上で」 "I know CrowdWorks says … until approved, but"
+(not 「…というのは理解しています。それまでは」, a rule told and kept)."""
 _UNTIL = ("まで", "までは", "until")
 """An excuse that ends so puts the act after it (see `_kept_until`)."""
 _WAIT = re.compile(
