@@ -73,7 +73,13 @@ _JAPANESE_GAP = re.compile(
 """Japanese has no spaces between words; learners and voice input add them (申請 が 承認 されました)."""
 _BROKEN_LINE = re.compile(r"[^\s・\-*•●■◆※:：。!?.\d①-⑳【「(（][^:：。!?.]{0,5}")
 """A phone's one phrase per line (電話番号 / 教えて / ください): a short line with no end
-mark, no bullet, number or label, continued by the next line (which starts no list either)."""
+mark, no bullet, number or label, continued by the next line (which starts no list either).
+A line ending in です/ます is a sentence of its own (「LINE / 用です / 作って / ください」) unless
+the next one goes on with が/けど/ので; English lines are joined with a space ("Hi / No need…")."""
+_SAID = re.compile(r"(?:です|ます|でした|ました|ません)[ねよ]?$")
+_GOES_ON = re.compile(r"(?:が|けど|けれど|ので|のに)")
+_LATIN_END = re.compile(r"[a-z0-9']$")
+_LATIN_START = re.compile(r"[a-z]")
 _AFTER_WINDOW = 20
 _AFTER_WINDOW_EN = 45
 """English puts more letters between the hit and its negator: "direct contracts outside the
@@ -554,8 +560,13 @@ def _set_aside(text: str, match: re.Match[str]) -> bool:
 def _joined_broken_lines(lines: list[str]) -> list[str]:
     joined: list[str] = []
     for previous, line in zip(["。", *lines], lines, strict=False):
-        if _BROKEN_LINE.fullmatch(previous) and _BROKEN_LINE.match(line):
-            joined[-1] += line
+        if (
+            _BROKEN_LINE.fullmatch(previous)
+            and _BROKEN_LINE.match(line)
+            and (not _SAID.search(previous) or _GOES_ON.match(line))
+        ):
+            latin = _LATIN_END.search(joined[-1]) and _LATIN_START.match(line)
+            joined[-1] += f" {line}" if latin else line
         else:
             joined.append(line)
     return joined
