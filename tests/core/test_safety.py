@@ -500,6 +500,7 @@ KNOWN_MISSED = {
     "regression_validation139_client_messages.yaml": 3,
     "regression_validation142_client_messages.yaml": 1,
     "regression_validation148_client_messages.yaml": 1,
+    "regression_validation149_client_messages.yaml": 3,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -533,6 +534,10 @@ validation142 (voice input), 「今後の以来は直接メールで」: 依頼 
 reads back (以来 is a word of its own). In validation148 (pressure), 「サイト外でのご契約について、
 今週中にお返事がなければ他の方に」: the learned stage is sure the sentence is ordinary, and never
 letting it overrule 「サイト外で」 flagged three ordinary messages of the sealed pools and fixtures.
+In validation149 (corrections, known rules set aside): "I know CrowdWorks says … until approved,
+but approval can take days" (a keep marker reads 'until'), 「「仮払い済み」とお伝えしましたが、…
+手続きが完了していませんでした。作業はそのまま進めて」 (the pending escrow told without 仮払い),
+and 「着手だけ先にお願いできませんか」 (the work put first after the rule is acknowledged).
 Nothing ordinary is flagged in any set."""
 
 
