@@ -524,10 +524,10 @@ class _CompiledRule:
 
 def sentences(text: str) -> list[str]:
     """Folded sentences of a message: lines first (fold() joins them), then 。 ! ? and '. ' (not
-    inside a short 「quote」);
-    letters spaced out to dodge filters ("c h a t w o r k", "ち ゃ っ と"), Japanese words
-    spaced apart and a phone's one phrase per line are joined again. An FAQ's question line ends with the no that opens its
-    answer line (「q. 直接契約はできますか? a. いいえ」), so that the answer can deny the question."""
+    inside a short 「quote」); letters spaced out to dodge filters ("c h a t w o r k",
+    "ち ゃ っ と"), Japanese words spaced apart and a phone's one phrase per line are joined
+    again. An FAQ's question line ends with the no that opens its answer line (「q. 直接契約は
+    できますか? a. いいえ」), so that the answer can deny the question."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
     lines = _joined_broken_lines([_JAPANESE_GAP.sub("", line) for line in folded])
