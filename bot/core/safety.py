@@ -71,11 +71,22 @@ _JAPANESE_GAP = re.compile(
     r"(?<=[\u3041-\u309f\u3400-\u9fff々〆ー]) (?=[\u3041-\u309f\u3400-\u9fff々〆ー])"
 )
 """Japanese has no spaces between words; learners and voice input add them (申請 が 承認 されました)."""
-_BROKEN_LINE = re.compile(r"[^\s・\-*•●■◆※:：。!?.\d①-⑳【「(（][^:：。!?.]{0,5}")
+_BROKEN_LINE = re.compile(r"[^\s・\-*•●■◆※:：。!?.\d①-⑳【「(（>][^:：。!?.]{0,5}")
 """A phone's one phrase per line (電話番号 / 教えて / ください): a short line with no end
 mark, no bullet, number or label, continued by the next line (which starts no list either).
 A line ending in です/ます is a sentence of its own (「LINE / 用です / 作って / ください」) unless
 the next one goes on with が/けど/ので; English lines are joined with a space ("Hi / No need…")."""
+_QUOTED = re.compile(r"^ *>+ ?")
+QUOTE_MARK = "> "
+"""A line quoted from an earlier message ("> チャットワークでのやり取りは可能でしょうか"): the
+worker's words that the client answers. They propose nothing unless the client agrees to them
+(_AGREES), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」 quoted before 「弊社では
+いつも作業完了後に仮払いをしています」 puts no escrow first."""
+_AGREES = re.compile(
+    r"(?:^|[\s、,。!?])(?:はい|ええ|了解|承知|かしこまりました|それで|そちらで|その方法で|その形で|"
+    r"そのように|問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|ok|"
+    r"yes|sure|sounds good|that works|agreed|no problem)"
+)
 _SAID = re.compile(r"(?:です|ます|でした|ました|ません)[ねよ]?$")
 _GOES_ON = re.compile(r"(?:が|けど|けれど|ので|のに)")
 _LATIN_END = re.compile(r"[a-z0-9']$")
@@ -527,7 +538,8 @@ def sentences(text: str) -> list[str]:
     inside a short 「quote」); letters spaced out to dodge filters ("c h a t w o r k",
     "ち ゃ っ と"), Japanese words spaced apart and a phone's one phrase per line are joined
     again. An FAQ's question line ends with the no that opens its answer line (「q. 直接契約は
-    できますか? a. いいえ」), so that the answer can deny the question."""
+    できますか? a. いいえ」), so that the answer can deny the question. A quoted line's sentences
+    start with QUOTE_MARK when the client answers them (`_quotes_answered`)."""
     folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
     lines = _joined_broken_lines([_JAPANESE_GAP.sub("", line) for line in folded])
@@ -537,15 +549,35 @@ def sentences(text: str) -> list[str]:
         label = _FAQ_LABEL.match(line)
         asks = label is not None and label.group("answer") is None
         answers = label is not None and not asks
+        quoted = _QUOTED.match(line)
+        if quoted:
+            line = line[quoted.end() :]
         parts = [s.strip() for s in _SENTENCE.findall(line[label.end() if label else 0 :])]
-        parts = [part for part in parts if part]
+        parts = [f"{QUOTE_MARK}{part}" if quoted else part for part in parts if part]
         if parts and answers and question and (no := _FAQ_NO.match(parts[0])):
             found[-1] = f"{found[-1]} a. {no.group()}"
         if parts and asks:
             parts[0] = f"q. {parts[0]}"
         question = asks and bool(parts)
         found += parts
-    return found
+    return _quotes_answered(found)
+
+
+def _quotes_answered(parts: list[str]) -> list[str]:
+    """The parts as they are when the client answers the quoted lines at no less length than
+    the quotes; otherwise the quotes are the message itself, pasted by the worker with a short
+    comment (「鯖の皆さんこれどう思います？ > …Discordのユーザー名教えてください」), and lose
+    their mark."""
+    quoted = sum(len(part) for part in parts if part.startswith(QUOTE_MARK))
+    own = sum(len(part) for part in parts if not part.startswith(QUOTE_MARK))
+    if own >= quoted:
+        return parts
+    return [part.removeprefix(QUOTE_MARK) for part in parts]
+
+
+def _own_words(parts: list[str]) -> str:
+    """The message without its quoted lines: what the client says in their own words."""
+    return " ".join(part for part in parts if not part.startswith(QUOTE_MARK))
 
 
 def _set_aside(text: str, match: re.Match[str]) -> bool:
@@ -719,7 +751,7 @@ class SafetyChecker:
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
         if self.model is not None:
-            learned, trace = self._learned(scanned, message, excused)
+            learned, trace = self._learned(scanned, _own_words(parts), excused)
             if learned is not None and learned.rule.kind not in fired:
                 ranked = [*ranked, (len(self.rules), learned)]
                 findings = (*findings, self._finding(learned.rule, lang, severity="caution"))
@@ -786,7 +818,8 @@ class SafetyChecker:
         sentence, hit = first
         if compiled.requires is not None and not compiled.requires.search(message):
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
-        excuse, overridden = self._excused(compiled, message)
+        own = _own_words(parts)
+        excuse, overridden = self._excused(compiled, own)
         if excuse:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
         reason = ""
@@ -802,6 +835,8 @@ class SafetyChecker:
                 )
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
+            elif sentence.startswith(QUOTE_MARK) and not _AGREES.search(own):
+                reason = "quoted from an earlier message, and not agreed to"
             elif negated := (
                 self._negated(sentence, hit)
                 or self._inside_negated(sentence, hit)

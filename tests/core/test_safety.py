@@ -603,6 +603,31 @@ def test_an_excuse_that_is_itself_denied_excuses_nothing() -> None:
     assert any("but it is negated" in t.reason for t in report.explanation if t.fired)
 
 
+def test_quoted_lines_are_the_workers_words_the_client_answers() -> None:
+    """A quoted question the client turns down proposes nothing; a quoted promise excuses
+    nothing the client says against it; a quoted proposal the client agrees to is flagged; and
+    a message pasted as quotes with a short comment is read as the message."""
+    checker = shipped_checker()
+
+    def kinds(text: str) -> list[str]:
+        return [finding.kind for finding in checker.check(text).findings]
+
+    refused = (
+        "ご質問の件です。\n> LINEでやり取りすることはできますか？\nについてですが、弊社は"
+        "クラウドワークスのメッセージだけで完結させる方針です。ご安心ください。"
+    )
+    assert kinds(refused) == []
+    overridden = (
+        "前回のお返事の引用です。\n> 仮払いの完了後に着手します\nこれについてですが、弊社では"
+        "いつも執筆完了後に仮払いをしています。その流れでお願いします。"
+    )
+    assert "work_before_escrow" in kinds(overridden)
+    agreed = "> 納品はメールでお送りしてもよろしいですか？\nはい、それで大丈夫です！よろしくお願いします。"
+    assert kinds(agreed)
+    pasted = "これ大丈夫？\n> 契約前に一度通話したいので、Skypeのアカウント名を教えてください"
+    assert "off_platform_contact" in kinds(pasted)
+
+
 def test_a_rule_the_model_may_not_overrule_stands_after_an_approval(checker: SafetyChecker) -> None:
     """The approval makes the model sure the message is ordinary; skipping the site's delivery
     is the risk whatever else it says."""
