@@ -33,6 +33,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation81_questions.yaml": 1,
     "regression_validation143_questions.yaml": 1,
     "regression_validation147_questions.yaml": 1,
+    "regression_validation150_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: a factory reset of an iPhone (a sign-up keyword),
 a time limit on free video calls (the free plan's limits answer how long, of messages), filing
@@ -45,7 +46,8 @@ turn a PDF into a Word file (sending files). In validation143, the price per use
 business plan, answered with the entry that says prices change and points to the official page
 (the set calls it a near-miss; the entry is the bot's answer to any price question). In
 validation147, CrowdWorks support's opening hours (answered with the entry that CrowdWorks does
-not mediate Chatwork trouble)."""
+not mediate Chatwork trouble). In validation150, the benefit of CrowdWorks' skill test
+(answered with why clients use Chatwork: メリット is its keyword)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation14_questions.yaml": 5,
     "regression_validation18_questions.yaml": 5,
@@ -62,6 +64,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation101_questions.yaml": 5,
     "regression_validation123_questions.yaml": 4,
     "regression_validation147_questions.yaml": 7,
+    "regression_validation149_questions.yaml": 7,
+    "regression_validation150_questions.yaml": 10,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
 question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
@@ -114,7 +118,19 @@ approval (another tool, with neither Chatwork nor CrowdWorks named). In validati
 words without the platforms' terms), the application called 「運営にOKもらう」「運営の許可」「移っていいか
 聞くやつ」 (four, two answered wrong; an alias for them cost three right answers elsewhere as the
 rankers retrained), a reply asking for escrow first (suggestions), a client who wants Chatwork
-before paying, asked in English, and how long CrowdWorks takes "to ok talking outside"."""
+before paying, asked in English, and how long CrowdWorks takes "to ok talking outside".
+In validation149 (precise details), one answered wrong: 「承認されたけど、仮払いがまだ。チャットワーク
+で作業を始めてもいい？」 goes to the approval (the approval given as context outweighs the escrow
+asked about); the learned vetoes withdraw where escrowed money is kept and work stopped when the
+escrow is put off (作業途中, 先延ばし: the near-misses about cancelling mid-job); a kana-only
+question on acceptance below the kana-only bar; a quoted 「みんな申請なんてしてないから」; two rules
+weighed against each other; and whether a Chatwork ID is given automatically. In validation150
+(why-questions), three answered wrong (a worker who wants to do everything on Chatwork in kana,
+answered with why clients use it; a client's invitation asked about as suspicious; escrowed
+money after the move, answered with escrow itself), and seven withdrawn: why questions whose
+entry has no why-phrasing about the question's subject (screenshots; CrowdWorks' messages
+against Chatwork's) or that a veto withdraws (escrow before moving; kana-only ones). Why-phrasings
+for four entries answered three of them but cost five right answers on the regression sets."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
