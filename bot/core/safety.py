@@ -79,14 +79,25 @@ the next one goes on with が/けど/ので; English lines are joined with a spa
 _QUOTED = re.compile(r"^ *>+ ?")
 QUOTE_MARK = "> "
 """A line quoted from an earlier message ("> チャットワークでのやり取りは可能でしょうか"): the
-worker's words that the client answers. They propose nothing unless the client agrees to them
-(_AGREES), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」 quoted before 「弊社では
+worker's words that the client answers. They propose nothing unless the client's sentence
+under them agrees (_AGREES, `_reply_to`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」 quoted before 「弊社では
 いつも作業完了後に仮払いをしています」 puts no escrow first."""
 _AGREES = re.compile(
-    r"(?:^|[\s、,。!?])(?:はい|ええ|了解|承知|かしこまりました|それで|そちらで|その方法で|その形で|"
-    r"そのように|問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|ok|"
-    r"yes|sure|sounds good|that works|agreed|no problem)"
+    r"(?:^|[\s、,。!?])(?:はい|ええ|了解|承知|かしこまりました|それで(?!は|も)|そちらで|その方法で|その形で|"
+    r"そのように|そうして(?:ください|下さい|いただ|頂|もらえ)|そうしましょう|ぜひ|"
+    r"問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|"
+    r"(?<!not )(?:ok|okay)\b|yes\b|(?<!not )(?<!make )(?<!be )sure\b|sounds good|that works|agreed|"
+    r"no problem|please do\b|(?:great|good) idea|that would be great)"
+    r"|(?:助かります|ありがたいです)(?!が|けど)"
 )
+_FORWARDED = re.compile(
+    r"(?<![\d字円本件名])(?:以下|下記)(?:の|に|、|,|:)(?![^。]{0,6}?(?:回答|お答え|返信|ご返答))|"
+    r"こんな|このような|再送|再掲|貼(?:り|っ)|(?:改めて|あらためて|もう一度|再度)(?:お)?送|転送|"
+    r"\b(?:forwarded|got this|received this|past(?:e|ed|ing)|this message|the message below|resend\w*)\b"
+)
+"""The words before the quoted lines that show them rather than answer them: a worker pasting
+a client's message (「クライアントからこんなメッセージが届いたのですが」), a client sending its own
+words again (「念のため改めてお送りします」) or setting its rules out (「作業ルールを以下にまとめました」)."""
 _SAID = re.compile(r"(?:です|ます|でした|ました|ません)[ねよ]?$")
 _GOES_ON = re.compile(r"(?:が|けど|けれど|ので|のに)")
 _LATIN_END = re.compile(r"[a-z0-9']$")
@@ -567,12 +578,20 @@ def _quotes_answered(parts: list[str]) -> list[str]:
     """The parts as they are when the client answers the quoted lines at no less length than
     the quotes; otherwise the quotes are the message itself, pasted by the worker with a short
     comment (「鯖の皆さんこれどう思います？ > …Discordのユーザー名教えてください」), and lose
-    their mark."""
+    their mark. So do quotes that the words before them show rather than answer (_FORWARDED)."""
     quoted = sum(len(part) for part in parts if part.startswith(QUOTE_MARK))
     own = sum(len(part) for part in parts if not part.startswith(QUOTE_MARK))
-    if own >= quoted:
+    first = next((i for i, part in enumerate(parts) if part.startswith(QUOTE_MARK)), len(parts))
+    if own >= quoted and not _FORWARDED.search(" ".join(parts[:first])):
         return parts
     return [part.removeprefix(QUOTE_MARK) for part in parts]
+
+
+def _reply_to(parts: list[str], quoted: str) -> str:
+    """The client's first sentence after the quoted block that holds `quoted`: what answers it
+    (an e-mail reply answers each quote under it, so a yes to one quote is not a yes to all)."""
+    after = parts[parts.index(quoted) + 1 :]
+    return next((part for part in after if not part.startswith(QUOTE_MARK)), "")
 
 
 def _own_words(parts: list[str]) -> str:
@@ -835,7 +854,7 @@ class SafetyChecker:
                 )
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
-            elif sentence.startswith(QUOTE_MARK) and not _AGREES.search(own):
+            elif sentence.startswith(QUOTE_MARK) and not _AGREES.search(_reply_to(parts, sentence)):
                 reason = "quoted from an earlier message, and not agreed to"
             elif negated := (
                 self._negated(sentence, hit)

@@ -605,8 +605,9 @@ def test_an_excuse_that_is_itself_denied_excuses_nothing() -> None:
 
 def test_quoted_lines_are_the_workers_words_the_client_answers() -> None:
     """A quoted question the client turns down proposes nothing; a quoted promise excuses
-    nothing the client says against it; a quoted proposal the client agrees to is flagged; and
-    a message pasted as quotes with a short comment is read as the message."""
+    nothing the client says against it; a quoted proposal the client agrees to is flagged, and
+    a yes under one quote is no yes to another; a message pasted as quotes with a short comment,
+    or quotes the client says it sends again, are read as the message."""
     checker = shipped_checker()
 
     def kinds(text: str) -> list[str]:
@@ -626,6 +627,17 @@ def test_quoted_lines_are_the_workers_words_the_client_answers() -> None:
     assert kinds(agreed)
     pasted = "これ大丈夫？\n> 契約前に一度通話したいので、Skypeのアカウント名を教えてください"
     assert "off_platform_contact" in kinds(pasted)
+    answered_one_by_one = (
+        "ご返信ありがとうございます。\n> LINEでも連絡できますが、いかがでしょうか。\n"
+        "いえ、連絡はこちらのメッセージでお願いします。\n> 納期は来週金曜で大丈夫でしょうか。\n"
+        "はい、それで助かります。"
+    )
+    assert kinds(answered_one_by_one) == []
+    shown = (
+        "前回お伝えした進め方を、念のため改めてお送りします。ご確認のうえ、ご対応をお願いいたします。\n"
+        "> 今後のやり取りは、弊社のチャットワークでお願いします。IDは追ってお伝えします。"
+    )
+    assert "off_platform_contact" in kinds(shown)
 
 
 def test_a_rule_the_model_may_not_overrule_stands_after_an_approval(checker: SafetyChecker) -> None:
