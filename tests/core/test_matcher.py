@@ -65,7 +65,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation123_questions.yaml": 4,
     "regression_validation147_questions.yaml": 7,
     "regression_validation149_questions.yaml": 7,
-    "regression_validation150_questions.yaml": 10,
+    "regression_validation150_questions.yaml": 9,
 }
 """In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
 question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
@@ -125,9 +125,9 @@ asked about); the learned vetoes withdraw where escrowed money is kept and work 
 escrow is put off (作業途中, 先延ばし: the near-misses about cancelling mid-job); a kana-only
 question on acceptance below the kana-only bar; a quoted 「みんな申請なんてしてないから」; two rules
 weighed against each other; and whether a Chatwork ID is given automatically. In validation150
-(why-questions), three answered wrong (a worker who wants to do everything on Chatwork in kana,
-answered with why clients use it; a client's invitation asked about as suspicious; escrowed
-money after the move, answered with escrow itself), and seven withdrawn: why questions whose
+(why-questions), two answered wrong (a worker who wants to do everything on Chatwork in kana,
+answered with why clients use it; escrowed money after the move, answered with escrow itself),
+and seven withdrawn: why questions whose
 entry has no why-phrasing about the question's subject (screenshots; CrowdWorks' messages
 against Chatwork's) or that a veto withdraws (escrow before moving; kana-only ones). Why-phrasings
 for four entries answered three of them but cost five right answers on the regression sets."""
