@@ -501,6 +501,7 @@ KNOWN_MISSED = {
     "regression_validation142_client_messages.yaml": 1,
     "regression_validation148_client_messages.yaml": 1,
     "regression_validation149_client_messages.yaml": 3,
+    "regression_validation151_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -538,6 +539,9 @@ In validation149 (corrections, known rules set aside): "I know CrowdWorks says �
 but approval can take days" (a keep marker reads 'until'), 「「仮払い済み」とお伝えしましたが、…
 手続きが完了していませんでした。作業はそのまま進めて」 (the pending escrow told without 仮払い),
 and 「着手だけ先にお願いできませんか」 (the work put first after the rule is acknowledged).
+In validation151 (implied requests), "Payment will be settled the usual way at the end of the
+month, after everything's delivered": pay after delivery is how escrow pays too, and only "the
+usual way" says it is not.
 Nothing ordinary is flagged in any set."""
 
 
