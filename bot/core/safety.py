@@ -83,12 +83,13 @@ worker's words that the client answers. They propose nothing unless the client's
 under them agrees (_AGREES, `_reply_to`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」 quoted before 「弊社では
 いつも作業完了後に仮払いをしています」 puts no escrow first."""
 _AGREES = re.compile(
-    r"(?:^|[\s、,。!?])(?:はい|ええ|了解|承知|かしこまりました|それで(?!は|も)|そちらで|その方法で|その形で|"
+    r"^(?!\s*(?:いえ|いいえ|いや|no\b|nope\b))(?:.*?(?:^|[\s、,。!?]))?(?:はい|ええ|了解|承知|かしこまりました|"
+    r"それで(?:お願い|大丈夫|結構|ok|いい|良い|構い|かまい|問題|進め)|そちらで|その方法で|その形で|"
     r"そのように|そうして(?:ください|下さい|いただ|頂|もらえ)|そうしましょう|ぜひ|"
     r"問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|"
     r"(?<!not )(?:ok|okay)\b|yes\b|(?<!not )(?<!make )(?<!be )sure\b|sounds good|that works|agreed|"
     r"no problem|please do\b|(?:great|good) idea|that would be great)"
-    r"|(?:助かります|ありがたいです)(?!が|けど)"
+    r"|^(?!\s*(?:いえ|いいえ|いや|no\b|nope\b)).*?(?:助かります|ありがたいです)(?!が|けど)"
 )
 _FORWARDED = re.compile(
     r"(?<![\d字円本件名])(?:以下|下記)(?:の|に|、|,|:)(?![^。]{0,6}?(?:回答|お答え|返信|ご返答))|"
@@ -107,10 +108,10 @@ _AFTER_WINDOW_EN = 45
 """English puts more letters between the hit and its negator: "direct contracts outside the
 platform are not allowed"."""
 _BEFORE_WINDOW = 40
-_CLAUSE_END = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s*[:;]")
+_CLAUSE_END = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s*[:;]|,\s*(?=(?:just|simply|instead)\b)")
 """A negator standing alone before a colon answers what came before; it denies nothing after it:
 "We don't: the escrow is funded". ("We don't accept: direct contracts, PayPal" still denies its
-list.)"""
+list.) Nor past a comma that opens what to do instead: "No need to wait, just add me on…"."""
 # "You suggested that we continue the project outside CrowdWorks to save the fee": the
 # reporting verb may sit a long clause before the words it reports
 _REPORTED_WINDOW = 80
@@ -575,14 +576,19 @@ def sentences(text: str) -> list[str]:
 
 
 def _quotes_answered(parts: list[str]) -> list[str]:
-    """The parts as they are when the client answers the quoted lines at no less length than
-    the quotes; otherwise the quotes are the message itself, pasted by the worker with a short
-    comment (「鯖の皆さんこれどう思います？ > …Discordのユーザー名教えてください」), and lose
-    their mark. So do quotes that the words before them show rather than answer (_FORWARDED)."""
+    """The parts as they are when the client answers the quoted lines: at no less length than
+    the quotes, or under them in a message that opens with one ("> Can we wait for the
+    approval?" "No need, just add me on Chatwork"). Otherwise the quotes are the message itself,
+    pasted by the worker with a short comment (「鯖の皆さんこれどう思います？ > …Discordのユーザー名
+    教えてください」), and lose their mark. So do quotes that the words before them show rather than
+    answer (_FORWARDED)."""
     quoted = sum(len(part) for part in parts if part.startswith(QUOTE_MARK))
     own = sum(len(part) for part in parts if not part.startswith(QUOTE_MARK))
     first = next((i for i, part in enumerate(parts) if part.startswith(QUOTE_MARK)), len(parts))
-    if own >= quoted and not _FORWARDED.search(" ".join(parts[:first])):
+    answered_below = first == 0 and any(
+        not part.startswith(QUOTE_MARK) for part in parts[first + 1 :]
+    )
+    if (own >= quoted or answered_below) and not _FORWARDED.search(" ".join(parts[:first])):
         return parts
     return [part.removeprefix(QUOTE_MARK) for part in parts]
 
@@ -595,8 +601,13 @@ def _reply_to(parts: list[str], quoted: str) -> str:
 
 
 def _own_words(parts: list[str]) -> str:
-    """The message without its quoted lines: what the client says in their own words."""
-    return " ".join(part for part in parts if not part.startswith(QUOTE_MARK))
+    """The message without the quoted lines the client does not agree to: what the client says
+    in their own words or takes up ("> I can start once you fund the escrow." "Sounds good")."""
+    return " ".join(
+        part.removeprefix(QUOTE_MARK)
+        for part in parts
+        if not part.startswith(QUOTE_MARK) or _AGREES.search(_reply_to(parts, part))
+    )
 
 
 def _set_aside(text: str, match: re.Match[str]) -> bool:
@@ -646,7 +657,8 @@ _KEPT = (
 until then", "…, but don't worry, I'll file the application today"."""
 _SET_ASIDE_AFTER = re.compile(
     r"^[^。]{0,30}?(?:(?:(?:と|って) ?(?:書き|申し上げ|お伝えし|お送りし|言い|お話しし|ご案内し)"
-    r"(?:ました|ていました|ておりました)|(?:の|こと)(?:は|も) ?(?:承知|理解|分かって|わかって|存じ|"
+    r"(?:ました|ていました|ておりました)|(?:と|って) ?(?:の ?こと(?:です|でした)?|おっしゃって(?:いました|"
+    r"います|おりました)|伺って(?:います|いました|おります))|(?:の|こと)(?:は|も) ?(?:承知|理解|分かって|わかって|存じ|"
     r"知って)[^。、]{0,8}?)(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
 )
 _SET_ASIDE_BEFORE = re.compile(
