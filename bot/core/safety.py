@@ -83,13 +83,13 @@ worker's words that the client answers. They propose nothing unless the client's
 under them agrees (_AGREES, `_reply_to`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」 quoted before 「弊社では
 いつも作業完了後に仮払いをしています」 puts no escrow first."""
 _AGREES = re.compile(
-    r"^(?!\s*(?:いえ|いいえ|いや|no\b|nope\b))(?:.*?(?:^|[\s、,。!?]))?(?:はい|ええ|了解|承知|かしこまりました|"
-    r"それで(?:お願い|大丈夫|結構|ok|いい|良い|構い|かまい|問題|進め)|そちらで|その方法で|その形で|"
+    r"^(?!\s*(?:いえ|いいえ|いや|no\b(?! (?:problem|worries|issue))|nope\b))(?:.*?(?:^|[\s、,。!?]))?(?:はい|ええ|了解|承知|かしこまりました|"
+    r"それで(?:お願い|よろし|大丈夫|結構|ok|いい|良い|構い|かまい|問題|進め|いきま|行きま)|そちらで|その方法で|その形で|"
     r"そのように|そうして(?:ください|下さい|いただ|頂|もらえ)|そうしましょう|ぜひ|"
     r"問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|"
     r"(?<!not )(?:ok|okay)\b|yes\b|(?<!not )(?<!make )(?<!be )sure\b|sounds good|that works|agreed|"
     r"no problem|please do\b|(?:great|good) idea|that would be great)"
-    r"|^(?!\s*(?:いえ|いいえ|いや|no\b|nope\b)).*?(?:助かります|ありがたいです)(?!が|けど)"
+    r"|^(?!\s*(?:いえ|いいえ|いや|no\b(?! (?:problem|worries|issue))|nope\b)).*?(?:助かります|ありがたいです)(?!が|けど)"
 )
 _FORWARDED = re.compile(
     r"(?<![\d字円本件名])(?:以下|下記)(?:の|に|、|,|:)(?![^。]{0,6}?(?:回答|お答え|返信|ご返答))|"
@@ -99,6 +99,10 @@ _FORWARDED = re.compile(
 """The words before the quoted lines that show them rather than answer them: a worker pasting
 a client's message (「クライアントからこんなメッセージが届いたのですが」), a client sending its own
 words again (「念のため改めてお送りします」) or setting its rules out (「作業ルールを以下にまとめました」)."""
+_SHOWN_BELOW = re.compile(_FORWARDED.pattern + r"|↑|これって|\bis this\b")
+"""The same under quoted lines the message opens with: the worker's comment on a pasted
+message (「これって大丈夫なメッセージでしょうか？」 "Is this message safe?"), the client's own words
+sent again (「↑の件、ご確認いただけましたか？」)."""
 _SAID = re.compile(r"(?:です|ます|でした|ました|ません)[ねよ]?$")
 _GOES_ON = re.compile(r"(?:が|けど|けれど|ので|のに)")
 _LATIN_END = re.compile(r"[a-z0-9']$")
@@ -588,7 +592,12 @@ def _quotes_answered(parts: list[str]) -> list[str]:
     answered_below = first == 0 and any(
         not part.startswith(QUOTE_MARK) for part in parts[first + 1 :]
     )
-    if (own >= quoted or answered_below) and not _FORWARDED.search(" ".join(parts[:first])):
+    shown_below = _SHOWN_BELOW.search(
+        " ".join(part for part in parts if not part.startswith(QUOTE_MARK))
+    )
+    if (own >= quoted or (answered_below and not shown_below)) and not _FORWARDED.search(
+        " ".join(parts[:first])
+    ):
         return parts
     return [part.removeprefix(QUOTE_MARK) for part in parts]
 

@@ -502,6 +502,7 @@ KNOWN_MISSED = {
     "regression_validation148_client_messages.yaml": 1,
     "regression_validation149_client_messages.yaml": 3,
     "regression_validation151_client_messages.yaml": 1,
+    "regression_validation155_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -541,7 +542,9 @@ but approval can take days" (a keep marker reads 'until'), 「「仮払い済み
 and 「着手だけ先にお願いできませんか」 (the work put first after the rule is acknowledged).
 In validation151 (implied requests), "Payment will be settled the usual way at the end of the
 month, after everything's delivered": pay after delivery is how escrow pays too, and only "the
-usual way" says it is not.
+usual way" says it is not. In validation155 (quoted replies), 「> 直接契約は規約で禁止されていると
+思うのですが… 大丈夫です、バレませんし」: the client waves the worker's objection aside, and the
+quote's hit stays negated by the worker's own 禁止.
 Nothing ordinary is flagged in any set."""
 
 
