@@ -79,18 +79,22 @@ the next one goes on with が/けど/ので; English lines are joined with a spa
 _QUOTED = re.compile(r"^ *>+ ?")
 QUOTE_MARK = "> "
 """A line quoted from an earlier message ("> チャットワークでのやり取りは可能でしょうか"): the
-worker's words that the client answers. They propose nothing unless the client's sentence
-under them agrees (_AGREES, `_reply_to`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」 quoted before 「弊社では
-いつも作業完了後に仮払いをしています」 puts no escrow first."""
-_AGREES = re.compile(
-    r"^(?!\s*(?:いえ|いいえ|いや|no\b(?! (?:problem|worries|issue))|nope\b))(?:.*?(?:^|[\s、,。!?]))?(?:はい|ええ|了解|承知|かしこまりました|"
-    r"それで(?:お願い|よろし|大丈夫|結構|ok|いい|良い|構い|かまい|問題|進め|いきま|行きま)|そちらで|その方法で|その形で|"
-    r"そのように|そうして(?:ください|下さい|いただ|頂|もらえ)|そうしましょう|ぜひ|"
-    r"問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|"
-    r"(?<!not )(?:ok|okay)\b|yes\b|(?<!not )(?<!make )(?<!be )sure\b|sounds good|that works|agreed|"
-    r"no problem|please do\b|(?:great|good) idea|that would be great)"
-    r"|^(?!\s*(?:いえ|いいえ|いや|no\b(?! (?:problem|worries|issue))|nope\b)).*?(?:助かります|ありがたいです)(?!が|けど)"
+worker's words that the client answers. They propose nothing unless the client's sentence under
+them agrees (_AGREES, `_reply_to`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」
+quoted before 「弊社ではいつも作業完了後に仮払いをしています」 puts no escrow first."""
+_AGREEMENT = (
+    r"はい|ええ|了解|承知|かしこまりました|"
+    r"それで(?:お願い|よろし|大丈夫|結構|ok|いい|良い|構い|かまい|問題|進め|いきま|行きま)|"
+    r"そちらで|その方法で|その形で|そのように|そうして(?:ください|下さい|いただ|頂|もらえ)|"
+    r"そうしましょう|ぜひ|問題(?:ありません|ございません|ないです)|大丈夫です|構いません|かまいません|"
+    r"(?<!not )(?:ok|okay)\b|yes\b|(?<!not )(?<!make )(?<!be )sure\b|sounds good|that works|"
+    r"agreed|no problem|please do\b|(?:great|good) idea|that would be great"
 )
+_AGREES = re.compile(
+    r"^(?!\s*(?:いえ|いいえ|いや|no\b(?! (?:problem|worries|issue))|nope\b))"
+    rf"(?:(?:.*?[\s、,。!?])?(?:{_AGREEMENT})|.*?(?:助かります|ありがたいです)(?!が|けど))"
+)
+"""A sentence that says yes, not one that opens with a no (「いえ、…それで納品扱いに」)."""
 _FORWARDED = re.compile(
     r"(?<![\d字円本件名])(?:以下|下記)(?:の|に|、|,|:)(?![^。]{0,6}?(?:回答|お答え|返信|ご返答))|"
     r"こんな|このような|再送|再掲|貼(?:り|っ)|(?:改めて|あらためて|もう一度|再度)(?:お)?送|転送|"
