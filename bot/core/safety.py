@@ -590,9 +590,11 @@ def _quotes_answered(parts: list[str]) -> list[str]:
     pasted by the worker with a short comment (「鯖の皆さんこれどう思います？ > …Discordのユーザー名
     教えてください」), and lose their mark. So do quotes that the words before them show rather than
     answer (_FORWARDED)."""
+    first = next((i for i, part in enumerate(parts) if part.startswith(QUOTE_MARK)), len(parts))
+    if first == len(parts):
+        return parts
     quoted = sum(len(part) for part in parts if part.startswith(QUOTE_MARK))
     own = sum(len(part) for part in parts if not part.startswith(QUOTE_MARK))
-    first = next((i for i, part in enumerate(parts) if part.startswith(QUOTE_MARK)), len(parts))
     answered_below = first == 0 and any(
         not part.startswith(QUOTE_MARK) for part in parts[first + 1 :]
     )
@@ -770,6 +772,7 @@ class SafetyChecker:
             parts += spelled_parts
             respelled += respelled_kana
         message = " ".join(parts)
+        own = _own_words(parts)
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}
         traces: list[RuleTrace] = []
@@ -778,12 +781,12 @@ class SafetyChecker:
             if kind in fired:
                 if explain:
                     first = fired[kind][1].rule.id
-                    trace = self._evaluate(compiled, parts, message)
+                    trace = self._evaluate(compiled, parts, message, own)
                     if trace.span:
                         reason = f"{kind} already reported by {first}"
                         traces.append(RuleTrace(trace.rule, kind, False, "", "", reason))
                 continue
-            trace = self._evaluate(compiled, parts, message)
+            trace = self._evaluate(compiled, parts, message, own)
             if trace.fired and kind in self._overrules:
                 trace = self._overruled(trace)
             if trace.fired:
@@ -795,7 +798,7 @@ class SafetyChecker:
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
         if self.model is not None:
-            learned, trace = self._learned(scanned, _own_words(parts), excused)
+            learned, trace = self._learned(scanned, own, excused)
             if learned is not None and learned.rule.kind not in fired:
                 ranked = [*ranked, (len(self.rules), learned)]
                 findings = (*findings, self._finding(learned.rule, lang, severity="caution"))
@@ -830,7 +833,7 @@ class SafetyChecker:
     def trace(self, compiled: _CompiledRule, text: str) -> RuleTrace:
         """One rule alone on a message (how `check-knowledge` runs a rule's examples)."""
         parts, _ = self._read(sentences(text[:MAX_SCAN]))
-        return self._evaluate(compiled, parts, " ".join(parts))
+        return self._evaluate(compiled, parts, " ".join(parts), _own_words(parts))
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """The sentences with every `spellings` word replaced by the word the rules know, and
@@ -851,7 +854,9 @@ class SafetyChecker:
         if compiled.all_of and all(p.search(sentence) for p in compiled.all_of[1:]):
             yield from compiled.all_of[0].finditer(sentence)
 
-    def _evaluate(self, compiled: _CompiledRule, parts: list[str], message: str) -> RuleTrace:
+    def _evaluate(
+        self, compiled: _CompiledRule, parts: list[str], message: str, own: str
+    ) -> RuleTrace:
         """The first unsuppressed hit fires the rule; the hits are looked at lazily, since
         most rules match nothing in most messages."""
         rule = compiled.rule
@@ -862,7 +867,6 @@ class SafetyChecker:
         sentence, hit = first
         if compiled.requires is not None and not compiled.requires.search(message):
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
-        own = _own_words(parts)
         excuse, overridden = self._excused(compiled, own)
         if excuse:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
