@@ -1704,3 +1704,17 @@ def test_an_excuse_the_client_quotes_or_knows_and_sets_aside_excuses_nothing(tex
     checker = Engines.build(load_knowledge()).safety
     assert kind in {finding.kind for finding in checker.check(text).findings}
     assert checker.check("チャットワークへの移行は承認後にしましょう。").risk == "none"
+
+
+def test_a_formal_letter_is_no_contact_request_unless_it_names_a_channel():
+    """The formal words (拝啓, 時下, ご清栄) are not evidence of a contact request; a formal
+    letter that asks for a fax number or a Chatwork ID still is."""
+    checker = Engines.build(load_knowledge()).safety
+    letter = (
+        "拝啓 初冬の候、貴殿におかれましてはますますご清祥のこととお慶び申し上げます。\n"
+        "このたびは弊社の案件にご応募いただき、誠にありがとうございました。\n"
+        "慎重に検討いたしました結果、ぜひ貴殿にお願いしたく存じます。\n敬具"
+    )
+    assert checker.check(letter).risk == "none"
+    asking = letter.replace("存じます。", "存じます。\n今後のご連絡のため、ファックス番号をお教えください。")
+    assert "off_platform_contact" in {f.kind for f in checker.check(asking).findings}
