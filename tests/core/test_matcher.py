@@ -119,16 +119,15 @@ words without the platforms' terms), the application called 「運営にOKもら
 聞くやつ」 (four, two answered wrong; an alias for them cost three right answers elsewhere as the
 rankers retrained), a reply asking for escrow first (suggestions), a client who wants Chatwork
 before paying, asked in English, and how long CrowdWorks takes "to ok talking outside".
-In validation149 (precise details), one answered wrong: 「承認されたけど、仮払いがまだ。チャットワーク
-で作業を始めてもいい？」 goes to the approval (the approval given as context outweighs the escrow
-asked about); the learned vetoes withdraw where escrowed money is kept and work stopped when the
-escrow is put off (作業途中, 先延ばし: the near-misses about cancelling mid-job); a kana-only
+In validation149 (precise details), the learned vetoes withdraw where escrowed money is kept
+and work stopped when the escrow is put off (作業途中, 先延ばし: the near-misses about cancelling
+mid-job); a kana-only
 question on acceptance below the kana-only bar; a quoted 「みんな申請なんてしてないから」; two rules
 weighed against each other; and whether a Chatwork ID is given automatically. In validation150
-(why-questions), two answered wrong (a worker who wants to do everything on Chatwork in kana,
-answered with why clients use it; escrowed money after the move, answered with escrow itself),
-and seven withdrawn: why questions whose
-entry has no why-phrasing about the question's subject (screenshots; CrowdWorks' messages
+(why-questions), one answered wrong (a worker who wants to do everything on Chatwork in kana,
+answered with why clients use it), and eight withdrawn (escrowed money after the move among
+them): why questions whose entry has no why-phrasing about the question's subject (screenshots;
+CrowdWorks' messages
 against Chatwork's) or that a veto withdraws (escrow before moving; kana-only ones). Why-phrasings
 for four entries answered three of them but cost five right answers on the regression sets."""
 

@@ -1716,5 +1716,7 @@ def test_a_formal_letter_is_no_contact_request_unless_it_names_a_channel():
         "慎重に検討いたしました結果、ぜひ貴殿にお願いしたく存じます。\n敬具"
     )
     assert checker.check(letter).risk == "none"
-    asking = letter.replace("存じます。", "存じます。\n今後のご連絡のため、ファックス番号をお教えください。")
+    asking = letter.replace(
+        "存じます。", "存じます。\n今後のご連絡のため、ファックス番号をお教えください。"
+    )
     assert "off_platform_contact" in {f.kind for f in checker.check(asking).findings}
