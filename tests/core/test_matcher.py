@@ -124,9 +124,8 @@ and work stopped when the escrow is put off (作業途中, 先延ばし: the nea
 mid-job); a kana-only
 question on acceptance below the kana-only bar; a quoted 「みんな申請なんてしてないから」; two rules
 weighed against each other; and whether a Chatwork ID is given automatically. In validation150
-(why-questions), one answered wrong (a worker who wants to do everything on Chatwork in kana,
-answered with why clients use it), and eight withdrawn (escrowed money after the move among
-them): why questions whose entry has no why-phrasing about the question's subject (screenshots;
+(why-questions), none answered wrong and nine withdrawn (a worker who wants to do everything
+on Chatwork, in kana, and escrowed money after the move among them): why questions whose entry has no why-phrasing about the question's subject (screenshots;
 CrowdWorks' messages
 against Chatwork's) or that a veto withdraws (escrow before moving; kana-only ones). Why-phrasings
 for four entries answered three of them but cost five right answers on the regression sets."""
