@@ -489,13 +489,11 @@ KNOWN_MISSED = {
     "regression_validation34_client_messages.yaml": 1,
     "regression_validation64_client_messages.yaml": 1,
     "regression_validation65_client_messages.yaml": 2,
-    "regression_validation83_client_messages.yaml": 2,
     "regression_validation89_client_messages.yaml": 1,
     "regression_validation90_client_messages.yaml": 2,
     "regression_validation92_client_messages.yaml": 1,
     "regression_validation102_client_messages.yaml": 1,
     "regression_validation124_client_messages.yaml": 1,
-    "regression_validation128_client_messages.yaml": 1,
     "regression_validation138_client_messages.yaml": 4,
     "regression_validation139_client_messages.yaml": 3,
     "regression_validation142_client_messages.yaml": 1,
@@ -514,17 +512,14 @@ learned stage that had caught it. In validation65, a repeat client who goes on i
 Chatwork before the new contract (前回と同じくチャットワークで…まだ契約前ですが): the sentence alone
 reads as ordinary and the learned stage overrules the rule (not overruling it when the message
 says 承認前 flagged three ordinary reminders of the rule); and the same client's meeting
-members added to the old Chatwork group. In validation83, two long messages whose LINE contact
-sits in one clause. In validation89 and 90, a Chatwork ID asked for in a sentence that also
+members added to the old Chatwork group. In validation89 and 90, a Chatwork ID asked for in a sentence that also
 offers an article's samples (an article in the sentence excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
 promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
 In validation102, work beyond the escrowed budget with its pay put off (仮払い済みの予算を超えて
 しまうのですが、追加で3本…追加分のお支払いは後日で): the escrow said to be done excuses every escrow
 rule. In validation124, a schedule that lists the escrow after the first draft (・5/10 初稿提出
-・5/15 仮払い): no request is made, and a date list alone is read by no rule. In validation128, a revision to be written over the client's own document, 「サイトでの
-手続きは省いて」: 手続き alone is no delivery (a reviewer's probes: 「クラウドワークスでの手続きは完了…
-前置きは省いて」), and the client's own document is no file service.
+・5/15 仮払い): no request is made, and a date list alone is read by no rule.
 In validation138 (chat style), three messages in romaji (「karibarai wa ato de shimasu」:
 nothing reads romaji; 9 cases of the 140 written sets are so written) and 「お金は仕事終わたら払います。先に
 仕事してください」 (the learned stage 0.93 sure). In validation139 (long e-mails), contact details to
