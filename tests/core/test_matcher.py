@@ -25,110 +25,71 @@ from tests.core.test_words import CountingAnalyzer
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 QUESTION_SETS = sorted(path.name for path in FIXTURES.glob("*questions.yaml"))
 KNOWN_OFF_TOPIC_ANSWERED = {
-    "regression_validation16_questions.yaml": 1,
-    "regression_validation18_questions.yaml": 2,
-    "regression_validation20_questions.yaml": 1,
-    "regression_validation23_questions.yaml": 2,
     "regression_validation44_questions.yaml": 1,
     "regression_validation81_questions.yaml": 1,
     "regression_validation143_questions.yaml": 1,
     "regression_validation147_questions.yaml": 1,
     "regression_validation150_questions.yaml": 1,
 }
-"""Near-misses still answered with confidence: a factory reset of an iPhone (a sign-up keyword),
-a time limit on free video calls (the free plan's limits answer how long, of messages), filing
-a rejected application again (the approval entry answers what happens when it is refused), and
-whether Word or Google Docs is the usual delivery format (sending files); after how many days
-of silence the office accepts a delivery itself, and how many files the delivery button takes;
-whether Instagram stories can be deleted later (the learned ranker is sure of the edit-and-delete
-entry from 後から消せる; the guard tried against it cost right answers on unseen sets); how to
-turn a PDF into a Word file (sending files). In validation143, the price per user of Chatwork's
-business plan, answered with the entry that says prices change and points to the official page
-(the set calls it a near-miss; the entry is the bot's answer to any price question). In
-validation147, CrowdWorks support's opening hours (answered with the entry that CrowdWorks does
-not mediate Chatwork trouble). In validation150, the benefit of CrowdWorks' skill test
-(answered with why clients use Chatwork: メリット is its keyword)."""
+"""Near-misses still answered with confidence: whether Instagram stories can be deleted later
+(the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
+it cost right answers on unseen sets); how to turn a PDF into a Word file (sending files). In
+validation143, the price per user of Chatwork's business plan, answered with the entry that says
+prices change and points to the official page (the set calls it a near-miss; the entry is the
+bot's answer to any price question). In validation147, CrowdWorks support's opening hours
+(answered with the entry that CrowdWorks does not mediate Chatwork trouble). In validation150,
+the benefit of CrowdWorks' skill test (answered with why clients use Chatwork: メリット is its
+keyword)."""
 KNOWN_IN_SCOPE_MISSED = {
-    "regression_validation14_questions.yaml": 5,
-    "regression_validation18_questions.yaml": 5,
-    "regression_validation23_questions.yaml": 6,
-    "regression_validation44_questions.yaml": 6,
-    "regression_validation45_questions.yaml": 4,
-    "regression_validation66_questions.yaml": 4,
+    "regression_validation44_questions.yaml": 4,
     "regression_validation68_questions.yaml": 6,
     "regression_validation81_questions.yaml": 4,
-    "regression_validation82_questions.yaml": 5,
-    "regression_validation89_questions.yaml": 5,
-    "regression_validation92_questions.yaml": 6,
+    "regression_validation82_questions.yaml": 4,
+    "regression_validation92_questions.yaml": 5,
     "regression_validation100_questions.yaml": 5,
-    "regression_validation101_questions.yaml": 5,
     "regression_validation123_questions.yaml": 4,
     "regression_validation147_questions.yaml": 7,
-    "regression_validation149_questions.yaml": 7,
+    "regression_validation149_questions.yaml": 6,
     "regression_validation150_questions.yaml": 7,
 }
-"""In-scope questions still missed, beyond the 5% every set may miss: a long question whose own
-question (what Chatwork is) drowns in its context, a free-plan video call that goes to group
-chats, pay after moving to Chatwork, Google sign-up that mentions a password in passing, and one
-in hiragana below the kana-only bar. In validation18: two long, chatty questions whose question
-drowns in its story, a declined contact request's notice (it goes to declining politely, which
-never answers notices), losing the history by deleting a contact, and LINE named by a client who
-will not answer on CrowdWorks. In validation23: two English questions full of other words (many
-clients in one screen; money to register), registration questions that name income or an ID
-document (other subjects), a kana-only one about deleted messages, and where the ban on direct
-contracts is written. In validation44 (worried posts, dialect, typos): an application used for
-other jobs (vetoed by the learned stage), a LINE exchange before an approval typed as 証人, a
-direct-contract invitation half accepted, an amount edited in Chatwork, a free video call for an
-interview, and an English question whether a free account stays free (the regression prefers the
-escrow entry). For validation14 each fix tried cost other sets more; validation18's, 23's and
-44's are not worked on yet. In validation66: two kana-only questions (when an ID may be given,
-with no subject word; how many free groups, which the every-word veto a kana question keeps
-withdraws), a reply 「詳しくはチャットワークで」 that goes to suspicious requests, and one in romaji. In
-validation68 (comparisons, English from abroad): using Chatwork from overseas, free against
-paid, what comes after approval, which of two rules to follow, PayPal from abroad (vetoed or
-gated), two kana-only ones below the kana-only bar, and the pay after acceptance (vetoed). In
-validation81 and 82 (mid-job; money and proof), the learned vetoes withdraw questions about pay
-(報酬, 払われない): the near-misses the rankers were taught speak of money more than the entries'
-questions do (delivering on Chatwork and being paid, the pay flow after moving, why escrow comes
-before moving, being paid at all); also a kana-only question who files the off-platform
-application, messages no longer visible after two months (taken for deletion), the first steps
-before switching, and a client who will not accept the delivery. In validation89 and 92 (money;
-company clients), none answered wrong: two English questions gated on their other words (closing
-the account to take a client private; a client gone after a file sent over Chatwork), a company
-policy asking for Chatwork at once (gated in English; in Japanese it names Slack and no domain
-word), the free plan's file limit (regression veto), pay after acceptance (below the score), a
-credit card at sign-up (another subject), an invitation to a company's Chatwork (its money words
-vetoed), and three kana-only questions (avoiding said-and-unsaid disputes, no reply, where one's
-ID is shown). In validation100 and 101 (phone typing in dialect; long polite posts, English from
-abroad): what Chatwork does better than CrowdWorks in Kansai speech (answered with the safest
-option), when to move and where the escrowed money goes after moving (the learned veto over
-チャワ and 移行), a free video call's size in telegraphic English (regression veto), where one
-talks by default (no domain word), Chatwork's safety asked through personal data (sign-up), a
-kana-only sign-up question (the learned veto), and three English questions whose other words
-outweigh the question (what Chatwork is, whether it costs money, where one's ID is). In
-validation45 (English from abroad, plain Japanese), a Google Drive link against the delivery
-button (gated on its other words), a client editing one's message and a declined contact
-request (the averaged regression of session 18 withdraws the one and sends the other to scams),
-and when a Chatwork ID is set. validation114 (worried posts after trouble) needs no allowance
-since the what-now entry (already-outside). In validation123 (yes/no checks of a plan), one
-answered wrong: 「CWを通さないとダメ？最初からチャットワークで話すのは不可？」 goes to direct contracts
-(通さない is its keyword); three withdrawn: 'do I need approval before moving to chatwork?' and a
-kana-only question about talking before approval (the content words' veto), and LINE after
-approval (another tool, with neither Chatwork nor CrowdWorks named). In validation147 (plain
-words without the platforms' terms), the application called 「運営にOKもらう」「運営の許可」「移っていいか
-聞くやつ」 (four, two answered wrong; an alias for them cost three right answers elsewhere as the
-rankers retrained), a reply asking for escrow first (suggestions), a client who wants Chatwork
-before paying, asked in English, and how long CrowdWorks takes "to ok talking outside".
-In validation149 (precise details), the learned vetoes withdraw where escrowed money is kept
-and work stopped when the escrow is put off (作業途中, 先延ばし: the near-misses about cancelling
-mid-job); a kana-only question on acceptance below the kana-only bar; a quoted 「みんな申請なんて
-してないから」; two rules weighed against each other; and whether a Chatwork ID is given
-automatically. In validation150
-(why-questions), none answered wrong and seven withdrawn: a worker who wants to do everything on
-Chatwork, in kana; escrowed money after the move; CrowdWorks' messages against Chatwork's; and
-questions a veto withdraws (escrow before moving; kana-only ones). Why-phrasings for four entries
-answered three of them but cost five right answers on the regression sets; an answer that gives
-its reasons now answers why (vocabulary `aspects_in_answers`)."""
+"""In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
+posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
+losing the history by deleting a contact (just below the score), and an English question whether
+a free account stays free (the learned veto); they are not worked on yet. In validation68
+(comparisons, English from abroad): using Chatwork from overseas, which of two rules to follow,
+PayPal from abroad (vetoed or gated), two kana-only ones below the kana-only bar, and the pay
+after acceptance (vetoed). In validation81 and 82 (mid-job; money and proof), the learned vetoes
+withdraw questions about pay (報酬, 払われない): the near-misses the rankers were taught speak of
+money more than the entries' questions do (delivering on Chatwork and being paid, the pay flow
+after moving, why escrow comes before moving); also a kana-only question who files the
+off-platform application, messages no longer visible after two months (taken for deletion), the
+first steps before switching, a client who will not accept the delivery, and a kana-only question
+on avoiding said-and-unsaid disputes (no domain word). In validation92 (company clients), none
+answered wrong: a company policy asking for Chatwork at once (gated in English; in Japanese it
+names Slack and no domain word), an invitation to a company's Chatwork (its money words vetoed),
+and two kana-only questions (avoiding said-and-unsaid disputes, no reply). In validation100
+(phone typing in dialect): what Chatwork does better than CrowdWorks in Kansai speech (answered
+with the safest option), when to move and where the escrowed money goes after moving (the
+learned veto over チャワ and 移行), where one talks by default (no domain word), and LINE asked
+for before the approval (no clear lead over the runner-up). In validation123 (yes/no checks of
+a plan), one answered wrong: 「CWを通さないとダメ？最初からチャットワークで話すのは不可？」 goes to
+direct contracts (通さない is its keyword); three withdrawn: 'do I need approval before moving to
+chatwork?' and a kana-only question about talking before approval (the content words' veto),
+and LINE after approval (another tool, with neither Chatwork nor CrowdWorks named). In
+validation147 (plain words without the platforms' terms), the application called 「運営にOKもらう」
+「運営の許可」「移っていいか聞くやつ」 (four, two answered wrong; an alias for them cost three right
+answers elsewhere as the rankers retrained), a reply asking for escrow first (suggestions), a
+client who wants Chatwork before paying, asked in English, and how long CrowdWorks takes "to ok
+talking outside". In validation149 (precise details), the learned vetoes withdraw where escrowed
+money is kept and work stopped when the escrow is put off (作業途中, 先延ばし: the near-misses
+about cancelling mid-job); a kana-only question on acceptance below the kana-only bar; a quoted
+「みんな申請なんてしてないから」; two rules weighed against each other; and whether a Chatwork ID
+is given automatically. In validation150 (why-questions), none answered wrong and seven
+withdrawn: a worker who wants to do everything on Chatwork, in kana; escrowed money after the
+move; CrowdWorks' messages against Chatwork's; and questions a veto withdraws (escrow before
+moving; kana-only ones). Why-phrasings for four entries answered three of them but cost five
+right answers on the regression sets; an answer that gives its reasons now answers why
+(vocabulary `aspects_in_answers`)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
