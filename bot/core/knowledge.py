@@ -109,7 +109,6 @@ class VocabularyFile(Strict):
     other_subjects: list[NonEmpty] = []
     unsupported: list[NonEmpty] = []
     aspects: dict[Name, list[NonEmpty]] = {}
-    aspects_in_answers: dict[Name, list[NonEmpty]] = {}
     names: list[NonEmpty] = []
     aliases: list[Alias] = []
     filler: list[NonEmpty] = []
@@ -212,10 +211,6 @@ def _check_vocabulary(doc: Document, vocabulary: VocabularyFile) -> list[Problem
             re.compile(alias.pattern)
         except re.error as exc:
             problems.append(doc.problem(("aliases", index, "pattern"), f"invalid regex: {exc}"))
-    for aspect in vocabulary.aspects_in_answers:
-        if aspect not in vocabulary.aspects:
-            loc = ("aspects_in_answers", aspect)
-            problems.append(doc.problem(loc, f"unknown aspect '{aspect}' (not in `aspects`)"))
     return problems
 
 

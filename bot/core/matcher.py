@@ -506,10 +506,6 @@ class Matcher:
                     self._aspect_cues[whole].append(
                         ((Word(whole, whole, "", "", "", 0, ()),), aspect, cue)
                     )
-        self._aspects_in_answers = {
-            aspect: tuple(prepare(marker) for marker in markers)
-            for aspect, markers in vocabulary.aspects_in_answers.items()
-        }
         self._not_topics = self._names | {
             word.lemma for cues in self._aspect_cues.values() for cue, _, _ in cues for word in cue
         }
@@ -1090,23 +1086,17 @@ class Matcher:
         self, labelled: Sequence[tuple[str, Analysis]]
     ) -> list[dict[str, frozenset[str]]]:
         """The aspects each entry answers, each with the subject words of the questions that
-        ask it: its phrasings, keywords and labelled questions (knowledge/questions.yaml); and
-        the aspects its answer gives (vocabulary `aspects_in_answers`: an answer that says why,
-        with ため or because, answers why about every word the entry speaks of)."""
+        ask it: its phrasings, keywords and labelled questions (knowledge/questions.yaml)."""
         labelled_by_entry: dict[str, list[Analysis]] = defaultdict(list)
         for entry_id, analysis in labelled:
             labelled_by_entry[entry_id].append(analysis)
-        indexed: list[dict[str, frozenset[str]]] = []
+        indexed = []
         for entry in self.entries:
             topics: dict[str, set[str]] = defaultdict(set)
             own = [self._analyze(t) for t in (*_entry_texts(entry), *entry.keywords)]
             for analysis in (*own, *labelled_by_entry[entry.id]):
                 for aspect in self._aspects_asked(analysis):
                     topics[aspect].update(set(self._subject_words(analysis)) - self._not_topics)
-            answer = prepare(f"{entry.answer.ja} {entry.answer.en}")
-            for aspect, markers in self._aspects_in_answers.items():
-                if any(marker in answer for marker in markers):
-                    topics[aspect].update(self._entry_words[len(indexed)])
             indexed.append({aspect: frozenset(words) for aspect, words in topics.items()})
         return indexed
 

@@ -9,13 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.knowledge import (
-    FAQ_FILE,
-    VOCABULARY_FILE,
-    WALKTHROUGH_FILE,
-    Knowledge,
-    load_knowledge,
-)
+from bot.core.knowledge import FAQ_FILE, WALKTHROUGH_FILE, Knowledge, load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.schema import KnowledgeError
 
@@ -310,15 +304,6 @@ def test_unknown_related_id(bad_copy: Path) -> None:
         "related.0",
     )
     assert "unknown related id 'no-such-entry'" in str(error)
-
-
-def test_an_aspect_in_answers_must_be_a_known_aspect(bad_copy: Path) -> None:
-    old = "aspects_in_answers:\n  reason:"
-    line = _break(bad_copy, VOCABULARY_FILE, old, "aspects_in_answers:\n  reasons:")
-    [problem] = _problems(bad_copy).problems
-    assert problem.file.endswith(VOCABULARY_FILE)
-    assert (problem.line, problem.field) == (line + 1, "aspects_in_answers.reasons")
-    assert "unknown aspect 'reasons'" in problem.message
 
 
 def test_empty_phrasing_is_rejected(bad_copy: Path) -> None:

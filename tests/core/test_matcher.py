@@ -50,7 +50,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation123_questions.yaml": 4,
     "regression_validation147_questions.yaml": 7,
     "regression_validation149_questions.yaml": 6,
-    "regression_validation150_questions.yaml": 7,
+    "regression_validation150_questions.yaml": 9,
 }
 """In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
@@ -84,12 +84,13 @@ talking outside". In validation149 (precise details), the learned vetoes withdra
 money is kept and work stopped when the escrow is put off (作業途中, 先延ばし: the near-misses
 about cancelling mid-job); a kana-only question on acceptance below the kana-only bar; a quoted
 「みんな申請なんてしてないから」; two rules weighed against each other; and whether a Chatwork ID
-is given automatically. In validation150 (why-questions), none answered wrong and seven
+is given automatically. In validation150 (why-questions), none answered wrong and nine
 withdrawn: a worker who wants to do everything on Chatwork, in kana; escrowed money after the
-move; CrowdWorks' messages against Chatwork's; and questions a veto withdraws (escrow before
-moving; kana-only ones). Why-phrasings for four entries answered three of them but cost five
-right answers on the regression sets; an answer that gives its reasons now answers why
-(vocabulary `aspects_in_answers`)."""
+move; why questions whose entry has no why-phrasing about the question's subject (screenshots;
+CrowdWorks' messages against Chatwork's; the approval awaited after escrow); and questions a
+veto withdraws (escrow before moving; kana-only ones). Why-phrasings for four entries answered
+three of them but cost five right answers on the regression sets; reading the reason from an
+answer (ため, because) answered four more of a new set of why-questions but answered three wrong."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -579,31 +580,6 @@ def test_an_aspect_is_answered_only_about_what_the_entry_asks_it_of():
     refused = matcher.answer("検収って普通何日で終わりますか", explain=True)
     assert not refused.matched
     assert refused.explanation.unanswered_aspects == ("duration (何日)",)
-
-
-def test_an_answer_that_gives_its_reasons_answers_why():
-    """No phrasing of the screenshot entry asks why; its answer says why (ため), so it answers
-    why about what it speaks of, and only with `aspects_in_answers` set."""
-    screenshots = entry(
-        "screenshots", ["スクショは必要？", "スクショの撮り方"], ["screenshots"], ["スクショ"]
-    )
-    screenshots = screenshots.model_copy(
-        update={
-            "answer": screenshots.answer.model_copy(
-                update={"ja": "証拠を残すため、スクショを撮ります。"}
-            )
-        }
-    )
-    aspects = {"reason": ["なぜ", "why"]}
-    question = "なぜスクショが必要なんですか"
-    gated = Matcher([screenshots], VocabularyFile(anchors=["スクショ"], aspects=aspects))
-    refused = gated.answer(question, explain=True)
-    assert not refused.matched
-    assert refused.explanation.unanswered_aspects == ("reason (なぜ)",)
-    vocabulary = VocabularyFile(
-        anchors=["スクショ"], aspects=aspects, aspects_in_answers={"reason": ["ため"]}
-    )
-    assert Matcher([screenshots], vocabulary).answer(question).entry.id == "screenshots"
 
 
 def test_a_cue_counts_whether_the_analyser_cuts_it_in_one_word_or_two():
