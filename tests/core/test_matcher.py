@@ -31,6 +31,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation147_questions.yaml": 1,
     "regression_validation150_questions.yaml": 1,
     "regression_validation157_questions.yaml": 1,
+    "regression_validation158_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -42,7 +43,9 @@ bot's answer to any price question). In validation147, CrowdWorks support's open
 the benefit of CrowdWorks' skill test (answered with why clients use Chatwork: メリット is its
 keyword). In validation157, why some writers prefer Lancers to CrowdWorks (the
 learned ranker rescues why clients use Chatwork; refusing the rescue to a question that names
-another marketplace cost a right answer on the sealed sets and spared no near-miss there)."""
+another marketplace cost a right answer on the sealed sets and spared no near-miss there). In
+validation158, how a client posts a job on CrowdWorks (answered with suspicious requests, whose
+phrasings speak of a client, a job and posting it: every subject word is explained)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation44_questions.yaml": 4,
     "regression_validation68_questions.yaml": 6,
