@@ -80,7 +80,7 @@ _QUOTED = re.compile(r"^ *>+ ?")
 QUOTE_MARK = "> "
 """A line quoted from an earlier message ("> チャットワークでのやり取りは可能でしょうか"): the
 worker's words that the client answers. They propose nothing unless the client's sentence under
-them agrees (_AGREES, `_reply_to`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」
+them agrees (_AGREES, `_Reading.agreed`), and excuse nothing: 「> 仮払いの完了後、作業に取りかかります」
 quoted before 「弊社ではいつも作業完了後に仮払いをしています」 puts no escrow first."""
 _AGREEMENT = (
     r"はい|ええ|了解|承知|かしこまりました|"
@@ -608,21 +608,35 @@ def _quotes_answered(parts: list[str]) -> list[str]:
     return [part.removeprefix(QUOTE_MARK) for part in parts]
 
 
-def _reply_to(parts: list[str], quoted: str) -> str:
-    """The client's first sentence after the quoted block that holds `quoted`: what answers it
-    (an e-mail reply answers each quote under it, so a yes to one quote is not a yes to all)."""
-    after = parts[parts.index(quoted) + 1 :]
-    return next((part for part in after if not part.startswith(QUOTE_MARK)), "")
+@dataclass(frozen=True)
+class _Reading:
+    """A message as the rules read it, worked out once per check rather than once per rule."""
 
-
-def _own_words(parts: list[str]) -> str:
+    parts: list[str]
+    message: str
+    """The parts joined."""
+    own: str
     """The message without the quoted lines the client does not agree to: what the client says
     in their own words or takes up ("> I can start once you fund the escrow." "Sounds good")."""
-    return " ".join(
+    agreed: frozenset[str]
+    """The quoted lines that the client's first sentence after their block agrees to (an e-mail
+    reply answers each quote under it, so a yes to one quote is not a yes to all)."""
+
+
+def _reading(parts: list[str]) -> _Reading:
+    agreed: set[str] = set()
+    reply = ""
+    for part in reversed(parts):
+        if not part.startswith(QUOTE_MARK):
+            reply = part
+        elif _AGREES.search(reply):
+            agreed.add(part)
+    own = " ".join(
         part.removeprefix(QUOTE_MARK)
         for part in parts
-        if not part.startswith(QUOTE_MARK) or _AGREES.search(_reply_to(parts, part))
+        if not part.startswith(QUOTE_MARK) or part in agreed
     )
+    return _Reading(parts, " ".join(parts), own, frozenset(agreed))
 
 
 def _set_aside(text: str, match: re.Match[str]) -> bool:
@@ -771,8 +785,8 @@ class SafetyChecker:
             spelled_parts, respelled_kana = self._read(sentences(spelled))
             parts += spelled_parts
             respelled += respelled_kana
-        message = " ".join(parts)
-        own = _own_words(parts)
+        reading = _reading(parts)
+        message = reading.message
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}
         traces: list[RuleTrace] = []
@@ -781,12 +795,12 @@ class SafetyChecker:
             if kind in fired:
                 if explain:
                     first = fired[kind][1].rule.id
-                    trace = self._evaluate(compiled, parts, message, own)
+                    trace = self._evaluate(compiled, reading)
                     if trace.span:
                         reason = f"{kind} already reported by {first}"
                         traces.append(RuleTrace(trace.rule, kind, False, "", "", reason))
                 continue
-            trace = self._evaluate(compiled, parts, message, own)
+            trace = self._evaluate(compiled, reading)
             if trace.fired and kind in self._overrules:
                 trace = self._overruled(trace)
             if trace.fired:
@@ -798,7 +812,7 @@ class SafetyChecker:
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
         if self.model is not None:
-            learned, trace = self._learned(scanned, own, excused)
+            learned, trace = self._learned(scanned, reading.own, excused)
             if learned is not None and learned.rule.kind not in fired:
                 ranked = [*ranked, (len(self.rules), learned)]
                 findings = (*findings, self._finding(learned.rule, lang, severity="caution"))
@@ -833,7 +847,7 @@ class SafetyChecker:
     def trace(self, compiled: _CompiledRule, text: str) -> RuleTrace:
         """One rule alone on a message (how `check-knowledge` runs a rule's examples)."""
         parts, _ = self._read(sentences(text[:MAX_SCAN]))
-        return self._evaluate(compiled, parts, " ".join(parts), _own_words(parts))
+        return self._evaluate(compiled, _reading(parts))
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """The sentences with every `spellings` word replaced by the word the rules know, and
@@ -854,20 +868,18 @@ class SafetyChecker:
         if compiled.all_of and all(p.search(sentence) for p in compiled.all_of[1:]):
             yield from compiled.all_of[0].finditer(sentence)
 
-    def _evaluate(
-        self, compiled: _CompiledRule, parts: list[str], message: str, own: str
-    ) -> RuleTrace:
+    def _evaluate(self, compiled: _CompiledRule, reading: _Reading) -> RuleTrace:
         """The first unsuppressed hit fires the rule; the hits are looked at lazily, since
         most rules match nothing in most messages."""
         rule = compiled.rule
-        hits = ((s, hit) for s in parts for hit in self._hits(compiled, s))
+        hits = ((s, hit) for s in reading.parts for hit in self._hits(compiled, s))
         first = next(hits, None)
         if first is None:
             return RuleTrace(rule.id, rule.kind, False)
         sentence, hit = first
-        if compiled.requires is not None and not compiled.requires.search(message):
+        if compiled.requires is not None and not compiled.requires.search(reading.message):
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), "`requires` absent")
-        excuse, overridden = self._excused(compiled, own)
+        excuse, overridden = self._excused(compiled, reading.own)
         if excuse:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
         reason = ""
@@ -883,7 +895,7 @@ class SafetyChecker:
                 )
             ):
                 reason = f"`unless_sentence` matched 「{found.group()}」"
-            elif sentence.startswith(QUOTE_MARK) and not _AGREES.search(_reply_to(parts, sentence)):
+            elif sentence.startswith(QUOTE_MARK) and sentence not in reading.agreed:
                 reason = "quoted from an earlier message, and not agreed to"
             elif negated := (
                 self._negated(sentence, hit)

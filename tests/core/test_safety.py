@@ -512,8 +512,8 @@ learned stage that had caught it. In validation65, a repeat client who goes on i
 Chatwork before the new contract (前回と同じくチャットワークで…まだ契約前ですが): the sentence alone
 reads as ordinary and the learned stage overrules the rule (not overruling it when the message
 says 承認前 flagged three ordinary reminders of the rule); and the same client's meeting
-members added to the old Chatwork group. In validation89 and 90, a Chatwork ID asked for in a sentence that also
-offers an article's samples (an article in the sentence excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
+members added to the old Chatwork group. In validation89 and 90, a Chatwork ID asked for in a
+sentence that also offers an article's samples (an article in the sentence excuses a contact request: narrowing that excuse flagged a sealed ordinary message); in 90, pay
 promised 'by another way' after a 0-yen contract; in 92, dealing directly with a group company
 that does not use CrowdWorks, flagged as a contact request without the direct-deal advice.
 In validation102, work beyond the escrowed budget with its pay put off (仮払い済みの予算を超えて
@@ -1704,7 +1704,7 @@ def test_an_excuse_the_client_quotes_or_knows_and_sets_aside_excuses_nothing(tex
 def test_a_formal_letter_is_no_contact_request_unless_it_names_a_channel():
     """The formal words (拝啓, 時下, ご清栄) are not evidence of a contact request; a formal
     letter that asks for a fax number or a Chatwork ID still is."""
-    checker = Engines.build(load_knowledge()).safety
+    checker = shipped_checker()
     letter = (
         "拝啓 初冬の候、貴殿におかれましてはますますご清祥のこととお慶び申し上げます。\n"
         "このたびは弊社の案件にご応募いただき、誠にありがとうございました。\n"
