@@ -1715,3 +1715,38 @@ def test_a_formal_letter_is_no_contact_request_unless_it_names_a_channel():
         "存じます。", "存じます。\n今後のご連絡のため、ファックス番号をお教えください。"
     )
     assert "off_platform_contact" in {f.kind for f in checker.check(asking).findings}
+
+
+def test_thanks_for_an_application_is_no_contact_request_unless_it_names_a_channel():
+    """「ぜひ一度お願いしたい」 after thanks for an application is interest, not a hand-off: the
+    model learned ぜひ一度 from scouts that went on to ask for an ID or a call. The same thanks
+    followed by a request for a LINE ID, or for a call, is still flagged."""
+    checker = shipped_checker()
+    thanks = (
+        "はじめまして、ご応募ありがとうございます。プロフィールと実績を拝見しました。"
+        "ぜひ一度お願いしたいと思っております。"
+    )
+    assert checker.check(thanks).risk == "none"
+    for hand_off in (
+        "詳細はLINEでお伝えしますので、IDを教えてください。",
+        "まずはお電話でお話しできますか。",
+    ):
+        kinds = {f.kind for f in checker.check(thanks + hand_off).findings}
+        assert "off_platform_contact" in kinds, hand_off
+
+
+def test_further_orders_through_crowdworks_are_no_direct_deal():
+    """The model hears 次回以降 or "keep working with you" as a direct deal; with CrowdWorks named
+    as the channel of the orders, it is the site's own repeat order. Without it, still flagged."""
+    checker = shipped_checker()
+    on_the_site = [
+        "次回以降もクラウドワークスで指名してご依頼したいです。よろしければお気に入りに登録させていただきますね。",
+        "We'd love to keep working with you, and we'll always do it through CrowdWorks.",
+    ]
+    for message in on_the_site:
+        assert checker.check(message).risk == "none", message
+    for message in (
+        "次回以降は直接ご依頼したいです。",
+        "We'd love to keep working with you, but not through CrowdWorks: let's do it directly.",
+    ):
+        assert "direct_contract" in {f.kind for f in checker.check(message).findings}, message
