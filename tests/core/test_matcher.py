@@ -33,6 +33,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation157_questions.yaml": 1,
     "regression_validation158_questions.yaml": 1,
     "regression_validation159_questions.yaml": 1,
+    "regression_validation161_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -49,7 +50,10 @@ validation158, how a client posts a job on CrowdWorks (answered with suspicious 
 phrasings speak of a client, a job and posting it: every subject word is explained). In
 validation159, how a newcomer ranks higher in CrowdWorks' search results (the learned ranker
 rescues adding a client by Chatwork ID, from "search", past the subject gate; asking the rescued
-entry to explain the asking sentence alone cost 2-3 right answers on the sealed sets)."""
+entry to explain the asking sentence alone cost 2-3 right answers on the sealed sets). In
+validation161, that a PDF sent on Chatwork shows no preview (sending files: its keyword PDF, the
+preview unexplained; a lower subject-gate limit for questions with a word no entry knows cost
+23 right answers on the sealed sets)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation44_questions.yaml": 4,
     "regression_validation68_questions.yaml": 6,
