@@ -66,6 +66,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation149_questions.yaml": 6,
     "regression_validation150_questions.yaml": 9,
     "regression_validation157_questions.yaml": 9,
+    "regression_validation162_questions.yaml": 4,
 }
 """In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
@@ -110,7 +111,10 @@ validation157 (why-questions again) is the set that showed it: without it, none 
 and nine withdrawn, six by the aspect gate (why an ID waits for the approval, why the free plan
 is enough, in kana too, why paid prices differ between articles, why CrowdWorks forbids outside
 contact, why companies choose Chatwork) and three by a veto (why Chatwork waits for escrow, why
-LINE needs the application too, why deleting a contact erased the history)."""
+LINE needs the application too, why deleting a contact erased the history). In validation162
+(a freelancer at each step), four questions typed in kana only get suggestions: the client
+called いらいぬし (依頼主) twice, 規約違反 just below the bar for kana, and a message deleted
+later, in words that name nothing of the domain (相手, 発言, 消す)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
