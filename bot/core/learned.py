@@ -140,6 +140,10 @@ class LearnedSettings(Strict):
     (「仮払いは毎回先に入れる」). The model weighs words, and those messages use the risky ones;
     rules still fire on them."""
     lines: LineSettings = LineSettings()
+    signature: list[NonEmpty] = []
+    """Regexes (with `{terms}`) for a line of a signature block (the company's address, phone
+    and URL), which the model does not weigh: ordinary e-mails and risky ones carry the same
+    blocks, and their digits and URL words pulled it to contact requests nobody made."""
     clean_odds: float = Field(10.0, gt=0.0)
     """Prior odds multiplier for `none`: most real messages are ordinary, unlike the labels."""
     smoothing: float = Field(0.5, gt=0.0)

@@ -203,6 +203,20 @@ class Spelling(Strict):
     canonical: NonEmpty
 
 
+class WorkContent(Strict):
+    """A list of what the piece itself will say (a flyer's details, a page's outline) carries
+    the client's own phone, accounts and payment methods for its readers, and none of it is
+    asked of the worker. Its items are excused from the rules of `kinds`: lines that match
+    `item`, right under a line that matches a `header`, in a list none of whose items names a
+    job's `conditions` (報酬, 納期: that list is the job's terms); nor an item that `asks`."""
+
+    kinds: list[Name] = []
+    header: list[NonEmpty] = []
+    item: NonEmpty = "^$"
+    conditions: list[NonEmpty] = []
+    asks: list[NonEmpty] = []
+
+
 class SafetyFile(Strict):
     terms: dict[Name, list[NonEmpty]] = {}
     words: dict[Name, list[NonEmpty]] = {}
@@ -213,6 +227,7 @@ class SafetyFile(Strict):
     templates: list[Template] = []
     rules: list[Rule] = Field(min_length=1)
     learned: LearnedSettings = LearnedSettings()
+    work_content: WorkContent = WorkContent()
 
 
 class PatternError(ValueError):
@@ -305,6 +320,13 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
             yield ("learned", "lines", "names", kind, position), pattern
     for position, pattern in enumerate(safety.learned.lines.unless):
         yield ("learned", "lines", "unless", position), pattern
+    content = safety.work_content
+    yield ("work_content", "item"), content.item
+    for field in ("header", "conditions", "asks"):
+        for position, pattern in enumerate(getattr(content, field)):
+            yield ("work_content", field, position), pattern
+    for position, pattern in enumerate(safety.learned.signature):
+        yield ("learned", "signature", position), pattern
     for position, pattern in enumerate(safety.learned.not_overruled):
         yield ("learned", "not_overruled", position), pattern
     for index, channel in enumerate(safety.channels):
@@ -342,6 +364,7 @@ def check_safety(
         *((("learned", "unless", kind), kind) for kind in safety.learned.unless),
         *((("learned", "overrules", i), kind) for i, kind in enumerate(safety.learned.overrules)),
         *((("learned", "lines", "names", kind), kind) for kind in safety.learned.lines.names),
+        *((("work_content", "kinds", i), kind) for i, kind in enumerate(safety.work_content.kinds)),
     ]
     problems += [
         doc.problem(loc, f"no rule has kind '{kind}'") for loc, kind in named if kind not in kinds
@@ -621,6 +644,8 @@ class _Reading:
     agreed: frozenset[str]
     """The quoted lines that the client's first sentence after their block agrees to (an e-mail
     reply answers each quote under it, so a yes to one quote is not a yes to all)."""
+    content: dict[str, str] = dataclass_field(default_factory=dict)
+    """The sentences of the work's content (`work_content` items), each with its list's header."""
 
 
 def _reading(parts: list[str]) -> _Reading:
@@ -736,6 +761,13 @@ class SafetyChecker:
             if (names := compiler.any_of(patterns)) is not None
         }
         self._line_unless = compiler.any_of(self._lines.unless)
+        self._signature = compiler.any_of(safety.learned.signature)
+        content = safety.work_content
+        self._content_kinds = frozenset(content.kinds)
+        self._content_header = compiler.any_of(content.header)
+        self._content_item = compiler.compile(content.item)
+        self._content_conditions = compiler.any_of(content.conditions)
+        self._content_asks = compiler.any_of(content.asks)
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
             for t in safety.templates
@@ -785,7 +817,7 @@ class SafetyChecker:
             spelled_parts, respelled_kana = self._read(sentences(spelled))
             parts += spelled_parts
             respelled += respelled_kana
-        reading = _reading(parts)
+        reading = dataclasses.replace(_reading(parts), content=self._work_content(scanned))
         message = reading.message
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}
@@ -849,6 +881,35 @@ class SafetyChecker:
         parts, _ = self._read(sentences(text[:MAX_SCAN]))
         return self._evaluate(compiled, _reading(parts))
 
+    def _work_content(self, scanned: str) -> dict[str, str]:
+        """The sentences of the items of each list of the work's content (`work_content`), with
+        the header line above the list."""
+        if self._content_header is None:
+            return {}
+        content: dict[str, str] = {}
+        header = ""
+        items: list[str] = []
+
+        def close_list() -> None:
+            conditions = self._content_conditions
+            if header and not (conditions and any(conditions.search(item) for item in items)):
+                for item in items:
+                    if self._content_asks is None or not self._content_asks.search(item):
+                        content.update(dict.fromkeys(self._read(sentences(item))[0], header))
+
+        for line in scanned.splitlines():
+            folded = fold(line).strip()
+            if not folded:
+                continue
+            if self._content_item.search(folded):
+                items.append(folded)
+                continue
+            close_list()
+            header = folded if self._content_header.search(folded) else ""
+            items = []
+        close_list()
+        return content
+
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """The sentences with every `spellings` word replaced by the word the rules know, and
         what was replaced."""
@@ -883,6 +944,7 @@ class SafetyChecker:
         if excuse:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
         reason = ""
+        only_content = True
         for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
                 found := next(
@@ -897,6 +959,9 @@ class SafetyChecker:
                 reason = f"`unless_sentence` matched 「{found.group()}」"
             elif sentence.startswith(QUOTE_MARK) and sentence not in reading.agreed:
                 reason = "quoted from an earlier message, and not agreed to"
+            elif rule.kind in self._content_kinds and (header := reading.content.get(sentence)):
+                reason = f"an item of the work's content, listed under 「{header}」"
+                continue
             elif negated := (
                 self._negated(sentence, hit)
                 or self._inside_negated(sentence, hit)
@@ -905,7 +970,10 @@ class SafetyChecker:
                 reason = negated
             else:
                 return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
-        return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), reason, excused=True)
+            only_content = False
+        return RuleTrace(
+            rule.id, rule.kind, False, sentence, hit.group(), reason, excused=not only_content
+        )
 
     def _excused(self, compiled: _CompiledRule, message: str) -> tuple[str, str]:
         """(why `unless` excuses the message, or ""; why it did not although it matched, or "").
@@ -1021,6 +1089,7 @@ class SafetyChecker:
         its `unless` matches, or it met the words the model weighs and found them negated,
         reported or a topic ("直接契約はお受けできません", "we cannot pay by PayPal")."""
         assert self.model is not None
+        scanned = self._unsigned(scanned)
         verdict = self.model.verdict(scanned)
         if verdict is None or verdict.kind not in self._first_of_kind:
             return None, RuleTrace(LEARNED, "", False, reason="no risky kind learned")
@@ -1043,6 +1112,14 @@ class SafetyChecker:
             reason = f"{declined.rule} matched 「{declined.span}」: {declined.reason}"
             return None, self._learned_trace(verdict, reason, line)
         return compiled, self._learned_trace(verdict, "", line)
+
+    def _unsigned(self, scanned: str) -> str:
+        """`scanned` without its signature lines (`learned.signature`), for the model."""
+        if self._signature is None:
+            return scanned
+        lines = scanned.splitlines()
+        kept = [line for line in lines if not self._signature.search(fold(line))]
+        return "\n".join(kept) if kept and len(kept) < len(lines) else scanned
 
     def _riskiest_line(self, scanned: str) -> tuple[Verdict, str] | None:
         """The line of a long message the model is surest is risky, with its verdict, among the

@@ -34,6 +34,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation158_questions.yaml": 1,
     "regression_validation159_questions.yaml": 1,
     "regression_validation161_questions.yaml": 1,
+    "regression_validation163_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -53,7 +54,9 @@ rescues adding a client by Chatwork ID, from "search", past the subject gate; as
 entry to explain the asking sentence alone cost 2-3 right answers on the sealed sets). In
 validation161, that a PDF sent on Chatwork shows no preview (sending files: its keyword PDF, the
 preview unexplained; a lower subject-gate limit for questions with a word no entry knows cost
-23 right answers on the sealed sets)."""
+23 right answers on the sealed sets). In validation163, how to add a friend on LINE, typed with
+no kanji for the ask (answered with adding a client by Chatwork ID: 友だち追加 is what that
+entry's phrasings say of a contact)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation44_questions.yaml": 4,
     "regression_validation68_questions.yaml": 6,
@@ -67,6 +70,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation150_questions.yaml": 9,
     "regression_validation157_questions.yaml": 9,
     "regression_validation162_questions.yaml": 4,
+    "regression_validation163_questions.yaml": 5,
+    "regression_validation166_questions.yaml": 6,
 }
 """In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
@@ -114,7 +119,19 @@ contact, why companies choose Chatwork) and three by a veto (why Chatwork waits 
 LINE needs the application too, why deleting a contact erased the history). In validation162
 (a freelancer at each step), four questions typed in kana only get suggestions: the client
 called いらいぬし (依頼主) twice, 規約違反 just below the bar for kana, and a message deleted
-later, in words that name nothing of the domain (相手, 発言, 消す)."""
+later, in words that name nothing of the domain (相手, 発言, 消す). In validation163 (plain or
+non-native Japanese), one answered wrong: "why my client dont want to stay in CrowdWorks
+messages? why chatwork?" (the learned ranker prefers declining politely from "dont want" over
+the scores' choice, why clients use Chatwork). Suggested only: 「チャットワークを何ですか？」 (the
+wrong particle and a long tail keep what Chatwork is out of the three leading entries), whether
+CrowdWorks has group chat (the learned veto: near-misses about Chatwork's group chat feature), the
+application's name asked after whether one is needed (the regression veto), and an English
+question whether one application covers three contracts. In validation166 (askers at one
+moment of a job), two counted wrong are right in other words (going back to the free plan: 「戻す
+ことはできません」 against the set's できな; one's own ID not found by search: 「検索して見つけることは
+できない」); suggested only: adding an ID found in a scout (0.299 against 0.30), deleting the client
+from one's contacts after the job, 「退会したら直接頼めますか」 asked of the worker (the regression
+veto), and Chatwork's price typed in kana (the learned veto)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -182,6 +199,13 @@ def test_the_input_methods_slip_for_escrow_reads_as_escrow(real):
     """借払い is what the input method first offers for かりばらい."""
     assert real.normalize("借払い") == real.normalize("仮払い")
     assert real.answer("借払いがまだなのに作業していい？").entry.id == "escrow-before-work"
+
+
+def test_the_client_called_irainushi_in_kana_reads_as_the_client(real):
+    """いらいぬし (依頼主) is split by the analyser into 依頼 and ぬし, which no entry speaks of."""
+    assert real.normalize("いらいぬし") == real.normalize("クライアント")
+    question = "いらいぬしから ちょくせつ けいやくしようと いわれたけど だいじょうぶ？"
+    assert real.answer(question).entry.id == "direct-contract-offer"
 
 
 def test_a_question_in_hiragana_ranks_its_kanji_entry_first(real):
