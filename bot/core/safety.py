@@ -931,7 +931,9 @@ class SafetyChecker:
 
     def _evaluate(self, compiled: _CompiledRule, reading: _Reading) -> RuleTrace:
         """The first unsuppressed hit fires the rule; the hits are looked at lazily, since
-        most rules match nothing in most messages."""
+        most rules match nothing in most messages. A rule whose every hit is an item of the
+        work's content is not `excused`: the learned stage still weighs the rest of the message
+        (「…私のPayPayから送金させてください」 after a list of the shop's own payment methods)."""
         rule = compiled.rule
         hits = ((s, hit) for s in reading.parts for hit in self._hits(compiled, s))
         first = next(hits, None)
@@ -944,7 +946,7 @@ class SafetyChecker:
         if excuse:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
         reason = ""
-        only_content = True
+        only_content = True  # False once a hit is excused for another reason
         for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
                 found := next(
