@@ -738,7 +738,7 @@ class Matcher:
     ) -> _Decision:
         """A story and then its question (「…と言われました。今すぐIDを教えても大丈夫？」): when the
         whole gets only suggestions, the last sentence that asks is answered alone, and its answer
-        is taken when it is the whole's best-scored entry (the story agrees with it). Not when
+        is taken when it is among the whole's suggestions (the story agrees with it). Not when
         the whole names no anchor word, or another subject (「時間単価制と…？仮払いのタイミングも
         変わる？」), or words its entry never speaks of, or asks what the entry does not answer:
         the story is the context then. Nor when the whole was answered and a veto withdrew it
@@ -755,8 +755,14 @@ class Matcher:
         if not asking:
             return before
         last = self.answer(asking[-1])
-        if last.tier != "answer" or last.entry is not self.entries[before.best_index]:
+        if last.tier != "answer":
             return before
+        if last.entry is not self.entries[before.best_index]:
+            if last.entry not in before.suggestions:
+                return before
+            index = self._index_of[last.entry.id]
+            best, suggestions = _put_first(index, before.scored, before.suggestions, self.entries)
+            before = before._replace(best_index=index, best=best, suggestions=suggestions)
         return before._replace(
             tier="answer",
             decision=f"answer: {before.best.entry_id} (its last question"

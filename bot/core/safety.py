@@ -65,6 +65,8 @@ _FAQ_NO = re.compile(
 """The no that opens an answer: only it is added to the question (the answer stays a sentence
 of its own), so that the answer's other words (「特に不要です」) do not pair with the question's
 (「納品ボタン」) nor hide under the question's context."""
+_ECHO_DENIED = re.compile(r"^(いいえ|いえ|いや|no)[、,.!] ?")
+"""A question echoed and answered no on the next line: 「LINE交換?」「いえ、CW内で十分です」."""
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _JAPANESE_GAP = re.compile(
@@ -603,6 +605,9 @@ def sentences(text: str) -> list[str]:
             parts[0] = f"q. {parts[0]}"
         question = asks and bool(parts)
         found += parts
+    for i, (part, after) in enumerate(itertools.pairwise(found)):
+        if part.endswith("?") and (no := _ECHO_DENIED.match(after)):
+            found[i] = f"{part} a. {no.group(1)}"
     return _quotes_answered(found)
 
 
@@ -733,6 +738,12 @@ sentence (「承認されるまで待たなくていい」「承認されるま�
 _SENTENCE_END = re.compile(r"[。.!?]")
 
 _SHORTEST_LINE = 8
+_SIGNATURE_OPENS = re.compile(
+    r"^\s*(?:[-―─━=_*~〜・]{2,}|(?:best regards|kind regards|regards|sincerely|cheers|thanks"
+    r"|thank you|よろしくお願い(?:いた|致)?します|以上(?:です)?)[,.。!！]*)\s*$"
+)
+"""A line that closes the body of an e-mail: a rule of dashes or a closing formula."""
+_SIGNATURE_LINE_LENGTH = 80
 """Shorter lines (a name, a date, 「以上」) are not weighed alone: too few words to judge."""
 
 LEARNED = "learned"
@@ -812,8 +823,9 @@ class SafetyChecker:
             raise ValueError(f"unsupported language {lang!r}")
         scanned = text[:MAX_SCAN]
         lang = lang or detect_language(scanned)
-        parts, respelled = self._read(sentences(scanned))
-        if self.model is not None and (spelled := self.model.spell(scanned)) != scanned:
+        ruled = self._without_signature_block(scanned)
+        parts, respelled = self._read(sentences(ruled))
+        if self.model is not None and (spelled := self.model.spell(ruled)) != ruled:
             spelled_parts, respelled_kana = self._read(sentences(spelled))
             parts += spelled_parts
             respelled += respelled_kana
@@ -1114,6 +1126,28 @@ class SafetyChecker:
             reason = f"{declined.rule} matched 「{declined.span}」: {declined.reason}"
             return None, self._learned_trace(verdict, reason, line)
         return compiled, self._learned_trace(verdict, "", line)
+
+    def _without_signature_block(self, scanned: str) -> str:
+        """`scanned` without the signature lines of a block that closes it, for the rules: the
+        lines after its last closing formula or rule of dashes, when they are all short. A
+        company's address, phone number and e-mail address under its name ask for nothing; a
+        request beside them, or a chat tool's ID in the block (not a `learned.signature` line),
+        is still read."""
+        if self._signature is None:
+            return scanned
+        lines = scanned.splitlines()
+        rules = [bool(_SIGNATURE_OPENS.match(fold(line))) for line in lines]
+        last_written = max(
+            (i for i, line in enumerate(lines) if line.strip() and not rules[i]), default=-1
+        )
+        opens = [i for i, opening in enumerate(rules) if opening and i < last_written]
+        if not opens:
+            return scanned
+        block = lines[opens[-1] + 1 :]
+        if any(len(line) > _SIGNATURE_LINE_LENGTH for line in block):
+            return scanned
+        kept = [line for line in block if not self._signature.search(fold(line))]
+        return "\n".join([*lines[: opens[-1] + 1], *kept])
 
     def _unsigned(self, scanned: str) -> str:
         """`scanned` without its signature lines (`learned.signature`), for the model."""
