@@ -1833,3 +1833,66 @@ def test_a_list_of_the_works_content_is_no_request_but_a_list_of_terms_is():
     assert "off_platform_contact" in {f.kind for f in checker.check(header + asks).findings}
     no_header = "ベーカリー こむぎ の店主です。\n・お支払いは現金のみでお願いします\n"
     assert "off_platform_payment" in {f.kind for f in checker.check(no_header).findings}
+
+
+def test_the_rules_do_not_read_a_signature_block_under_a_closing():
+    """A company's e-mail address and phone under its name, after the closing, ask for nothing;
+    the same address in the body, a request beside the block, or a chat tool's ID in it are read."""
+    checker = shipped_checker()
+    block = "TEL: 03-0000-1234\nMail: yamamoto@example.co.jp\nURL: https://example.co.jp\n"
+    signed = f"第2稿ありがとうございます。明日中に確認します。\n\n――――\n株式会社サンプル企画 山本\n{block}――――"
+    assert checker.check(signed).risk == "none"
+    english = (
+        "Thanks for the final files. I've accepted the delivery on CrowdWorks.\n\nBest regards,\n"
+        "Emily Carter\nPhone: +1 (555) 010-2345\nemily.carter@example.com | www.example.com"
+    )
+    assert checker.check(english).risk == "none"
+    unclosed = "第2稿ありがとうございます。ご連絡はyamamoto@example.co.jpまで。"
+    assert "off_platform_contact" in {f.kind for f in checker.check(unclosed).findings}
+    asking = signed.replace("明日中に確認します。", "今後はこのメールアドレスにご連絡ください。")
+    assert "off_platform_contact" in {f.kind for f in checker.check(asking).findings}
+    with_line = signed.replace("URL: https://example.co.jp", "LINE ID: yamamoto_sample")
+    assert "off_platform_contact" in {f.kind for f in checker.check(with_line).findings}
+
+
+def test_a_question_echoed_and_answered_no_is_denied():
+    checker = shipped_checker()
+    assert sentences("LINE交換?いえ、CW内で十分です")[0] == "line交換? a. いえ"
+    assert checker.check("LINE交換?いえ、CW内で十分です!このままで").risk == "none"
+    assert checker.check("LINE交換?はい、お願いします!").risk != "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("【連絡方法】\n・以降:Chatwork(ID: yamada-pr)\n・申請:不要です", "off_platform_contact"),
+        ("サービス外連絡申請が却下されてしまいましたが、気にせずChatworkでのやりとりを続けましょう。", "off_platform_contact"),
+        ("今回の契約では申請はまだ出していませんが、前回のChatworkルームでそのまま進めましょう。", "off_platform_contact"),
+        ("The off-platform contact request hasn't been approved yet, but please add me on WhatsApp.", "off_platform_contact"),
+        ("今月分の報酬は楽天ペイで送金しますので、クラウドワークス上での支払いはなしにさせてください。", "off_platform_payment"),
+        ("続編の記事について、まずテストとして1本を無償で書いていただけますか。", "work_before_escrow"),
+        ("仮払いをしたつもりでしたが、カードエラーで失敗していました。作業はそのまま進めてください。", "work_before_escrow"),
+        ("納品はメール添付のみでお願いします。クラウドワークスで納品すると二重管理になるので不要です。", "delivery_outside"),
+        ("納品→DM添付で!", "delivery_outside"),
+        ("次回からは、うちの店に直接請求書を送ってもらえれば、その都度振り込みます。", "off_platform_payment"),
+        ("名刺のレイアウトもお願いできますか?戻ったら振り込みますので、新しい契約は作らなくていいですよ。", "work_before_escrow"),
+        ("修正版はチャットワークで送ってください。クラウドワークスに再納品していただく必要はありません。", "delivery_outside"),
+    ],
+)
+def test_traps_slipped_into_the_middle_of_a_job_are_flagged(text: str, kind: str) -> None:
+    assert kind in {f.kind for f in shipped_checker().check(text).findings}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "経費申請は不要です。チャットワークのマニュアル作成の実費はこちらで負担します。",
+        "LINE公式アカウントの運用方法についての記事です。LINEの友だち追加を促す導線の作り方を中心に書いてください。",
+        "Please wait until the next batch shows as funded before you begin. I'll fund it tomorrow morning.",
+        "X(旧Twitter)のDM文面テンプレを10パターン作る案件です。送信作業は弊社で行います",
+        "チャットワークの操作マニュアルの翻訳です。用語はチャットワーク英語版の表記に合わせてください。",
+        "仮払いは本日中に行いますので、完了後に着手をお願いします。",
+    ],
+)
+def test_the_same_words_in_ordinary_messages_are_quiet(text: str) -> None:
+    assert shipped_checker().check(text).risk == "none", text
