@@ -738,13 +738,26 @@ sentence (「承認されるまで待たなくていい」「承認されるま�
 _SENTENCE_END = re.compile(r"[。.!?]")
 
 _SHORTEST_LINE = 8
+"""Shorter lines (a name, a date, 「以上」) are not weighed alone: too few words to judge."""
 _SIGNATURE_OPENS = re.compile(
     r"^\s*(?:[-―─━=_*~〜・]{2,}|(?:best regards|kind regards|regards|sincerely|cheers|thanks"
     r"|thank you|よろしくお願い(?:いた|致)?します|以上(?:です)?)[,.。!！]*)\s*$"
 )
 """A line that closes the body of an e-mail: a rule of dashes or a closing formula."""
 _SIGNATURE_LINE_LENGTH = 80
-"""Shorter lines (a name, a date, 「以上」) are not weighed alone: too few words to judge."""
+_SIGNATURE_POINTED = re.compile(
+    # 「今後のやり取りは以下でお願いいたします」「以降の連絡先はこちらです」「下記の携帯に」
+    r"(?:以下|下記)(?:の)? ?(?:まで|に|へ|で|から|宛|あて|アドレス|メール|メアド|番号|電話|携帯"
+    r"|連絡先|url|リンク|フォーム|フォルダ)|下の ?(?:アドレス|メール|番号|連絡先|url|リンク)"
+    r"|(?:連絡先|アドレス|番号|納品先|送付先|提出先)(?:は|:)? ?(?:こちら|以下|下記)"
+    # "reach me with the details below", "send them to the address below", "in my signature"
+    r"|\b(?:below|the following|(?:in|from) my signature)\b"
+)
+"""The body pointing at the block: its lines are then what it asks for, and all are read."""
+_SIGNATURE_SPEAKS = re.compile(
+    r"ます|ましょ|ません|ください|下さい|でしょう|しよう|ませんか|\b(?:let's|i'll|we'll|talk|chat|call me|text me)\b"
+)
+"""A sentence, not a signature's label: 「追伸 今後は私の携帯090-…でやり取りしましょう」."""
 
 LEARNED = "learned"
 """The rule id shown for a finding of the learned stage."""
@@ -1131,8 +1144,9 @@ class SafetyChecker:
         """`scanned` without the signature lines of a block that closes it, for the rules: the
         lines after its last closing formula or rule of dashes, when they are all short. A
         company's address, phone number and e-mail address under its name ask for nothing; a
-        request beside them, or a chat tool's ID in the block (not a `learned.signature` line),
-        is still read."""
+        request beside them, a sentence in the block, or a chat tool's ID in the block (not a
+        `learned.signature` line), is still read; and the whole block when the message points
+        at it (「連絡は以下でお願いします」)."""
         if self._signature is None:
             return scanned
         lines = scanned.splitlines()
@@ -1146,7 +1160,13 @@ class SafetyChecker:
         block = lines[opens[-1] + 1 :]
         if any(len(line) > _SIGNATURE_LINE_LENGTH for line in block):
             return scanned
-        kept = [line for line in block if not self._signature.search(fold(line))]
+        signed = [
+            self._signature.search(fold(line)) and not _SIGNATURE_SPEAKS.search(fold(line))
+            for line in block
+        ]
+        kept = [line for line, sign in zip(block, signed, strict=True) if not sign]
+        if any(_SIGNATURE_POINTED.search(fold(line)) for line in [*lines[: opens[-1] + 1], *kept]):
+            return scanned
         return "\n".join([*lines[: opens[-1] + 1], *kept])
 
     def _unsigned(self, scanned: str) -> str:

@@ -1874,6 +1874,8 @@ def test_a_question_echoed_and_answered_no_is_denied():
         ("仮払いをしたつもりでしたが、カードエラーで失敗していました。作業はそのまま進めてください。", "work_before_escrow"),
         ("納品はメール添付のみでお願いします。クラウドワークスで納品すると二重管理になるので不要です。", "delivery_outside"),
         ("納品→DM添付で!", "delivery_outside"),
+        ("完成したデータは下記にアップしてください。\nよろしくお願いいたします。\n――――\n納品先: https://www.dropbox.com/request/AbC1", "delivery_outside"),
+        ("No need to wait until it's funded, please begin today.", "work_before_escrow"),
         ("次回からは、うちの店に直接請求書を送ってもらえれば、その都度振り込みます。", "off_platform_payment"),
         ("名刺のレイアウトもお願いできますか?戻ったら振り込みますので、新しい契約は作らなくていいですよ。", "work_before_escrow"),
         ("修正版はチャットワークで送ってください。クラウドワークスに再納品していただく必要はありません。", "delivery_outside"),
@@ -1887,6 +1889,7 @@ def test_traps_slipped_into_the_middle_of_a_job_are_flagged(text: str, kind: str
     "text",
     [
         "経費申請は不要です。チャットワークのマニュアル作成の実費はこちらで負担します。",
+        "申請が承認されましたので、これ以上の申請は不要です。今後はChatworkでお願いします。",
         "LINE公式アカウントの運用方法についての記事です。LINEの友だち追加を促す導線の作り方を中心に書いてください。",
         "Please wait until the next batch shows as funded before you begin. I'll fund it tomorrow morning.",
         "X(旧Twitter)のDM文面テンプレを10パターン作る案件です。送信作業は弊社で行います",
