@@ -851,6 +851,21 @@ def test_the_learned_veto_spares_a_clear_answer_of_the_whole_subject(real, monke
     assert "escrow-before-work" in [e.id for e in weak.suggestions]
 
 
+def test_the_learned_veto_spares_a_clear_answer_with_one_word_aside(real, monkeypatch):
+    """「機能」 is a word the group-chat entry never speaks of; the rest of the question is its
+    subject, so the veto (sure, as it is for questions about other features) does not take the
+    answer back. With no word allowed aside, it does."""
+    monkeypatch.setattr(real, "_veto_probability", lambda question, evidence: 0.999)
+    _regression_says(monkeypatch, real, {})
+    question = "クラウドワークスにはグループチャットの機能はありますか"
+    spared = real.answer(question, explain=True)
+    assert spared.entry is not None and spared.entry.id == "why-clients-use-chatwork"
+    assert 0 < spared.explanation.unexplained_share <= matcher_module.VETO_SPARES_SHARE
+    monkeypatch.setattr(matcher_module, "VETO_SPARES_SHARE", 0.0)
+    withdrawn = real.answer(question, explain=True)
+    assert not withdrawn.matched and "learned veto" in withdrawn.explanation.decision
+
+
 def _regression_says(monkeypatch, matcher: Matcher, posteriors: dict[str, float]) -> None:
     """The regression's posteriors for every question: its gates are pure logic."""
     monkeypatch.setattr(matcher, "_regression_posteriors", lambda question: posteriors)
