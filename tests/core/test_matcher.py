@@ -1001,6 +1001,18 @@ def test_a_story_then_its_question_is_answered_by_its_last_question(real):
     )
 
 
+def test_a_last_question_answered_alone_may_take_the_runner_up_of_the_whole(real):
+    """The story (a direct deal) leads the whole's scores; its question is about the
+    application, the whole's runner-up among the suggestions: that is the answer."""
+    question = "直接契約の話をされました。詳しくは分からないのですが。申請の理由は何を書けばいい？"
+    ranked = [entry.id for entry, _ in real.rank(question)]
+    assert ranked[:2] == ["direct-contract-offer", "off-platform-application"]
+    answer = real.answer(question, explain=True)
+    assert answer.entry is not None and answer.entry.id == "off-platform-application"
+    assert "its last question 「申請の理由は何を書けばいい?」" in answer.explanation.decision
+    assert [e.id for e in answer.suggestions][:1] == ["off-platform-application"]
+
+
 def test_a_story_of_another_subject_is_the_context_of_its_last_question(real):
     """「仮払いのタイミングも変わる？」 alone is about escrow; after a story about hourly contracts it
     asks about them, which no entry covers."""

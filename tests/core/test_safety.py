@@ -1866,19 +1866,52 @@ def test_a_question_echoed_and_answered_no_is_denied():
     ("text", "kind"),
     [
         ("【連絡方法】\n・以降:Chatwork(ID: yamada-pr)\n・申請:不要です", "off_platform_contact"),
-        ("サービス外連絡申請が却下されてしまいましたが、気にせずChatworkでのやりとりを続けましょう。", "off_platform_contact"),
-        ("今回の契約では申請はまだ出していませんが、前回のChatworkルームでそのまま進めましょう。", "off_platform_contact"),
-        ("The off-platform contact request hasn't been approved yet, but please add me on WhatsApp.", "off_platform_contact"),
-        ("今月分の報酬は楽天ペイで送金しますので、クラウドワークス上での支払いはなしにさせてください。", "off_platform_payment"),
-        ("続編の記事について、まずテストとして1本を無償で書いていただけますか。", "work_before_escrow"),
-        ("仮払いをしたつもりでしたが、カードエラーで失敗していました。作業はそのまま進めてください。", "work_before_escrow"),
-        ("納品はメール添付のみでお願いします。クラウドワークスで納品すると二重管理になるので不要です。", "delivery_outside"),
+        (
+            "サービス外連絡申請が却下されてしまいましたが、気にせずChatworkでのやりとりを続けましょう。",
+            "off_platform_contact",
+        ),
+        (
+            "今回の契約では申請はまだ出していませんが、前回のChatworkルームでそのまま進めましょう。",
+            "off_platform_contact",
+        ),
+        (
+            "The off-platform contact request hasn't been approved yet, but please add me on WhatsApp.",
+            "off_platform_contact",
+        ),
+        (
+            "今月分の報酬は楽天ペイで送金しますので、クラウドワークス上での支払いはなしにさせてください。",
+            "off_platform_payment",
+        ),
+        (
+            "続編の記事について、まずテストとして1本を無償で書いていただけますか。",
+            "work_before_escrow",
+        ),
+        (
+            "仮払いをしたつもりでしたが、カードエラーで失敗していました。作業はそのまま進めてください。",
+            "work_before_escrow",
+        ),
+        (
+            "納品はメール添付のみでお願いします。クラウドワークスで納品すると二重管理になるので不要です。",
+            "delivery_outside",
+        ),
         ("納品→DM添付で!", "delivery_outside"),
-        ("完成したデータは下記にアップしてください。\nよろしくお願いいたします。\n――――\n納品先: https://www.dropbox.com/request/AbC1", "delivery_outside"),
+        (
+            "完成したデータは下記にアップしてください。\nよろしくお願いいたします。\n――――\n納品先: https://www.dropbox.com/request/AbC1",
+            "delivery_outside",
+        ),
         ("No need to wait until it's funded, please begin today.", "work_before_escrow"),
-        ("次回からは、うちの店に直接請求書を送ってもらえれば、その都度振り込みます。", "off_platform_payment"),
-        ("名刺のレイアウトもお願いできますか?戻ったら振り込みますので、新しい契約は作らなくていいですよ。", "work_before_escrow"),
-        ("修正版はチャットワークで送ってください。クラウドワークスに再納品していただく必要はありません。", "delivery_outside"),
+        (
+            "次回からは、うちの店に直接請求書を送ってもらえれば、その都度振り込みます。",
+            "off_platform_payment",
+        ),
+        (
+            "名刺のレイアウトもお願いできますか?戻ったら振り込みますので、新しい契約は作らなくていいですよ。",
+            "work_before_escrow",
+        ),
+        (
+            "修正版はチャットワークで送ってください。クラウドワークスに再納品していただく必要はありません。",
+            "delivery_outside",
+        ),
     ],
 )
 def test_traps_slipped_into_the_middle_of_a_job_are_flagged(text: str, kind: str) -> None:
