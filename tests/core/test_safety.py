@@ -1928,6 +1928,8 @@ def test_traps_slipped_into_the_middle_of_a_job_are_flagged(text: str, kind: str
         "X(旧Twitter)のDM文面テンプレを10パターン作る案件です。送信作業は弊社で行います",
         "チャットワークの操作マニュアルの翻訳です。用語はチャットワーク英語版の表記に合わせてください。",
         "仮払いは本日中に行いますので、完了後に着手をお願いします。",
+        "申請を出しました。承認の通知が届いてからZoomのURLをお送りします。",
+        "ギガファイル便にアップしたURLを、クラウドワークスの納品機能の本文に記載して納品してください。",
     ],
 )
 def test_the_same_words_in_ordinary_messages_are_quiet(text: str) -> None:
