@@ -737,6 +737,7 @@ def test_the_learned_ranker_answers_a_question_in_plain_words_only_when_nearly_s
         "明日の天気を教えて",
         "ポケモンで一番強いのってどれ",
         "What is the best way to learn hiragana quickly?",
+        "コーヒーを飲みすぎると眠れなくなるって本当ですか？",
     ):
         assert real.answer(unrelated).tier == "none"
 
