@@ -72,6 +72,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation162_questions.yaml": 4,
     "regression_validation163_questions.yaml": 5,
     "regression_validation166_questions.yaml": 6,
+    "regression_validation172_questions.yaml": 5,
 }
 """In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
@@ -131,7 +132,12 @@ moment of a job), two counted wrong are right in other words (going back to the 
 ことはできません」 against the set's できな; one's own ID not found by search: 「検索して見つけることは
 できない」); suggested only: adding an ID found in a scout (0.299 against 0.30), deleting the client
 from one's contacts after the job, 「退会したら直接頼めますか」 asked of the worker (the regression
-veto), and Chatwork's price typed in kana (the learned veto)."""
+veto), and Chatwork's price typed in kana (the learned veto). In validation172 (hearsay checked:
+「…って本当？」), one answered wrong: "A friend said clients only ask to move to Chatwork to take you
+off the platform. Is that always the reason?" goes to whether moving is a violation; suggested
+only: why the move waits for escrow, a direct deal after the contract ended (友達が言ってた), an
+account stopped for a direct deal, and whether declining a contact request notifies the other side
+(in kana)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
