@@ -1901,6 +1901,15 @@ def test_a_question_echoed_and_answered_no_is_denied():
         ),
         ("No need to wait until it's funded, please begin today.", "work_before_escrow"),
         (
+            "I'm going to hold the escrow until milestone 2 is finished. Please keep working.",
+            "work_before_escrow",
+        ),
+        (
+            "The delivery button on CrowdWorks is confusing for me. Just paste the articles into"
+            " our WordPress; that counts as delivery.",
+            "delivery_outside",
+        ),
+        (
             "次回からは、うちの店に直接請求書を送ってもらえれば、その都度振り込みます。",
             "off_platform_payment",
         ),
@@ -1929,6 +1938,10 @@ def test_traps_slipped_into_the_middle_of_a_job_are_flagged(text: str, kind: str
         "チャットワークの操作マニュアルの翻訳です。用語はチャットワーク英語版の表記に合わせてください。",
         "仮払いは本日中に行いますので、完了後に着手をお願いします。",
         "申請を出しました。承認の通知が届いてからZoomのURLをお送りします。",
+        "Please translate the checkout texts into Japanese, for example 'Pay with PayPal'.",
+        "Please translate our contact form. The labels are: 'Phone number', 'Message us on WhatsApp'.",
+        "Please write 10 broadcast messages for our LINE official account spring campaign.",
+        "We'll post the next job here on CrowdWorks and send you a direct offer through the site.",
         "ギガファイル便にアップしたURLを、クラウドワークスの納品機能の本文に記載して納品してください。",
     ],
 )
