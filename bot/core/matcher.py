@@ -1235,12 +1235,14 @@ class Matcher:
 
     def _plain_words_rescuable(self, question: _Question, entry_index: int) -> bool:
         """Whether the ranker may answer a question in plain words with this entry: the entry
-        accounts for its subject as the subject gate asks (see PLAIN_WORDS_RESCUE), and the
-        question's words include one the entry speaks of. The gate counts nothing under two
-        subject words, so without that 「コーヒーを飲みすぎると眠れなくなるって本当ですか？」 (one
-        subject word, コーヒー) was answered with the free plan's limits (no change on the sealed
-        and regression sets, where only kana questions were held to it before)."""
-        if not self._speaks_of(question, entry_index):
+        accounts for its subject as the subject gate asks (see PLAIN_WORDS_RESCUE), and, when the
+        question has subject words (or is typed in kana), the entry speaks of one of them. The
+        gate counts nothing under two subject words, so without that 「コーヒーを飲みすぎると
+        眠れなくなるって本当ですか？」 (one subject word, コーヒー) was answered with the free plan's
+        limits; 「打ち間違えたまま送っちゃった。あとから直せますか」 has none and is answered (no
+        change on the sealed and regression sets, where only kana questions were held to it)."""
+        named = any(word not in self._names for word in question.subject)
+        if (question.typed_in_kana or named) and not self._speaks_of(question, entry_index):
             return False
         return self._unexplained(question, entry_index)[1] <= UNEXPLAINED_SHARE
 
