@@ -35,6 +35,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation159_questions.yaml": 1,
     "regression_validation161_questions.yaml": 1,
     "regression_validation163_questions.yaml": 1,
+    "regression_validation173_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -56,7 +57,10 @@ validation161, that a PDF sent on Chatwork shows no preview (sending files: its 
 preview unexplained; a lower subject-gate limit for questions with a word no entry knows cost
 23 right answers on the sealed sets). In validation163, how to add a friend on LINE, typed with
 no kanji for the ask (answered with adding a client by Chatwork ID: 友だち追加 is what that
-entry's phrasings say of a contact)."""
+entry's phrasings say of a contact). In validation173, how many people LINE WORKS' free plan
+allows (the regression rescues Chatwork's free-plan limits past the gate that calls it another
+subject; barring that rescue for questions about another subject cost 24 right answers on the
+sealed sets)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation44_questions.yaml": 4,
     "regression_validation68_questions.yaml": 6,
@@ -73,6 +77,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation163_questions.yaml": 5,
     "regression_validation166_questions.yaml": 6,
     "regression_validation172_questions.yaml": 5,
+    "regression_validation173_questions.yaml": 10,
 }
 """In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
@@ -137,7 +142,13 @@ veto), and Chatwork's price typed in kana (the learned veto). In validation172 (
 off the platform. Is that always the reason?" goes to whether moving is a violation; suggested
 only: why the move waits for escrow, a direct deal after the contract ended (友達が言ってた), an
 account stopped for a direct deal, and whether declining a contact request notifies the other side
-(in kana)."""
+(in kana). In validation173 (the ordering side), one answered wrong ("I'm hiring on CrowdWorks.
+Can I ask my freelancer to move our chats to Chatwork?" goes to why clients use Chatwork) and
+nine suggested only: the knowledge's phrasings are the worker's (クライアント, ワーカー), and the
+client's words (発注者, 受注者, 外注先, 社内メンバー) and needs (what to tell the freelancer, the
+client filing the application, a team in one group) score below the bars; ordering-side
+phrasings tried in faq.yaml answered two of them and cost five right answers on the sealed sets
+as the rankers retrained."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
