@@ -148,10 +148,11 @@ VETO_SPARES_SCORE = 0.45
 VETO_SPARES_LEAD = 0.1
 """The learned veto spares an answer the scores give at least this score, with at least this lead
 over the runner-up, whose entry speaks of the question's subject words (all but a share of
-VETO_SPARES_SHARE, and one that is no name at least): the commonest cause of misses was the veto withdrawing such answers
-(「ちゃわくに とうろくする ほうほうを おしえて」, 「申請しないで勝手にチャットワークに移ったらどうなるの？」),
-since the near-misses the ranker learned from use the same words. On the sealed and regression
-sets (8,700 questions): 11 more right answers, 1 more wrong (「…クラウドワークスはもう開かなくても
+VETO_SPARES_SHARE, and one that is no name at least): the commonest cause of misses was the veto
+withdrawing such answers (「ちゃわくに とうろくする ほうほうを おしえて」,
+「申請しないで勝手にチャットワークに移ったらどうなるの？」), since the near-misses the ranker
+learned from use the same words. On the sealed and regression sets (8,700 questions): 11 more
+right answers, 1 more wrong (「…クラウドワークスはもう開かなくても
 大丈夫ですか？」 goes to the application), no near-miss answered (without the subject words, "Who is
 the CEO of Chatwork?" was; at 0.4 and 0.05 one more right answer and no more)."""
 VETO_SPARES_SHARE = 0.45
@@ -159,7 +160,7 @@ VETO_SPARES_SHARE = 0.45
 (「クラウドワークスにはグループチャットの機能はありますか」: 機能; "I am a client in Singapore. How do I
 get permission…": singapore, freelancer). With none allowed, such answers were withdrawn. On the
 sealed and regression sets (session 26, 9,641 questions in scope, 5,314 near-misses): 0.35 gave 4
-more right answers, 0.45 9, and one more wrong answer and one more near-miss answered each."""
+more right answers, 0.45 8 and one more wrong answer; each answered one more near-miss."""
 OWN_PHRASING = 0.9
 """A question this close (rapidfuzz ratio) to one of the chosen entry's own phrasings is never
 vetoed: the phrasings are what a moderator wrote the entry to answer, and near-misses labelled

@@ -745,6 +745,7 @@ _SIGNATURE_OPENS = re.compile(
 )
 """A line that closes the body of an e-mail: a rule of dashes or a closing formula."""
 _SIGNATURE_LINE_LENGTH = 80
+"""A block with a longer line is the body's text, not a signature."""
 _SIGNATURE_POINTED = re.compile(
     # 「今後のやり取りは以下でお願いいたします」「以降の連絡先はこちらです」「下記の携帯に」
     r"(?:以下|下記)(?:の)? ?(?:まで|に|へ|で|から|宛|あて|アドレス|メール|メアド|番号|電話|携帯"
@@ -1150,11 +1151,11 @@ class SafetyChecker:
         if self._signature is None:
             return scanned
         lines = scanned.splitlines()
-        rules = [bool(_SIGNATURE_OPENS.match(fold(line))) for line in lines]
+        closing = [bool(_SIGNATURE_OPENS.match(fold(line))) for line in lines]
         last_written = max(
-            (i for i, line in enumerate(lines) if line.strip() and not rules[i]), default=-1
+            (i for i, line in enumerate(lines) if line.strip() and not closing[i]), default=-1
         )
-        opens = [i for i, opening in enumerate(rules) if opening and i < last_written]
+        opens = [i for i, closes in enumerate(closing) if closes and i < last_written]
         if not opens:
             return scanned
         block = lines[opens[-1] + 1 :]
