@@ -756,7 +756,8 @@ _SIGNATURE_POINTED = re.compile(
 )
 """The body pointing at the block: its lines are then what it asks for, and all are read."""
 _SIGNATURE_SPEAKS = re.compile(
-    r"ます|ましょ|ません|ください|下さい|でしょう|しよう|ませんか|\b(?:let's|i'll|we'll|talk|chat|call me|text me)\b"
+    r"ます|ましょ|ません|ください|下さい|でしょう|しよう|ませんか"
+    r"|\b(?:let's|i'll|we'll|talk|chat|call me|text me)\b"
 )
 """A sentence, not a signature's label: 「追伸 今後は私の携帯090-…でやり取りしましょう」."""
 
@@ -1151,24 +1152,25 @@ class SafetyChecker:
         if self._signature is None:
             return scanned
         lines = scanned.splitlines()
-        closing = [bool(_SIGNATURE_OPENS.match(fold(line))) for line in lines]
+        folded = [fold(line) for line in lines]
+        closing = [bool(_SIGNATURE_OPENS.match(line)) for line in folded]
         last_written = max(
             (i for i, line in enumerate(lines) if line.strip() and not closing[i]), default=-1
         )
         opens = [i for i, closes in enumerate(closing) if closes and i < last_written]
         if not opens:
             return scanned
-        block = lines[opens[-1] + 1 :]
-        if any(len(line) > _SIGNATURE_LINE_LENGTH for line in block):
+        start = opens[-1] + 1
+        if any(len(line) > _SIGNATURE_LINE_LENGTH for line in lines[start:]):
             return scanned
-        signed = [
-            self._signature.search(fold(line)) and not _SIGNATURE_SPEAKS.search(fold(line))
-            for line in block
+        kept = [
+            i
+            for i in range(start, len(lines))
+            if not self._signature.search(folded[i]) or _SIGNATURE_SPEAKS.search(folded[i])
         ]
-        kept = [line for line, sign in zip(block, signed, strict=True) if not sign]
-        if any(_SIGNATURE_POINTED.search(fold(line)) for line in [*lines[: opens[-1] + 1], *kept]):
+        if any(_SIGNATURE_POINTED.search(folded[i]) for i in [*range(start), *kept]):
             return scanned
-        return "\n".join([*lines[: opens[-1] + 1], *kept])
+        return "\n".join([*lines[:start], *(lines[i] for i in kept)])
 
     def _unsigned(self, scanned: str) -> str:
         """`scanned` without its signature lines (`learned.signature`), for the model."""
