@@ -4,6 +4,7 @@ file errors) and the answer engine's regression (training, its file in the cache
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 from pathlib import Path
 
@@ -275,6 +276,32 @@ def test_the_same_examples_train_the_same_regression() -> None:
     first, second = (SoftmaxRegression.trained(_QUESTIONS) for _ in range(2))
     question = ["料金", "ボタン", "いくら"]
     assert first.posteriors(question) == second.posteriors(question)
+
+
+def test_the_order_of_the_examples_does_not_change_the_regression() -> None:
+    forwards = SoftmaxRegression.trained(_QUESTIONS)
+    backwards = SoftmaxRegression.trained(_QUESTIONS[::-1])
+    for question in (["料金", "ボタン", "いくら"], ["天気"], ["納品", "どこ"]):
+        assert backwards.posteriors(question) == pytest.approx(forwards.posteriors(question))
+
+
+def test_one_more_example_moves_little_of_what_the_others_taught() -> None:
+    """An edit to one entry must not reorder the training of every other entry: with seeded
+    shuffles of the examples' positions, this example moved the answers by up to 0.08."""
+    draw = random.Random(3)
+    examples = [
+        (frozenset(f"word{draw.randrange(120)}" for _ in range(5)), f"entry{n % 8}")
+        for n in range(900)
+    ]
+    before = SoftmaxRegression.trained(examples)
+    after = SoftmaxRegression.trained([(frozenset({"word1", "newword"}), "entry1"), *examples])
+    questions = [[f"word{n}", f"word{n + 1}", f"word{n + 5}"] for n in range(10, 100, 7)]
+    shifts = [
+        abs(after.posteriors(question)[label] - probability)
+        for question in questions
+        for label, probability in before.posteriors(question).items()
+    ]
+    assert max(shifts) < 0.02
 
 
 def test_a_stored_regression_is_read_back_instead_of_trained(
