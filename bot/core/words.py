@@ -199,13 +199,19 @@ _SPELLED_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"
 _WRITTEN = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 
 
+def _spellable(word: Word) -> bool:
+    """Written in kanji or katakana, with a reading in hiragana."""
+    return bool(_WRITTEN.search(word.surface)) and bool(_HIRAGANA_WORD.fullmatch(word.reading))
+
+
 class KanaSpeller:
     """Spells a question typed in hiragana as the knowledge writes its words (むりょう → 無料,
     びでおつうわ → ビデオ通話), so the analyser cuts it into the words a kanji question has: read
     as it is, のうひんしたのに is guessed into のう・ひん・し…, whose dictionary forms the learned
     stages have never seen. Only the knowledge's own content words written in kanji or katakana
     at least twice, each as most often written there; a one-kanji word only with a reading of
-    three kana or more (した is not 下, いま not 今). Words the knowledge writes in kana (かかる,
+    three kana or more (した is not 下, いま not 今), or with the word before it as a suffix
+    (受注・者: じゅちゅうしゃ is 受注者, not 受注・しゃ). Words the knowledge writes in kana (かかる,
     ください, in texts that also have kanji) are known too, spelled as themselves, so that no
     spelled word is found inside them (書か・る, く・ダサい)."""
 
@@ -214,8 +220,13 @@ class KanaSpeller:
         in_kana: Counter[str] = Counter()
         for analysis in analyses:
             written = bool(_WRITTEN.search(analysis.text))
+            before: Word | None = None
             for word in analysis.words:
                 surface = word.surface
+                if before is not None and word.pos == "接尾辞" and _spellable(word):
+                    compound = before.reading + word.reading
+                    spelled.setdefault(compound, Counter())[before.surface + surface] += 1
+                before = word if word.pos in _SPELLED_POS and _spellable(word) else None
                 if _HIRAGANA_WORD.fullmatch(surface):
                     if written and word.pos != "名詞":
                         in_kana[surface] += 1

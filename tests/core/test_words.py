@@ -257,6 +257,13 @@ def test_the_speller_spells_kana_as_the_texts_write_their_words():
     assert speller.spell("むりょうで のうひん") == "無料で 納品"
 
 
+def test_the_speller_spells_a_word_and_its_suffix_together():
+    """The analyser cuts 受注者 into 受注・者, and a one-kanji suffix alone is never spelled:
+    じゅちゅうしゃ was read as 受注・しゃ."""
+    speller = _speller("受注者との連絡", "受注者が断った")
+    assert speller.spell("じゅちゅうしゃと") == "受注者と"
+
+
 def test_the_speller_keeps_words_the_texts_write_in_kana():
     """かかる is written in kana more often than 書か・る: its kana is no misspelling."""
     speller = _speller(*["お金はかかる？"] * 3, "記事を書かないで", "書かれた記事")
