@@ -932,7 +932,10 @@ class SafetyChecker:
                 items.append(folded)
                 continue
             close_list()
-            header = folded if self._content_header.search(folded) else ""
+            if self._content_header.search(folded):
+                header = folded
+            elif items or (self._content_asks is not None and self._content_asks.search(folded)):
+                header = ""
             items = []
         close_list()
         return content
