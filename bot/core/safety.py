@@ -844,7 +844,8 @@ class SafetyChecker:
             spelled_parts, respelled_kana = self._read(sentences(spelled))
             parts += spelled_parts
             respelled += respelled_kana
-        reading = dataclasses.replace(_reading(parts), content=self._work_content(scanned))
+        content, uncontented = self._work_content(scanned)
+        reading = dataclasses.replace(_reading(parts), content=content)
         message = reading.message
         fired: dict[str, tuple[int, _CompiledRule]] = {}
         excused: dict[str, RuleTrace] = {}
@@ -871,7 +872,7 @@ class SafetyChecker:
         ranked = sorted(fired.values(), key=lambda item: (_RANK[item[1].rule.severity], item[0]))
         findings = tuple(self._finding(compiled.rule, lang) for _, compiled in ranked)
         if self.model is not None:
-            learned, trace = self._learned(scanned, reading.own, excused)
+            learned, trace = self._learned(uncontented, reading.own, excused)
             if learned is not None and learned.rule.kind not in fired:
                 ranked = [*ranked, (len(self.rules), learned)]
                 findings = (*findings, self._finding(learned.rule, lang, severity="caution"))
@@ -908,28 +909,31 @@ class SafetyChecker:
         parts, _ = self._read(sentences(text[:MAX_SCAN]))
         return self._evaluate(compiled, _reading(parts))
 
-    def _work_content(self, scanned: str) -> dict[str, str]:
+    def _work_content(self, scanned: str) -> tuple[dict[str, str], str]:
         """The sentences of the items of each list of the work's content (`work_content`), with
-        the header line above the list."""
+        the header line above the list; and `scanned` without those items, for the model."""
         if self._content_header is None:
-            return {}
+            return {}, scanned
         content: dict[str, str] = {}
+        lines = scanned.splitlines()
+        content_lines: set[int] = set()
         header = ""
-        items: list[str] = []
+        items: list[tuple[int, str]] = []
 
         def close_list() -> None:
             conditions = self._content_conditions
-            if header and not (conditions and any(conditions.search(item) for item in items)):
-                for item in items:
+            if header and not (conditions and any(conditions.search(item) for _, item in items)):
+                for number, item in items:
                     if self._content_asks is None or not self._content_asks.search(item):
                         content.update(dict.fromkeys(self._read(sentences(item))[0], header))
+                        content_lines.add(number)
 
-        for line in scanned.splitlines():
+        for number, line in enumerate(lines):
             folded = fold(line).strip()
             if not folded:
                 continue
             if self._content_item.search(folded):
-                items.append(folded)
+                items.append((number, folded))
                 continue
             close_list()
             if self._content_header.search(folded):
@@ -938,7 +942,9 @@ class SafetyChecker:
                 header = ""
             items = []
         close_list()
-        return content
+        if not content_lines:
+            return content, scanned
+        return content, "\n".join(line for n, line in enumerate(lines) if n not in content_lines)
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """The sentences with every `spellings` word replaced by the word the rules know, and

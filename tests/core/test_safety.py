@@ -1835,6 +1835,37 @@ def test_a_list_of_the_works_content_is_no_request_but_a_list_of_terms_is():
     assert "off_platform_payment" in {f.kind for f in checker.check(no_header).findings}
 
 
+def test_the_model_does_not_weigh_a_list_of_the_works_content():
+    """The items the rules read as the piece's content are the school's own payment details:
+    weighed, their 口座 and お振込み made the model sure of a payment outside the site."""
+    checker = shipped_checker()
+    page = (
+        "英会話教室ブライトです。「月謝のお支払い方法」ページは、次の内容でお願いします。\n"
+        "・入会金:体験レッスン後1週間以内に指定口座へお振込み\n"
+        "・月謝:毎月26日に口座振替\n"
+        "・海外の口座からの送金は手数料をご負担ください"
+    )
+    assert checker.check(page).risk == "none"
+    asking = page + "\n報酬も同じ口座振替でお支払いしますので、口座番号を教えてください。"
+    assert "off_platform_payment" in {f.kind for f in checker.check(asking).findings}
+
+
+def test_a_header_holds_over_a_line_that_asks_nothing():
+    """「…メールの文面をお願いします。/お支払い方法ごとに文面を分けたいです。/1. …」: the list still
+    belongs to the e-mail; after a line that asks something of the worker it no longer does."""
+    checker = shipped_checker()
+    header = (
+        "ネイルサロン ルミエールです。仮払いは済んでいます。\n"
+        "ご予約のお客様へ自動送信する「予約確認メール」の文面をお願いします。\n"
+    )
+    items = (
+        "1. 店頭払い:ご来店時に現金でお支払い\n2. 事前振込:ご予約から3日以内に下記口座へお振込み\n"
+    )
+    assert checker.check(header + "お支払い方法ごとに文面を分けたいです。\n" + items).risk == "none"
+    asking = header + "なお、作業者さんへの報酬も以下の方法でお支払いさせてください。\n" + items
+    assert "off_platform_payment" in {f.kind for f in checker.check(asking).findings}
+
+
 def test_the_rules_do_not_read_a_signature_block_under_a_closing():
     """A company's e-mail address and phone under its name, after the closing, ask for nothing;
     the same address in the body, a request beside the block, or a chat tool's ID in it are read."""
