@@ -217,6 +217,11 @@ class WorkContent(Strict):
     item: NonEmpty = "^$"
     conditions: list[NonEmpty] = []
     asks: list[NonEmpty] = []
+    quote_before: list[NonEmpty] = []
+    quote_after: list[NonEmpty] = []
+    """A line that is one quotation 「…」 is the piece's own wording when the line before it
+    matches `quote_before` (「次の文言を入れてください:」) or the line after it `quote_after`
+    (「という一文と、当店の振込先を入れてください」)."""
 
 
 class SafetyFile(Strict):
@@ -765,6 +770,10 @@ LEARNED = "learned"
 """The rule id shown for a finding of the learned stage."""
 
 
+_WHOLE_QUOTE = re.compile(r"「[^「」]+」")
+"""A line that is one quotation and nothing else."""
+
+
 class SafetyChecker:
     """Runs the rules of a SafetyFile, then the learned model for a kind no rule reported (a
     message that names Telegram may also ask to skip the site's delivery); compile once, then
@@ -794,6 +803,8 @@ class SafetyChecker:
         self._content_item = compiler.compile(content.item)
         self._content_conditions = compiler.any_of(content.conditions)
         self._content_asks = compiler.any_of(content.asks)
+        self._quote_before = compiler.any_of(content.quote_before)
+        self._quote_after = compiler.any_of(content.quote_after)
         templates = {
             t.id: _CompiledTemplate(compiler.compile(t.when) if t.when else None, t.text)
             for t in safety.templates
@@ -942,6 +953,18 @@ class SafetyChecker:
                 header = ""
             items = []
         close_list()
+        written = [(number, fold(line).strip()) for number, line in enumerate(lines)]
+        written = [(number, folded) for number, folded in written if folded]
+        for place, (number, folded) in enumerate(written):
+            if not _WHOLE_QUOTE.fullmatch(folded):
+                continue
+            before = written[place - 1][1] if place else ""
+            after = written[place + 1][1] if place + 1 < len(written) else ""
+            if (self._quote_before and before and self._quote_before.search(before)) or (
+                self._quote_after and after and self._quote_after.search(after)
+            ):
+                content.update(dict.fromkeys(self._read(sentences(folded))[0], "「…」"))
+                content_lines.add(number)
         if not content_lines:
             return content, scanned
         return content, "\n".join(line for n, line in enumerate(lines) if n not in content_lines)

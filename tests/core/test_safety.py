@@ -1866,6 +1866,22 @@ def test_a_header_holds_over_a_line_that_asks_nothing():
     assert "off_platform_payment" in {f.kind for f in checker.check(asking).findings}
 
 
+def test_a_quotation_announced_as_the_pieces_wording_is_content():
+    """「…」 on a line of its own, then 「という一文を入れてください」: the shop's words to its
+    customers, not a request to the worker; the same quotation unannounced is read as usual."""
+    checker = shipped_checker()
+    quotation = (
+        "「ご注文から5日以内に下記の口座へお振込みください。ご入金を確認してから発送いたします」"
+    )
+    announced = (
+        f"手作り石けんの店 ソラです。注文確認メール(銀行振込のお客様向け)に、\n{quotation}\n"
+        "という一文を入れてください。"
+    )
+    assert checker.check(announced).risk == "none"
+    unannounced = f"手作り石けんの店 ソラです。\n{quotation}\nよろしくお願いします。"
+    assert "off_platform_payment" in {f.kind for f in checker.check(unannounced).findings}
+
+
 def test_the_rules_do_not_read_a_signature_block_under_a_closing():
     """A company's e-mail address and phone under its name, after the closing, ask for nothing;
     the same address in the body, a request beside the block, or a chat tool's ID in it are read."""
