@@ -81,6 +81,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation166_questions.yaml": 5,
     "regression_validation172_questions.yaml": 5,
     "regression_validation173_questions.yaml": 6,
+    "regression_validation175_questions.yaml": 9,
 }
 """In-scope questions still missed, beyond the 5% every set may miss. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
@@ -155,7 +156,12 @@ as the rankers retrained.
 
 Session 27 (the same change): validation45, 101, 150 and 157 miss one more each (an answer
 withdrawn by a veto or left as a suggestion), validation44, 68, 81, 82, 123, 147, 149, 163, 166
-and 173 fewer; the numbers above are those the sets now score, not the stories told of them."""
+and 173 fewer; the numbers above are those the sets now score, not the stories told of them. Validation175
+(clients asking, in a client's words): five of the nine are left as suggestions with the right
+entry first (the vetoes doubt a client's words: 受注者, 発注者, contractor, fund), three typed in
+kana get nothing, and one is wrong: a bakery owner asking how to get permission to talk with the
+freelancer on Chatwork gets Chatwork's basic use (the regression is 0.95 sure of it; rescuing
+only an entry among the suggestions cost 54 right answers)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
