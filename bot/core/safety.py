@@ -217,6 +217,9 @@ class WorkContent(Strict):
     item: NonEmpty = "^$"
     conditions: list[NonEmpty] = []
     asks: list[NonEmpty] = []
+    held_over: list[NonEmpty] = []
+    """A line between the header and its list leaves the header in force only when it speaks of
+    the piece (「お支払い方法ごとに文面を分けたいです」), asks nothing and names no term."""
     quote_before: list[NonEmpty] = []
     quote_after: list[NonEmpty] = []
     """A line that is one quotation 「…」 is the piece's own wording when the line before it
@@ -329,7 +332,7 @@ def _patterns(safety: SafetyFile) -> Iterator[tuple[tuple[str | int, ...], str]]
         yield ("learned", "lines", "unless", position), pattern
     content = safety.work_content
     yield ("work_content", "item"), content.item
-    for field in ("header", "conditions", "asks"):
+    for field in ("header", "held_over", "conditions", "asks", "quote_before", "quote_after"):
         for position, pattern in enumerate(getattr(content, field)):
             yield ("work_content", field, position), pattern
     for position, pattern in enumerate(safety.learned.signature):
@@ -803,6 +806,7 @@ class SafetyChecker:
         self._content_item = compiler.compile(content.item)
         self._content_conditions = compiler.any_of(content.conditions)
         self._content_asks = compiler.any_of(content.asks)
+        self._content_held_over = compiler.any_of(content.held_over)
         self._quote_before = compiler.any_of(content.quote_before)
         self._quote_after = compiler.any_of(content.quote_after)
         templates = {
@@ -949,7 +953,16 @@ class SafetyChecker:
             close_list()
             if self._content_header.search(folded):
                 header = folded
-            elif items or (self._content_asks is not None and self._content_asks.search(folded)):
+            elif (
+                items
+                or self._content_held_over is None
+                or not self._content_held_over.search(folded)
+                or (self._content_asks is not None and self._content_asks.search(folded))
+                or (
+                    self._content_conditions is not None
+                    and self._content_conditions.search(folded)
+                )
+            ):
                 header = ""
             items = []
         close_list()
