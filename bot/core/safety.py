@@ -959,8 +959,7 @@ class SafetyChecker:
                 or not self._content_held_over.search(folded)
                 or (self._content_asks is not None and self._content_asks.search(folded))
                 or (
-                    self._content_conditions is not None
-                    and self._content_conditions.search(folded)
+                    self._content_conditions is not None and self._content_conditions.search(folded)
                 )
             ):
                 header = ""
