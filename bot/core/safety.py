@@ -931,6 +931,9 @@ class SafetyChecker:
             return {}, scanned
         content: dict[str, str] = {}
         lines = scanned.splitlines()
+        written = [
+            (number, folded) for number, line in enumerate(lines) if (folded := fold(line).strip())
+        ]
         content_lines: set[int] = set()
         header = ""
         items: list[tuple[int, str]] = []
@@ -943,10 +946,7 @@ class SafetyChecker:
                         content.update(dict.fromkeys(self._read(sentences(item))[0], header))
                         content_lines.add(number)
 
-        for number, line in enumerate(lines):
-            folded = fold(line).strip()
-            if not folded:
-                continue
+        for number, folded in written:
             if self._content_item.search(folded):
                 items.append((number, folded))
                 continue
@@ -965,8 +965,6 @@ class SafetyChecker:
                 header = ""
             items = []
         close_list()
-        written = [(number, fold(line).strip()) for number, line in enumerate(lines)]
-        written = [(number, folded) for number, folded in written if folded]
         for place, (number, folded) in enumerate(written):
             if not _WHOLE_QUOTE.fullmatch(folded):
                 continue

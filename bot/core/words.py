@@ -223,19 +223,15 @@ class KanaSpeller:
             before: Word | None = None
             for word in analysis.words:
                 surface = word.surface
+                content = word.pos in _SPELLED_POS and _spellable(word)
                 if before is not None and word.pos == "接尾辞" and _spellable(word):
                     compound = before.reading + word.reading
                     spelled.setdefault(compound, Counter())[before.surface + surface] += 1
-                before = word if word.pos in _SPELLED_POS and _spellable(word) else None
+                before = word if content else None
                 if _HIRAGANA_WORD.fullmatch(surface):
                     if written and word.pos != "名詞":
                         in_kana[surface] += 1
-                elif (
-                    word.pos in _SPELLED_POS
-                    and _WRITTEN.search(surface)
-                    and _HIRAGANA_WORD.fullmatch(word.reading)
-                    and (len(word.reading) >= 3 or len(surface) >= 2)
-                ):
+                elif content and (len(word.reading) >= 3 or len(surface) >= 2):
                     spelled.setdefault(word.reading, Counter())[surface] += 1
         self._spelling = {
             reading: surface
