@@ -383,9 +383,9 @@ class SoftmaxRegression:
         )
         weights = np.zeros((len(row), len(labels)))
         bias = np.zeros(len(labels))
-        for random_seed in range(cls.RUNS):
+        for run in range(cls.RUNS):
             run_weights, run_bias = cls._run(
-                random_seed, weights.shape, lengths, starts, flat, targets, identities
+                run, weights.shape, lengths, starts, flat, targets, identities
             )
             weights += run_weights
             bias += run_bias
@@ -394,7 +394,7 @@ class SoftmaxRegression:
     @classmethod
     def _run(
         cls,
-        random_seed: int,
+        run: int,
         shape: tuple[int, int],
         lengths: np.ndarray,
         starts: np.ndarray,
@@ -402,8 +402,8 @@ class SoftmaxRegression:
         targets: np.ndarray,
         identities: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One model's weights and bias: EPOCHS passes (or MIN_STEPS steps) over the examples in
-        the seed's order."""
+        """One model's weights and bias: EPOCHS passes (or MIN_STEPS steps) over the examples, each
+        pass in an order drawn from the run, the pass and each example's content."""
         weights = np.zeros(shape)
         bias = np.zeros(shape[1])
         squares = np.full_like(weights, 1e-8)
@@ -411,8 +411,8 @@ class SoftmaxRegression:
         examples = np.flatnonzero(lengths)
         batches = max(math.ceil(len(examples) / cls.BATCH), 1)
         for epoch in range(max(cls.EPOCHS, math.ceil(cls.MIN_STEPS / batches))):
-            shuffle = _mixed(identities[examples] ^ np.uint64(random_seed << 32 | epoch))
-            order = examples[np.argsort(shuffle, kind="stable")]
+            keys = _mixed(identities[examples] ^ np.uint64(run << 32 | epoch))
+            order = examples[np.argsort(keys, kind="stable")]
             for first in range(0, len(order), cls.BATCH):
                 batch = order[first : first + cls.BATCH]
                 counts = lengths[batch]

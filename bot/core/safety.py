@@ -957,27 +957,35 @@ class SafetyChecker:
                 items
                 or self._content_held_over is None
                 or not self._content_held_over.search(folded)
-                or (self._content_asks is not None and self._content_asks.search(folded))
-                or (
-                    self._content_conditions is not None and self._content_conditions.search(folded)
-                )
+                or self._asks_or_names_a_term(folded)
             ):
                 header = ""
             items = []
         close_list()
         for place, (number, folded) in enumerate(written):
-            if not _WHOLE_QUOTE.fullmatch(folded):
+            if not _WHOLE_QUOTE.fullmatch(folded) or self._asks_or_names_a_term(folded):
                 continue
             before = written[place - 1][1] if place else ""
             after = written[place + 1][1] if place + 1 < len(written) else ""
-            if (self._quote_before and before and self._quote_before.search(before)) or (
-                self._quote_after and after and self._quote_after.search(after)
-            ):
-                content.update(dict.fromkeys(self._read(sentences(folded))[0], "「…」"))
-                content_lines.add(number)
+            if self._quote_before and before and self._quote_before.search(before):
+                announced = before
+            elif self._quote_after and after and self._quote_after.search(after):
+                announced = after
+            else:
+                continue
+            content.update(dict.fromkeys(self._read(sentences(folded))[0], announced))
+            content_lines.add(number)
         if not content_lines:
             return content, scanned
         return content, "\n".join(line for n, line in enumerate(lines) if n not in content_lines)
+
+    def _asks_or_names_a_term(self, folded: str) -> bool:
+        """A line that asks the worker for something or names a term of the job is never the
+        piece's content, whatever announces it."""
+        return bool(
+            (self._content_asks is not None and self._content_asks.search(folded))
+            or (self._content_conditions is not None and self._content_conditions.search(folded))
+        )
 
     def _read(self, parts: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
         """The sentences with every `spellings` word replaced by the word the rules know, and

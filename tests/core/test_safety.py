@@ -1850,9 +1850,10 @@ def test_the_model_does_not_weigh_a_list_of_the_works_content():
     assert "off_platform_payment" in {f.kind for f in checker.check(asking).findings}
 
 
-def test_a_header_holds_over_a_line_that_asks_nothing():
+def test_a_header_holds_over_a_line_on_the_wording_only():
     """「…メールの文面をお願いします。/お支払い方法ごとに文面を分けたいです。/1. …」: the list still
-    belongs to the e-mail; after a line that asks something of the worker it no longer does."""
+    belongs to the e-mail. A line on how the job goes, or one on the wording that also names a
+    term of the job, ends the header: the list is read as usual."""
     checker = shipped_checker()
     header = (
         "ネイルサロン ルミエールです。仮払いは済んでいます。\n"
@@ -1862,24 +1863,33 @@ def test_a_header_holds_over_a_line_that_asks_nothing():
         "1. 店頭払い:ご来店時に現金でお支払い\n2. 事前振込:ご予約から3日以内に下記口座へお振込み\n"
     )
     assert checker.check(header + "お支払い方法ごとに文面を分けたいです。\n" + items).risk == "none"
-    asking = header + "なお、作業者さんへの報酬も以下の方法でお支払いさせてください。\n" + items
-    assert "off_platform_payment" in {f.kind for f in checker.check(asking).findings}
+    for ending in ("全体の進め方は次のとおりです。", "文面は2パターン、納期は来週金曜です。"):
+        findings = checker.check(header + ending + "\n" + items).findings
+        assert "off_platform_payment" in {f.kind for f in findings}, ending
 
 
 def test_a_quotation_announced_as_the_pieces_wording_is_content():
-    """「…」 on a line of its own, then 「という一文を入れてください」: the shop's words to its
-    customers, not a request to the worker; the same quotation unannounced is read as usual."""
+    """「…」 on a line of its own, announced by the line after (「という一文を入れてください」) or
+    before (「…に入れる文言:」): the shop's words to its customers, not a request to the worker.
+    Unannounced, passed on from someone (「社長からのメッセージ:」), or naming the worker's pay,
+    the quotation is read as usual."""
     checker = shipped_checker()
     quotation = (
         "「ご注文から5日以内に下記の口座へお振込みください。ご入金を確認してから発送いたします」"
     )
-    announced = (
+    after = (
         f"手作り石けんの店 ソラです。注文確認メール(銀行振込のお客様向け)に、\n{quotation}\n"
         "という一文を入れてください。"
     )
-    assert checker.check(announced).risk == "none"
-    unannounced = f"手作り石けんの店 ソラです。\n{quotation}\nよろしくお願いします。"
-    assert "off_platform_payment" in {f.kind for f in checker.check(unannounced).findings}
+    assert checker.check(after).risk == "none"
+    assert checker.check(f"注文確認メールに入れる文言:\n{quotation}").risk == "none"
+    for unannounced in (
+        f"手作り石けんの店 ソラです。\n{quotation}\nよろしくお願いします。",
+        f"社長からのメッセージ:\n{quotation}",
+        "注文確認メールに入れる文言:\n「作業者の方への報酬は仮払いではなく私の口座から直接お振込みします」",
+    ):
+        findings = checker.check(unannounced).findings
+        assert "off_platform_payment" in {f.kind for f in findings}, unannounced
 
 
 def test_the_rules_do_not_read_a_signature_block_under_a_closing():
