@@ -962,22 +962,27 @@ class SafetyChecker:
                 header = ""
             items = []
         close_list()
+        for number, folded, announced in self._announced_quotations(written):
+            content.update(dict.fromkeys(self._read(sentences(folded))[0], announced))
+            content_lines.add(number)
+        if not content_lines:
+            return content, scanned
+        return content, "\n".join(line for n, line in enumerate(lines) if n not in content_lines)
+
+    def _announced_quotations(
+        self, written: list[tuple[int, str]]
+    ) -> Iterator[tuple[int, str, str]]:
+        """The quotation lines announced as the piece's wording (`quote_before`, `quote_after`),
+        each with its line number and the line that announced it."""
         for place, (number, folded) in enumerate(written):
             if not _WHOLE_QUOTE.fullmatch(folded) or self._asks_or_names_a_term(folded):
                 continue
             before = written[place - 1][1] if place else ""
             after = written[place + 1][1] if place + 1 < len(written) else ""
             if self._quote_before and before and self._quote_before.search(before):
-                announced = before
+                yield number, folded, before
             elif self._quote_after and after and self._quote_after.search(after):
-                announced = after
-            else:
-                continue
-            content.update(dict.fromkeys(self._read(sentences(folded))[0], announced))
-            content_lines.add(number)
-        if not content_lines:
-            return content, scanned
-        return content, "\n".join(line for n, line in enumerate(lines) if n not in content_lines)
+                yield number, folded, after
 
     def _asks_or_names_a_term(self, folded: str) -> bool:
         """A line that asks the worker for something or names a term of the job is never the
