@@ -502,6 +502,7 @@ KNOWN_MISSED = {
     "regression_validation151_client_messages.yaml": 1,
     "regression_validation155_client_messages.yaml": 1,
     "regression_validation179_client_messages.yaml": 2,
+    "regression_validation195_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -545,6 +546,9 @@ their own contact and payment details), an Instagram DM to the client's private 
 for after a list of the shop's own details (the learned stage, sure of it alone, is drowned by the
 long message; the contact rule's hit in the message is the posts' topic), and an escrow of 1,000
 yen with the rest 「検収後に追加でお支払い」 (read by the learned stage alone, drowned too).
+In validation195 (scout messages), sample articles asked for before the contract, their pay
+「契約後に上乗せ」 (「ご契約の前に、マニュアルの確認とサンプル記事2本の作成をお願いします」): reading
+作成をお願い as work, or a longer gap after 契約の前に, each flagged a sealed ordinary message.
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -564,6 +568,7 @@ KNOWN_FALSE_ALARMS = {
     "regression_validation173_client_messages.yaml": 1,
     "regression_validation176_client_messages.yaml": 4,
     "regression_validation179_client_messages.yaml": 4,
+    "regression_validation195_client_messages.yaml": 1,
 }
 """Ordinary messages still flagged. In validation171, a channel description to write with the
 client's X and Instagram links in it (「…リンクも入れといてください」: the links are the work's, but a
@@ -581,7 +586,10 @@ car dealer's and a wedding venue's payment guides whose items name the customer'
 page whose example answers tell customers to get in touch (「…公式LINEからご連絡ください」: an item
 that asks). Since the second review, an item that tells someone to do something (…てください) is
 an ask even in a customer-facing list (the same words are a request to the worker in a list of
-the job's terms): two more in validation176 and one in validation179."""
+the job's terms): two more in validation176 and one in validation179. In validation195, a
+repeat order (「来月も同じペースで4本お願いできれば」) that the learned stage reads as a direct deal
+(0.996): letting it speak only when the message names its kind's object lost 97 risky messages of
+the sealed pools, which it catches in euphemisms (「いつものツールのほうで」)."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
