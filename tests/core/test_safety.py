@@ -569,6 +569,7 @@ KNOWN_FALSE_ALARMS = {
     "regression_validation176_client_messages.yaml": 4,
     "regression_validation179_client_messages.yaml": 4,
     "regression_validation195_client_messages.yaml": 1,
+    "regression_validation196_client_messages.yaml": 3,
 }
 """Ordinary messages still flagged. In validation171, a channel description to write with the
 client's X and Instagram links in it (「…リンクも入れといてください」: the links are the work's, but a
@@ -589,7 +590,11 @@ an ask even in a customer-facing list (the same words are a request to the worke
 the job's terms): two more in validation176 and one in validation179. In validation195, a
 repeat order (「来月も同じペースで4本お願いできれば」) that the learned stage reads as a direct deal
 (0.996): letting it speak only when the message names its kind's object lost 97 risky messages of
-the sealed pools, which it catches in euphemisms (「いつものツールのほうで」)."""
+the sealed pools, which it catches in euphemisms (「いつものツールのほうで」). In validation196
+(job postings from other trades), three more that the learned stage alone flags, full of words
+its training met only in risky messages (Premiere Pro, 縦型, 韓国): 240 postings and scout
+messages written for training fixed all three, and cost 5 risky and 5 ordinary messages of the
+pools; dropping the features seen once cost 41 ordinary messages."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
