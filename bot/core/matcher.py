@@ -1216,6 +1216,17 @@ class Matcher:
             return missing, 0.0
         return missing, sum(subject[w][0] for w in missing) / sum(w for w, _ in subject.values())
 
+    def _lone_word_elsewhere(
+        self, question: _Question, entry_index: int, scored: list[tuple[int, Candidate]]
+    ) -> bool:
+        """Whether the question's one subject word (names aside) is one the entry never speaks of
+        and another leading entry does: the subject gate counts nothing under two words, yet "do I
+        need approval before using chatwork" is about approval, which sign-up never mentions."""
+        missing, _ = self._unexplained(question, entry_index)
+        if not missing or len([w for w in question.subject if w not in self._names]) != 1:
+            return False
+        return any(not self._unexplained(question, i)[0] for i, _ in scored[1:SUGGESTION_COUNT])
+
     def _clear_answer(
         self, question: _Question, entry_index: int, score: float, lead: float, share: float
     ) -> bool:
@@ -1370,7 +1381,8 @@ class Matcher:
         leads = lead >= CLEAR_LEAD or self._answers_together(
             best_index, scored[1][0] if len(scored) > 1 else None
         )
-        gated = share > UNEXPLAINED_SHARE
+        lone = self._lone_word_elsewhere(parsed, best_index, scored)
+        gated = share > UNEXPLAINED_SHARE or lone
         if not on_topic:
             tier: Tier = "none"
             decision = "none: not about our subject"
