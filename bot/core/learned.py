@@ -378,8 +378,14 @@ class SoftmaxRegression:
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         flat = np.fromiter(itertools.chain.from_iterable(rows), np.int64, int(lengths.sum()))
         targets = np.fromiter((column[label] for _, label in labelled), np.int64, len(labelled))
+        copies: Counter[tuple[frozenset[str], str]] = Counter()
         identities = np.fromiter(
-            (_identity(found, label) for found, label in labelled), np.uint64, len(labelled)
+            (
+                _identity(found, label, _counted(copies, (found, label)))
+                for found, label in labelled
+            ),
+            np.uint64,
+            len(labelled),
         )
         weights = np.zeros((len(row), len(labels)))
         bias = np.zeros(len(labels))
@@ -467,10 +473,19 @@ class SoftmaxRegression:
             raise ValueError(f"not a saved model ({exc})") from exc
 
 
-def _identity(found: frozenset[str], label: str) -> int:
-    """A number that stays with the example wherever it sits in the training set."""
-    text = "\x1e".join((label, *sorted(found))).encode()
+def _identity(found: frozenset[str], label: str, copy: int = 0) -> int:
+    """A number that stays with the example wherever it sits in the training set; each further
+    copy of the same example (the same question labelled twice, a phrasing that is also a
+    labelled question) gets its own, so copies land in different batches instead of one."""
+    parts = (label, *sorted(found), *((f"\x1f{copy}",) if copy else ()))
+    text = "\x1e".join(parts).encode()
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+
+def _counted(seen: Counter[tuple[frozenset[str], str]], example: tuple[frozenset[str], str]) -> int:
+    """How many copies of `example` came before this one."""
+    seen[example] += 1
+    return seen[example] - 1
 
 
 def _mixed(values: np.ndarray) -> np.ndarray:
