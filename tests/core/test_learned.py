@@ -22,6 +22,7 @@ from bot.core.learned import (
     MessageModel,
     NaiveBayes,
     SoftmaxRegression,
+    _identity,
     features,
     stored_regression,
 )
@@ -301,6 +302,17 @@ def _largest_shift(before: SoftmaxRegression, after: SoftmaxRegression) -> float
 def test_the_order_of_the_examples_does_not_change_the_regression() -> None:
     """Seeded shuffles of the examples' positions moved these answers by up to 0.05."""
     examples = _many_examples()
+    forwards = SoftmaxRegression.trained(examples)
+    assert _largest_shift(forwards, SoftmaxRegression.trained(examples[::-1])) < 1e-9
+
+
+def test_copies_of_one_example_are_ordered_apart_and_in_any_order() -> None:
+    """A question labelled twice, or a phrasing that is also a labelled question: each copy has
+    its own place in a pass (one hash for all put them in one batch), wherever the copies sit."""
+    example = (frozenset({"word1", "word2"}), "entry1")
+    assert len({_identity(*example, copy) for copy in range(3)}) == 3
+    assert _identity(*example, 0) == _identity(*example)
+    examples = [example, *_many_examples(), example, example]
     forwards = SoftmaxRegression.trained(examples)
     assert _largest_shift(forwards, SoftmaxRegression.trained(examples[::-1])) < 1e-9
 

@@ -1047,6 +1047,15 @@ def test_a_last_question_answered_alone_may_take_the_runner_up_of_the_whole(real
     assert "direct-contract-offer" in [e.id for e in answer.suggestions]
 
 
+def test_a_lone_subject_word_the_answer_never_speaks_of_withholds_it(real):
+    """ "approval" is the question's one subject word (Chatwork is a name); sign-up shares the
+    rest of the frame but never speaks of approval, which the approval entries do."""
+    answer = real.answer("do I need approval before using chatwork", explain=True)
+    assert answer.entry is None or answer.entry.id != "sign-up"
+    assert not answer.matched
+    assert "subject gate: the entry does not speak of approval" in answer.explanation.decision
+
+
 def test_a_story_of_another_subject_is_the_context_of_its_last_question(real):
     """「仮払いのタイミングも変わる？」 alone is about escrow; after a story about hourly contracts it
     asks about them, which no entry covers."""
