@@ -1056,6 +1056,18 @@ def test_a_lone_subject_word_the_answer_never_speaks_of_withholds_it(real):
     assert "subject gate: the entry does not speak of approval" in answer.explanation.decision
 
 
+def test_a_quotations_frame_and_halves_of_contractions_are_no_subject_words(real):
+    """「wrote」 frames a quotation and "haven't" reads as haven + t: counted as subject words that
+    no entry speaks of, they made the subject gate withhold the answer."""
+    answer = real.answer(
+        "My client wrote: \"Let's continue on Chatwork, here's my ID.\" We haven't even signed a"
+        " contract yet. Can I add them?",
+        explain=True,
+    )
+    assert {"wrote", "let", "haven", "yet"}.isdisjoint(answer.explanation.subject_words)
+    assert {"contract", "add"} <= set(answer.explanation.subject_words)
+
+
 def test_a_story_of_another_subject_is_the_context_of_its_last_question(real):
     """「仮払いのタイミングも変わる？」 alone is about escrow; after a story about hourly contracts it
     asks about them, which no entry covers."""
