@@ -1198,13 +1198,18 @@ class Matcher:
             return OFF_SUBJECT_SCORE, "names another subject and no anchor word"
         return UNANCHORED_SCORE, "no anchor word"
 
+    def _unnamed(self, question: _Question) -> list[str]:
+        """The question's subject words but the names (Chatwork, CrowdWorks), which every entry
+        speaks of."""
+        return [word for word in question.subject if word not in self._names]
+
     def _unexplained(self, question: _Question, entry_index: int) -> tuple[list[str], float]:
         """The question's subject words the entry never speaks of, and their share by weight;
         the share is 0 for a question with a single subject word (too little to judge by), but
         the word still shows it is not about a known phrasing's subject. The names
         (Chatwork, CrowdWorks) are left out: every entry speaks of them, so counting them as
         explained would dilute what the question is really about (チャットワークの管理者権限)."""
-        subject = {w: v for w, v in question.subject.items() if w not in self._names}
+        subject = {w: question.subject[w] for w in self._unnamed(question)}
         known = self._entry_words[entry_index]
         reading = self._entry_readings[entry_index]
         missing = [
@@ -1223,7 +1228,7 @@ class Matcher:
         and another leading entry does: the subject gate counts nothing under two words, yet "do I
         need approval before using chatwork" is about approval, which sign-up never mentions."""
         missing, _ = self._unexplained(question, entry_index)
-        if not missing or len([w for w in question.subject if w not in self._names]) != 1:
+        if not missing or len(self._unnamed(question)) != 1:
             return False
         return any(not self._unexplained(question, i)[0] for i, _ in scored[1:SUGGESTION_COUNT])
 
@@ -1242,8 +1247,7 @@ class Matcher:
         """Whether the entry speaks of one of the question's subject words at least (names
         aside): what a kana question off our subject needs before the ranker may answer it, so
         that "ねむれない どうしたらいい" (no subject word at all) is never rescued."""
-        subject = [w for w in question.subject if w not in self._names]
-        return len(self._unexplained(question, entry_index)[0]) < len(subject)
+        return len(self._unexplained(question, entry_index)[0]) < len(self._unnamed(question))
 
     def _plain_words_rescuable(self, question: _Question, entry_index: int) -> bool:
         """Whether the ranker may answer a question in plain words with this entry: the entry
@@ -1253,7 +1257,7 @@ class Matcher:
         眠れなくなるって本当ですか？」 (one subject word, コーヒー) was answered with the free plan's
         limits; 「打ち間違えたまま送っちゃった。あとから直せますか」 has none and is answered (no
         change on the sealed and regression sets, where only kana questions were held to it)."""
-        named = any(word not in self._names for word in question.subject)
+        named = bool(self._unnamed(question))
         if (question.typed_in_kana or named) and not self._speaks_of(question, entry_index):
             return False
         return self._unexplained(question, entry_index)[1] <= UNEXPLAINED_SHARE
