@@ -1222,13 +1222,13 @@ class Matcher:
         return missing, sum(subject[w][0] for w in missing) / sum(w for w, _ in subject.values())
 
     def _lone_word_elsewhere(
-        self, question: _Question, entry_index: int, scored: list[tuple[int, Candidate]]
+        self, question: _Question, unexplained: list[str], scored: list[tuple[int, Candidate]]
     ) -> bool:
         """Whether the question's one subject word (names aside) is one the entry never speaks of
         and another leading entry does: the subject gate counts nothing under two words, yet "do I
-        need approval before using chatwork" is about approval, which sign-up never mentions."""
-        missing, _ = self._unexplained(question, entry_index)
-        if not missing or len(self._unnamed(question)) != 1:
+        need approval before using chatwork" is about approval, which sign-up never mentions.
+        `unexplained` is what the leader, scored[0], leaves unexplained."""
+        if not unexplained or len(self._unnamed(question)) != 1:
             return False
         return any(not self._unexplained(question, i)[0] for i, _ in scored[1:SUGGESTION_COUNT])
 
@@ -1385,7 +1385,7 @@ class Matcher:
         leads = lead >= CLEAR_LEAD or self._answers_together(
             best_index, scored[1][0] if len(scored) > 1 else None
         )
-        lone = self._lone_word_elsewhere(parsed, best_index, scored)
+        lone = self._lone_word_elsewhere(parsed, unexplained, scored)
         gated = share > UNEXPLAINED_SHARE or lone
         if not on_topic:
             tier: Tier = "none"
