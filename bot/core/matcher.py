@@ -443,6 +443,27 @@ class _Question:
         """The vetoes' features (`_veto_features`), made once: both vetoes read them."""
         return _veto_features(self.analysis)
 
+    @cached_property
+    def worked_out(self) -> dict[tuple[str, int], Any]:
+        """What the matcher has worked out about the question, by (what, entry index): its
+        scores, and each entry's edit distance and unexplained words. The gates and the
+        regression ask again for what the scores computed, and a question kept analysed
+        (`questions_kept`) is asked of one matcher only. Threads may fill it at once: each
+        value is the same whoever computes it."""
+        return {}
+
+
+class _Ranking(NamedTuple):
+    """A question's scores for every entry before the edit distance (`Matcher._ranking`)."""
+
+    best_cosine: np.ndarray
+    centroid_cosine: np.ndarray
+    keyword_scores: np.ndarray
+    keyword_hits: dict[int, list[str]]
+    preliminary: np.ndarray
+    order: list[int]
+    """The entries with a positive preliminary score, best first."""
+
 
 class _Terms:
     """A word list matched on whole words by reading ("いくら" never inside "新しいクライアント")."""
@@ -784,12 +805,12 @@ class Matcher:
         if entry_id is None:
             return None
         index = self._index_of[entry_id]
-        if all(i != index for i, _ in scored):
-            scored = [
-                *scored,
-                *((i, c) for i, c in self._scores(question, len(self.entries)) if i == index),
-            ]
-        return (scored, index) if any(i == index for i, _ in scored) else None
+        if any(i == index for i, _ in scored):
+            return scored, index
+        order = self._ranking(question).order
+        if index not in order:
+            return None
+        return [*scored, (index, self._candidate(question, index, order.index(index)))], index
 
     def _preferred(
         self,
@@ -1204,6 +1225,17 @@ class Matcher:
         return [word for word in question.subject if word not in self._names]
 
     def _unexplained(self, question: _Question, entry_index: int) -> tuple[list[str], float]:
+        """`_work_out_unexplained`, once per question and entry: the scores and the gates ask it
+        of the same entries."""
+        key = ("unexplained", entry_index)
+        found = question.worked_out.get(key)
+        if found is None:
+            found = question.worked_out[key] = self._work_out_unexplained(question, entry_index)
+        return found
+
+    def _work_out_unexplained(
+        self, question: _Question, entry_index: int
+    ) -> tuple[list[str], float]:
         """The question's subject words the entry never speaks of, and their share by weight;
         the share is 0 for a question with a single subject word (too little to judge by), but
         the word still shows it is not about a known phrasing's subject. The names
@@ -1271,9 +1303,30 @@ class Matcher:
         self, question: _Question, limit: int = SUGGESTION_COUNT
     ) -> list[tuple[int, Candidate]]:
         """The best `limit` (entry index, Candidate), best first."""
-        normalized = question.normalized
-        if not normalized:
+        if not question.normalized:
             return []
+        ranking = self._ranking(question)
+        finals: list[tuple[int, Candidate]] = []
+        for rank, entry_index in enumerate(ranking.order[: max(limit, RERANK_POOL)]):
+            if (
+                len(finals) >= limit
+                and ranking.preliminary[entry_index] + SCORE_WEIGHTS["ratio"]
+                < finals[limit - 1][1].score
+            ):
+                break  # even a perfect ratio and no penalty leave it (and all after it) out
+            finals.append((entry_index, self._candidate(question, entry_index, rank)))
+            finals.sort(key=lambda final: final[1].score, reverse=True)
+        return finals[:limit]
+
+    def _ranking(self, question: _Question) -> _Ranking:
+        """The scores every entry gets before the edit distance, once per question."""
+        key = ("ranking", -1)
+        ranking = question.worked_out.get(key)
+        if ranking is None:
+            ranking = question.worked_out[key] = self._work_out_ranking(question)
+        return ranking
+
+    def _work_out_ranking(self, question: _Question) -> _Ranking:
         cosines = self._accumulate(question.query)
         phrasing_count = len(self._entry_of_phrasing)
         best_cosine = np.maximum.reduceat(cosines[:phrasing_count], self._entry_starts)
@@ -1292,40 +1345,39 @@ class Matcher:
         )
         candidates = np.flatnonzero(preliminary > 0)
         order = candidates[np.argsort(-preliminary[candidates], kind="stable")]
-        pool = order[: max(limit, RERANK_POOL)]
-        # (score, entry index, ratio, unexplained share), best first
-        finals: list[tuple[float, int, float, float]] = []
-        for rank, (entry_index, partial) in enumerate(
-            zip(pool.tolist(), preliminary[pool].tolist(), strict=True)
-        ):
-            if len(finals) >= limit and partial + SCORE_WEIGHTS["ratio"] < finals[limit - 1][0]:
-                break  # even a perfect ratio and no penalty leave it (and all after it) out
-            ratio = 0.0
-            if rank < RERANK_POOL:
-                closest = process.extractOne(
-                    normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
-                )
-                ratio = closest[1] / 100 if closest else 0.0
-            unexplained = self._unexplained(question, entry_index)[1]
-            score = partial + SCORE_WEIGHTS["ratio"] * ratio - UNEXPLAINED_PENALTY * unexplained
-            finals.append((score, entry_index, ratio, unexplained))
-            finals.sort(key=lambda final: final[0], reverse=True)
-        return [
-            (
-                entry_index,
-                Candidate(
-                    entry_id=self.entries[entry_index].id,
-                    score=score,
-                    tfidf=float(best_cosine[entry_index]),
-                    centroid=float(centroid_cosine[entry_index]),
-                    ratio=ratio,
-                    keywords=float(keyword_scores[entry_index]),
-                    unexplained=unexplained,
-                    keyword_hits=tuple(keyword_hits.get(entry_index, ())),
-                ),
+        return _Ranking(
+            best_cosine, centroid_cosine, keyword_scores, keyword_hits, preliminary, order.tolist()
+        )
+
+    def _candidate(self, question: _Question, entry_index: int, rank: int) -> Candidate:
+        """An entry's scores, the edit distance to its closest phrasing only when it ranks among
+        the leading entries (RERANK_POOL) before it."""
+        ranking = self._ranking(question)
+        ratio = self._ratio(question, entry_index) if rank < RERANK_POOL else 0.0
+        unexplained = self._unexplained(question, entry_index)[1]
+        return Candidate(
+            entry_id=self.entries[entry_index].id,
+            score=float(ranking.preliminary[entry_index])
+            + SCORE_WEIGHTS["ratio"] * ratio
+            - UNEXPLAINED_PENALTY * unexplained,
+            tfidf=float(ranking.best_cosine[entry_index]),
+            centroid=float(ranking.centroid_cosine[entry_index]),
+            ratio=ratio,
+            keywords=float(ranking.keyword_scores[entry_index]),
+            unexplained=unexplained,
+            keyword_hits=tuple(ranking.keyword_hits.get(entry_index, ())),
+        )
+
+    def _ratio(self, question: _Question, entry_index: int) -> float:
+        """The edit-distance similarity of the question to the entry's closest phrasing."""
+        key = ("ratio", entry_index)
+        ratio = question.worked_out.get(key)
+        if ratio is None:
+            closest = process.extractOne(
+                question.normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
             )
-            for score, entry_index, ratio, unexplained in finals[:limit]
-        ]
+            ratio = question.worked_out[key] = closest[1] / 100 if closest else 0.0
+        return ratio
 
     def _accumulate(self, query: dict[int, float]) -> np.ndarray:
         """Dot products of the query with every phrasing, then every entry (see `_joined`)."""
