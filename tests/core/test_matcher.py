@@ -35,6 +35,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation159_questions.yaml": 2,
     "regression_validation161_questions.yaml": 1,
     "regression_validation166_questions.yaml": 1,
+    "regression_validation184_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -57,7 +58,8 @@ preview unexplained; a lower subject-gate limit for questions with a word no ent
 23 right answers on the sealed sets). In validation173, how many people LINE WORKS' free plan
 allows (the regression rescues Chatwork's free-plan limits past the gate that calls it another
 subject; barring that rescue for questions about another subject cost 24 right answers on the
-sealed sets).
+sealed sets); in validation184, how many people a LINE group call holds, the same way (the
+regression 0.97 sure of the free plan's limits, past the gate that calls LINE another subject).
 
 Since the rankers' batches follow the examples' content and the training questions in clients'
 words came in (session 27), the near-misses of the sets as a whole are kept as
@@ -83,6 +85,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation172_questions.yaml": 5,
     "regression_validation173_questions.yaml": 5,
     "regression_validation175_questions.yaml": 7,
+    "regression_validation183_questions.yaml": 4,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -164,7 +167,18 @@ suggestions with the right entry first (the vetoes doubt a client's words: 受�
 contractor, fund) or questions typed in kana that get nothing; none is wrong.
 
 Since each copy of a training example gets its own batch (session 28), validation45, 101, 147
-and 150 miss one more each, the regression pool 5 fewer and the sealed pool 5 more right."""
+and 150 miss one more each, the regression pool 5 fewer and the sealed pool 5 more right.
+
+Session 29: validation183 (negations, conditions and edge cases) misses four, one of them wrong:
+「特に理由はないけど便利だからって申請してもいいよね？理由いらないでしょ？」 goes to why clients
+like Chatwork (便利 and 理由 are its keywords); the application skipped "if nobody finds out"
+(バレなきゃ, in kanji and in kana) is held by the aspect gate, バレる being a cue of notice that
+no phrasing of the application's entries asks (dropping バレる and 知られる from the cues answered
+one more and one wrong on the sealed sets); and how to decline moving to a chat, in kana, has no
+anchor word in the form typed (ことわれば: finding a verb by its dictionary form answered one more
+and two wrong on the sealed sets). A gate for an anchor word (申請) the leader leaves unexplained
+and another leading entry speaks of, tried against the wrong one, cost 23 right answers on the
+sealed sets."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
