@@ -898,18 +898,24 @@ class Matcher:
         about; the names count as one word each. Lemma (stem for English) → its reading when
         it was typed in hiragana (its segmentation, and so its lemma, is a guess then)."""
         names = [(s, e, analysis.reading[s:e]) for n in self._names for s, e in analysis.find(n)]
+        generic = self._generic
         words: dict[str, str] = {}
         for word in analysis.words:
             name = next((n for s, e, n in names if s <= word.start < e), None)
             if name is not None:
                 words[name] = ""
             elif is_latin(word.surface):
-                if word.surface.isalpha() and not (
-                    {word.surface} & (self._stopwords_en | self._generic)
+                if (
+                    word.surface.isalpha()
+                    and word.surface not in self._stopwords_en
+                    and word.surface not in generic
                 ):
                     words[_stem(word.surface)] = ""
-            elif word.topical and not (
-                {word.lemma, word.reading, to_hiragana(word.surface)} & self._generic
+            elif (
+                word.topical
+                and word.lemma not in generic
+                and word.reading not in generic
+                and to_hiragana(word.surface) not in generic
             ):
                 words[word.lemma] = word.reading if _HIRAGANA.fullmatch(word.surface) else ""
         return words
