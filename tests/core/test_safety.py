@@ -503,6 +503,7 @@ KNOWN_MISSED = {
     "regression_validation155_client_messages.yaml": 1,
     "regression_validation179_client_messages.yaml": 2,
     "regression_validation195_client_messages.yaml": 1,
+    "regression_validation200_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -549,6 +550,9 @@ yen with the rest 「検収後に追加でお支払い」 (read by the learned s
 In validation195 (scout messages), sample articles asked for before the contract, their pay
 「契約後に上乗せ」 (「ご契約の前に、マニュアルの確認とサンプル記事2本の作成をお願いします」): reading
 作成をお願い as work, or a longer gap after 契約の前に, each flagged a sealed ordinary message.
+In validation200 (hints and euphemisms), an escrow told as done and taken back in the next
+sentence (「仮払いしましたよ〜!…と言いたいところなんですが、今月ちょっとカード止まってて」): the rules read
+a sentence at a time, and the first one says the escrow is in.
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
