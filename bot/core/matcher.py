@@ -19,11 +19,11 @@ import math
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -58,6 +58,7 @@ from bot.core.words import (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 Tier = Literal["answer", "suggest", "none"]
 
@@ -450,13 +451,19 @@ class _Question:
         return _veto_features(self.analysis)
 
     @cached_property
-    def worked_out(self) -> dict[tuple[str, int], Any]:
-        """What the matcher has worked out about the question, by (what, entry index): its
-        scores, and each entry's edit distance and unexplained words. The gates and the
-        regression ask again for what the scores computed, and a question kept analysed
-        (`questions_kept`) is asked of one matcher only. Threads may fill it at once: each
-        value is the same whoever computes it."""
+    def _worked_out(self) -> dict[tuple[str, int], Any]:
         return {}
+
+    def once(self, key: tuple[str, int], work_out: Callable[[], _T]) -> _T:
+        """What `work_out()` gives, computed the first time `key` (what, entry index) is asked:
+        the gates and the regression ask again for what the scores computed (the ranking, each
+        entry's edit distance and unexplained words), and a question kept analysed
+        (`questions_kept`) is asked of one matcher only. Threads may compute a value at once:
+        it is the same whoever computes it."""
+        found = self._worked_out.get(key)
+        if found is None:
+            found = self._worked_out[key] = work_out()
+        return found
 
 
 class _Ranking(NamedTuple):
@@ -1243,13 +1250,11 @@ class Matcher:
         return [word for word in question.subject if word not in self._names]
 
     def _unexplained(self, question: _Question, entry_index: int) -> tuple[list[str], float]:
-        """`_work_out_unexplained`, once per question and entry: the scores and the gates ask it
-        of the same entries."""
-        key = ("unexplained", entry_index)
-        found = question.worked_out.get(key)
-        if found is None:
-            found = question.worked_out[key] = self._work_out_unexplained(question, entry_index)
-        return found
+        """`_work_out_unexplained`, once per question and entry (see `_Question.once`)."""
+        return question.once(
+            ("unexplained", entry_index),
+            lambda: self._work_out_unexplained(question, entry_index),
+        )
 
     def _work_out_unexplained(
         self, question: _Question, entry_index: int
@@ -1338,11 +1343,7 @@ class Matcher:
 
     def _ranking(self, question: _Question) -> _Ranking:
         """The scores every entry gets before the edit distance, once per question."""
-        key = ("ranking", -1)
-        ranking = question.worked_out.get(key)
-        if ranking is None:
-            ranking = question.worked_out[key] = self._work_out_ranking(question)
-        return ranking
+        return question.once(("ranking", -1), lambda: self._work_out_ranking(question))
 
     def _work_out_ranking(self, question: _Question) -> _Ranking:
         cosines = self._accumulate(question.query)
@@ -1387,15 +1388,17 @@ class Matcher:
         )
 
     def _ratio(self, question: _Question, entry_index: int) -> float:
-        """The edit-distance similarity of the question to the entry's closest phrasing."""
-        key = ("ratio", entry_index)
-        ratio = question.worked_out.get(key)
-        if ratio is None:
-            closest = process.extractOne(
-                question.normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
-            )
-            ratio = question.worked_out[key] = closest[1] / 100 if closest else 0.0
-        return ratio
+        """The edit-distance similarity of the question to the entry's closest phrasing, once
+        per question and entry."""
+        return question.once(
+            ("ratio", entry_index), lambda: self._work_out_ratio(question, entry_index)
+        )
+
+    def _work_out_ratio(self, question: _Question, entry_index: int) -> float:
+        closest = process.extractOne(
+            question.normalized, self._phrasings_by_entry[entry_index], scorer=fuzz.ratio
+        )
+        return closest[1] / 100 if closest else 0.0
 
     def _accumulate(self, query: dict[int, float]) -> np.ndarray:
         """Dot products of the query with every phrasing, then every entry (see `_joined`)."""
