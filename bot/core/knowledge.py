@@ -108,6 +108,8 @@ class VocabularyFile(Strict):
     anchors: list[NonEmpty] = Field(min_length=1)
     other_subjects: list[NonEmpty] = []
     unsupported: list[NonEmpty] = []
+    marketplaces: list[NonEmpty] = []
+    """Other crowdsourcing sites: unsupported too, but a foil when set against ours."""
     aspects: dict[Name, list[NonEmpty]] = {}
     names: list[NonEmpty] = []
     aliases: list[Alias] = []

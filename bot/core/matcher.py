@@ -65,6 +65,12 @@ Tier = Literal["answer", "suggest", "none"]
 MAX_QUESTION_CHARS = 500
 """Questions are short; scoring a pasted essay in full would only cost time and add noise."""
 
+_CONTRASTIVE = frozenset({"けれど", "けれども", "が", "のに"})
+"""Conjunctive particles that set one clause against the next (see `Matcher._foil_end`)."""
+_LIKE = frozenset({"みたい", "よう"})
+"""みたいに, ように: "like X" (see `Matcher._foil_end`)."""
+_SET_AGAINST = frozenset({"違う", "比べる", "比較"})
+"""と違って, と比べて, に比較して (see `Matcher._foil_end`)."""
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…])|(?<=\.) ")
 _ASKS = re.compile(r"(?:[?？]|か|かな|かね|の|教えて(?:ください)?|知りたいです?)[。.!！…\s]*$")
 """A sentence that asks something; in a long post the others are the story around the question."""
@@ -460,8 +466,9 @@ class _Question:
         entry's edit distance and unexplained words), and a question kept analysed
         (`questions_kept`) is asked of one matcher only. Threads may compute a value at once:
         it is the same whoever computes it."""
-        found = self._worked_out.get(key)
-        if found is None:
+        try:
+            found: _T = self._worked_out[key]
+        except KeyError:
             found = self._worked_out[key] = work_out()
         return found
 
@@ -533,7 +540,8 @@ class Matcher:
         )
         self._anchors = self._terms(vocabulary.anchors)
         self._other_subjects = self._terms(vocabulary.other_subjects)
-        self._unsupported = self._terms(vocabulary.unsupported)
+        self._unsupported = self._terms([*vocabulary.unsupported, *vocabulary.marketplaces])
+        self._marketplaces = self._terms(vocabulary.marketplaces)
         self._own_subjects = _Terms(self._names)
         self._aspect_cues: dict[str, list[tuple[tuple[Word, ...], str, str]]] = defaultdict(list)
         for aspect, cues in vocabulary.aspects.items():
@@ -984,6 +992,13 @@ class Matcher:
         if asked_analysis is not analysis and terms:
             asked_terms = self._lexicon.found(asked_analysis)
             aspects = self._aspects_asked(asked_analysis)
+        if sum(asks) == 1 and (foil_end := self._foil_end(asked_analysis)):
+            asked_terms = asked_terms - {
+                term
+                for term in self._marketplaces.hits(asked_terms)
+                if (starts := [start for start, _ in asked_analysis.find(term)])
+                and max(starts) < foil_end
+            }
         return _Question(
             analysis,
             terms,
@@ -996,6 +1011,44 @@ class Matcher:
             spelled=typed_in_kana and not KANA_ONLY.fullmatch(analysis.text),
             guessed=guessed,
         )
+
+    def _foil_end(self, analysis: Analysis) -> int:
+        """Where the foil of the one sentence that asks ends (0: none): 「ココナラはトークルームで
+        完結するけど、クラウドワークスで外部ツールに移るには何か手続きが必要？」 and 「Upworkのマイル
+        ストーン入金みたいに、クラウドワークスにも…」 set another marketplace against ours, and ask
+        only what comes after けど, のに, みたいに, ように or と違って, when that names Chatwork or
+        CrowdWorks. Only a marketplace said before it is the foil's (see `_parse`)."""
+        words = analysis.words
+        end = 0
+        for index, word in enumerate(words):
+            following = words[index + 1] if index + 1 < len(words) else None
+            before = words[index - 1].surface if index else ""
+            if (word.kind.startswith("接続助詞") and word.lemma in _CONTRASTIVE) or (
+                word.lemma in _SET_AGAINST and before in ("と", "に", "は")
+            ):
+                after = word.end
+            elif (
+                following
+                and (
+                    (
+                        word.lemma in _LIKE
+                        and word.kind.startswith("助動詞語幹")
+                        and following.surface in ("に", "な")
+                    )
+                    # のに read as の and に: a clause's end only before a comma
+                    or (
+                        word.surface == "の"
+                        and following.surface == "に"
+                        and analysis.reading[following.end : following.end + 1] == " "
+                    )
+                )
+            ):
+                after = following.end
+            else:
+                continue
+            if any(start >= after for name in self._names for start, _ in analysis.find(name)):
+                end = after
+        return end
 
     # -- index --------------------------------------------------------------------------------
 
@@ -1249,7 +1302,7 @@ class Matcher:
         speaks of."""
         return [word for word in question.subject if word not in self._names]
 
-    def _unexplained(self, question: _Question, entry_index: int) -> tuple[list[str], float]:
+    def _unexplained(self, question: _Question, entry_index: int) -> tuple[tuple[str, ...], float]:
         """`_work_out_unexplained`, once per question and entry (see `_Question.once`)."""
         return question.once(
             ("unexplained", entry_index),
@@ -1258,7 +1311,7 @@ class Matcher:
 
     def _work_out_unexplained(
         self, question: _Question, entry_index: int
-    ) -> tuple[list[str], float]:
+    ) -> tuple[tuple[str, ...], float]:
         """The question's subject words the entry never speaks of, and their share by weight;
         the share is 0 for a question with a single subject word (too little to judge by), but
         the word still shows it is not about a known phrasing's subject. The names
@@ -1267,17 +1320,17 @@ class Matcher:
         subject = {w: question.subject[w] for w in self._unnamed(question)}
         known = self._entry_words[entry_index]
         reading = self._entry_readings[entry_index]
-        missing = [
+        missing = tuple(
             lemma
             for lemma, (weight, kana) in subject.items()
             if lemma not in known and not (kana and kana in reading)
-        ]
+        )
         if len(subject) < 2:
             return missing, 0.0
         return missing, sum(subject[w][0] for w in missing) / sum(w for w, _ in subject.values())
 
     def _lone_word_elsewhere(
-        self, question: _Question, unexplained: list[str], scored: list[tuple[int, Candidate]]
+        self, question: _Question, unexplained: tuple[str, ...], scored: list[tuple[int, Candidate]]
     ) -> bool:
         """Whether the question's one subject word (names aside) is one the entry never speaks of
         and another leading entry does: the subject gate counts nothing under two words, yet "do I
@@ -1584,7 +1637,7 @@ class Matcher:
         on_topic: str = "",
         required: tuple[float, str] = (0.0, "-"),
         lead: float = 0.0,
-        unexplained: tuple[list[str], float] = ([], 0.0),
+        unexplained: tuple[tuple[str, ...], float] = ((), 0.0),
         unanswered: Sequence[str] = (),
     ) -> Explanation:
         return Explanation(

@@ -35,6 +35,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation159_questions.yaml": 1,
     "regression_validation161_questions.yaml": 1,
     "regression_validation184_questions.yaml": 1,
+    "regression_validation186_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -57,7 +58,9 @@ preview unexplained; a lower subject-gate limit for questions with a word no ent
 23 right answers on the sealed sets). In validation184, how many people a LINE group call holds
 (the regression is 0.97 sure of Chatwork's free-plan limits, past the gate that calls LINE
 another subject; OFF_SUBJECT_RESCUE asks 0.95 there, and 0.99 cost 10 right answers of the
-sealed and regression sets for 5 near-misses).
+sealed and regression sets for 5 near-misses). In validation186, "Fiverr says I can't share my
+contact details. What happens if I do?" (when to exchange IDs: Fiverr is named only in the
+sentence that does not ask, the story).
 
 Since the rankers' batches follow the examples' content and the training questions in clients'
 words came in (session 27), the near-misses of the sets as a whole are kept as
@@ -86,6 +89,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation175_questions.yaml": 8,
     "regression_validation183_questions.yaml": 4,
     "regression_validation185_questions.yaml": 5,
+    "regression_validation186_questions.yaml": 8,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -182,7 +186,14 @@ and two wrong on the sealed sets). A gate for an anchor word (申請) the leader
 and another leading entry speaks of, tried against the wrong one, cost 23 right answers on the
 sealed sets. Validation185 (rules heard from others, procedure details) misses five, none wrong:
 four typed in kana in words no phrasing uses (あいて, ぶんしょう, ちゃっと for Chatwork, しごとの
-あいて), and whether a Chatwork ID comes by itself at sign-up (suggestions, sign-up first)."""
+あいて), and whether a Chatwork ID comes by itself at sign-up (suggestions, sign-up first).
+Validation186 (users of several platforms) misses eight, two wrong: moving to Chatwork before
+escrow goes to what escrow is, and an ID that search does not find to finding one's own ID. The
+foil clause (`_foil_end`) answers one that sets Lancers against CrowdWorks; two set against
+Coconala are still held (a veto, the subject gate), and Upwork's マイルストーン before
+みたいに is a feature no entry covers, which a foil does not excuse; in English a veto and the
+aspect gate (why) hold two that tell of Upwork first, and a 4-person call "like on Zoom" scores
+below the bar."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -618,6 +629,43 @@ def test_another_subject_said_only_in_the_story_does_not_gate_the_question():
     refused = matcher.answer("無料版の制限は？upworkでも同じですか？", explain=True)
     assert not refused.matched
     assert "upwork" in refused.explanation.decision
+
+
+def test_another_marketplace_set_against_ours_is_the_foil_not_what_is_asked():
+    """「ランサーズは…けど、クラウドワークスの…は？」 asks about CrowdWorks: a marketplace before
+    けど (のに, みたいに, ように, と違って) is the foil. After it, alone, or in another sentence
+    that asks, it is what is asked; and a foil excuses marketplaces only, not a feature we do not
+    cover (タスク)."""
+    matcher = Matcher(
+        [
+            entry(
+                "fees", ["クラウドワークスの手数料はいくら？", "手数料の割合"], ["fees"], ["手数料"]
+            )
+        ],
+        VocabularyFile(
+            anchors=["手数料"],
+            marketplaces=["ランサーズ"],
+            unsupported=["タスク"],
+            names=["クラウドワークス"],
+        ),
+    )
+    for foil in (
+        "ランサーズは手数料が安いけど、クラウドワークスの手数料はいくら？",
+        "ランサーズと違って、クラウドワークスの手数料はいくら？",
+        "ランサーズみたいに、クラウドワークスの手数料も安いの？",
+        "ランサーズのように、クラウドワークスの手数料も安いの？",
+    ):
+        answered = matcher.answer(foil, explain=True)
+        assert answered.entry.id == "fees", answered.explanation.decision
+    for asked in (
+        "クラウドワークスは安いけど、ランサーズの手数料はいくら？",
+        "ランサーズの手数料はいくら？",
+        "ランサーズの手数料は？クラウドワークスみたいに、手数料は高いの？",
+        "タスクは使えないけど、クラウドワークスの手数料はいくら？",
+    ):
+        refused = matcher.answer(asked, explain=True)
+        assert not refused.matched, asked
+        assert "another subject" in refused.explanation.decision, refused.explanation.decision
 
 
 def test_aspect_gate_answers_an_aspect_only_from_an_entry_that_asks_it():
