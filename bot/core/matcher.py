@@ -992,10 +992,11 @@ class Matcher:
         if asked_analysis is not analysis and terms:
             asked_terms = self._lexicon.found(asked_analysis)
             aspects = self._aspects_asked(asked_analysis)
-        if sum(asks) == 1 and (foil_end := self._foil_end(asked_analysis)):
+        marketplaces = self._marketplaces.hits(asked_terms)
+        if marketplaces and sum(asks) == 1 and (foil_end := self._foil_end(asked_analysis)):
             asked_terms = asked_terms - {
                 term
-                for term in self._marketplaces.hits(asked_terms)
+                for term in marketplaces
                 if (starts := [start for start, _ in asked_analysis.find(term)])
                 and max(starts) < foil_end
             }
@@ -1013,11 +1014,11 @@ class Matcher:
         )
 
     def _foil_end(self, analysis: Analysis) -> int:
-        """Where the foil of the one sentence that asks ends (0: none): 「ココナラはトークルームで
-        完結するけど、クラウドワークスで外部ツールに移るには何か手続きが必要？」 and 「Upworkのマイル
-        ストーン入金みたいに、クラウドワークスにも…」 set another marketplace against ours, and ask
-        only what comes after けど, のに, みたいに, ように or と違って, when that names Chatwork or
-        CrowdWorks. Only a marketplace said before it is the foil's (see `_parse`)."""
+        """Where the foil of the one sentence that asks ends (0: none): 「ランサーズには催促機能みたい
+        なのがあるけど、クラウドワークスは？」 and 「ランサーズのように、クラウドワークスでも…」 set
+        another marketplace against ours, and ask only what comes after けど, のに, みたいに, ように
+        or と違って, when that names Chatwork or CrowdWorks. Only a marketplace said before it is the
+        foil's (see `_parse`), not a feature no entry covers (Upworkのマイルストーン)."""
         words = analysis.words
         end = 0
         for index, word in enumerate(words):
