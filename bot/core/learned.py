@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
+from bot.core.romaji import read_romaji
 from bot.core.schema import Document, EntryId, Name, NonEmpty, Problem, Strict
 from bot.core.words import (
     KANA_ONLY,
@@ -242,8 +243,8 @@ class MessageModel:
 
     def spell(self, text: str) -> str:
         """`text` as the labelled messages spell its words when it is typed in kana only,
-        hiragana or katakana (ｹｲﾔｸｼｮはこちらからおくります)."""
-        kana = to_hiragana(prepare(text))
+        hiragana or katakana (ｹｲﾔｸｼｮはこちらからおくります) or romaji (karibarai wa ato de)."""
+        kana = to_hiragana(read_romaji(prepare(text)))
         if not KANA_ONLY.fullmatch(kana):
             return text
         return self._training().speller.spell(kana)

@@ -38,6 +38,7 @@ from bot.core.learned import (
     features,
     stored_regression,
 )
+from bot.core.romaji import read_romaji
 from bot.core.schema import Lang
 from bot.core.text import detect_language
 from bot.core.words import (
@@ -577,6 +578,7 @@ class Matcher:
             )
             for term in terms.readings
         )
+        self._latin_terms = frozenset(filter(is_latin, self._lexicon.terms))
         vectors, phrasing_analyses = self._index_phrasings()
         self._postings = _joined(
             _postings(vectors), _postings(self._centroids(vectors)), len(vectors)
@@ -948,7 +950,8 @@ class Matcher:
         return words
 
     def _question(self, text: str) -> _Question:
-        return self._parsed(self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1))
+        prepared = self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1)
+        return self._parsed(read_romaji(prepared, self._latin_terms))
 
     def _read(self, prepared: str, typed_in_kana: bool) -> tuple[Analysis, bool]:
         """The analysis of a question's text, spelled as the knowledge spells its words first

@@ -35,6 +35,7 @@ import sudachipy
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
 from bot.core import text as text_module
+from bot.core.romaji import long_vowels_spelled_out
 from bot.core.text import fold
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,8 @@ class KanaSpeller:
     three kana or more (した is not 下, いま not 今), or with the word before it as a suffix
     (受注・者: じゅちゅうしゃ is 受注者, not 受注・しゃ). Words the knowledge writes in kana (かかる,
     ください, in texts that also have kanji) are known too, spelled as themselves, so that no
-    spelled word is found inside them (書か・る, く・ダサい)."""
+    spelled word is found inside them (書か・る, く・ダサい). A long vowel is known spelled out too
+    (めっせえじ, romaji's messeeji, is メッセージ)."""
 
     def __init__(self, analyses: Iterable[Analysis]):
         spelled: dict[str, Counter[str]] = {}
@@ -244,6 +246,8 @@ class KanaSpeller:
             for kana, count in in_kana.items()
             if len(kana) >= 2 and count >= 3 and count > sum(spelled.get(kana, {}).values())
         )
+        for reading, surface in list(self._spelling.items()):
+            self._spelling.setdefault(long_vowels_spelled_out(reading), surface)
         self._longest = max(map(len, self._spelling), default=0)
 
     def spell(self, text: str) -> str:

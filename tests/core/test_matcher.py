@@ -301,6 +301,21 @@ def test_a_question_in_hiragana_is_spelled_as_the_knowledge_writes_its_words(rea
     assert kana.entry.id == kanji.entry.id == "free-plan-limits"
 
 
+@pytest.mark.parametrize(
+    ("romaji", "japanese"),
+    [
+        ("karibarai mae ni sagyou shite mo ii desu ka", "仮払い前に作業してもいいですか"),
+        ("messeeji wo sakujo shitara modosemasu ka", "メッセージを削除したら戻せますか"),
+        ("shinsei wa keiyaku goto ni hitsuyou desu ka", "申請は契約ごとに必要ですか"),
+    ],
+)
+def test_a_question_in_romaji_is_answered_as_its_japanese_form(real, romaji, japanese):
+    """Without a Japanese keyboard: read as kana, then spelled as the knowledge writes it."""
+    read, written = real.answer(romaji), real.answer(japanese)
+    assert read.entry is not None and written.entry is not None
+    assert read.entry.id == written.entry.id
+
+
 def test_a_spelled_kana_question_off_our_subject_gets_no_answer(real):
     """Spelled words let the learned stages read a kana question, but never rescue one that
     is not about our subject."""

@@ -494,7 +494,7 @@ KNOWN_MISSED = {
     "regression_validation92_client_messages.yaml": 1,
     "regression_validation102_client_messages.yaml": 1,
     "regression_validation124_client_messages.yaml": 1,
-    "regression_validation138_client_messages.yaml": 4,
+    "regression_validation138_client_messages.yaml": 1,
     "regression_validation139_client_messages.yaml": 3,
     "regression_validation142_client_messages.yaml": 1,
     "regression_validation148_client_messages.yaml": 1,
@@ -524,9 +524,8 @@ In validation102, work beyond the escrowed budget with its pay put off (仮払�
 しまうのですが、追加で3本…追加分のお支払いは後日で): the escrow said to be done excuses every escrow
 rule. In validation124, a schedule that lists the escrow after the first draft (・5/10 初稿提出
 ・5/15 仮払い): no request is made, and a date list alone is read by no rule.
-In validation138 (chat style), three messages in romaji (「karibarai wa ato de shimasu」:
-nothing reads romaji; 9 cases of the 140 written sets are so written) and 「お金は仕事終わたら払います。先に
-仕事してください」 (the learned stage 0.93 sure). In validation139 (long e-mails), contact details to
+In validation138 (chat style), 「お金は仕事終わたら払います。先に仕事してください」 (the
+learned stage 0.93 sure). In validation139 (long e-mails), contact details to
 be typed into a Google Form (a form excuses the request: forms are how ordinary applications
 ask for the work's data), 「検収が完了した時点で仮払いと支払いを同時に…先に執筆を始めて」 (the 検収
 done excuses the escrow rules), and the final version sent on a Chatwork approved for talk with
@@ -1195,17 +1194,25 @@ def test_the_model_does_not_overrule_a_rule_whose_sentence_sets_the_site_aside()
         ("かりばらい は のうひん の あと で いい かな？", "work_before_escrow"),
         ("しはらい は のうひん ご に ふりこみ ます", "off_platform_payment"),
         ("ｹｲﾔｸﾏｴﾆｻｷﾆｶｲﾃｸﾀﾞｻｲ", "work_before_escrow"),
+        ("karibarai wa ato de shimasu. saki ni rogo tsukutte kudasai", "work_before_escrow"),
+        ("tesuuryou nashi de chokusetsu torihiki shimasen ka?", "direct_contract"),
     ],
 )
 def test_a_message_typed_in_kana_is_read_as_spelled(text: str, kind: str) -> None:
-    """The rules and the model know 仮払い and 納品, not かりばらい and のうひん."""
+    """The rules and the model know 仮払い and 納品, not かりばらい and のうひん (nor karibarai)."""
     report = shipped_checker().check(text, explain=True)
     assert kind in {f.kind for f in report.findings}
     assert report.text == text
 
 
-def test_an_ordinary_message_typed_in_hiragana_stays_ordinary() -> None:
-    text = "かりばらい ありがとう ございます。 さっそく さぎょう はじめますね"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "かりばらい ありがとう ございます。 さっそく さぎょう はじめますね",
+        "karibarai arigatou gozaimasu. sassoku sagyou hajimemasu ne",
+    ],
+)
+def test_an_ordinary_message_typed_in_kana_stays_ordinary(text: str) -> None:
     assert shipped_checker().check(text).findings == ()
 
 
