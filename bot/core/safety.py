@@ -875,9 +875,7 @@ class SafetyChecker:
                         reason = f"{kind} already reported by {first}"
                         traces.append(RuleTrace(trace.rule, kind, False, "", "", reason))
                 continue
-            trace = self._evaluate(compiled, reading)
-            if trace.fired and kind in self._overrules:
-                trace = self._overruled(trace)
+            trace = self._evaluate(compiled, reading, overrule=kind in self._overrules)
             if trace.fired:
                 fired[kind] = (order, compiled)
             elif trace.excused:
@@ -1011,11 +1009,16 @@ class SafetyChecker:
         if compiled.all_of and all(p.search(sentence) for p in compiled.all_of[1:]):
             yield from compiled.all_of[0].finditer(sentence)
 
-    def _evaluate(self, compiled: _CompiledRule, reading: _Reading) -> RuleTrace:
+    def _evaluate(
+        self, compiled: _CompiledRule, reading: _Reading, overrule: bool = False
+    ) -> RuleTrace:
         """The first unsuppressed hit fires the rule; the hits are looked at lazily, since
         most rules match nothing in most messages. A rule whose every hit is an item of the
         work's content is not `excused`: the learned stage still weighs the rest of the message
-        (「…私のPayPayから送金させてください」 after a list of the shop's own payment methods)."""
+        (「…私のPayPayから送金させてください」 after a list of the shop's own payment methods).
+        With `overrule`, a hit on a sentence the model is sure is ordinary lets the next hit
+        speak: 「前任とはチャットワークでやり取りされていたと伺っていますが」 told of, then 「私の
+        個人チャットワークに直接メッセージを」 asked for."""
         rule = compiled.rule
         hits = ((s, hit) for s in reading.parts for hit in self._hits(compiled, s))
         first = next(hits, None)
@@ -1029,6 +1032,7 @@ class SafetyChecker:
             return RuleTrace(rule.id, rule.kind, False, sentence, hit.group(), excuse, excused=True)
         reason = ""
         only_content = True  # False once a hit is excused for another reason
+        overruled = None
         for sentence, hit in itertools.chain([first], hits):
             if compiled.unless_sentence is not None and (
                 found := next(
@@ -1053,8 +1057,14 @@ class SafetyChecker:
             ):
                 reason = negated
             else:
-                return RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
+                trace = RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
+                if not overrule or (trace := self._overruled(trace)).fired:
+                    return trace
+                overruled = overruled or trace
+                continue
             only_content = False
+        if overruled is not None:
+            return overruled
         return RuleTrace(
             rule.id, rule.kind, False, sentence, hit.group(), reason, excused=not only_content
         )

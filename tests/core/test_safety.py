@@ -31,6 +31,7 @@ from bot.core.safety import (
 )
 from bot.core.schema import KnowledgeError
 from bot.core.service import Engines
+from bot.core.text import fold
 
 CHECKOUT_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -1203,6 +1204,30 @@ def test_a_message_typed_in_kana_is_read_as_spelled(text: str, kind: str) -> Non
     report = shipped_checker().check(text, explain=True)
     assert kind in {f.kind for f in report.findings}
     assert report.text == text
+
+
+def test_a_hit_the_model_overrules_lets_the_rules_next_hit_speak() -> None:
+    """The earlier Chatwork told of, the new one asked for: overruling the first hit is no
+    excuse for the second."""
+    told = (
+        "前任とはチャットワークでやり取りされていたと伺っていますが、私の分は申請しておりません。"
+    )
+    asked = "お手数ですが、私の個人チャットワークに直接メッセージをいただけますか。"
+    checker = shipped_checker()
+    explained = checker.check(told, explain=True).explanation or ()
+    [alone] = [t for t in explained if t.rule == "off-platform-contact"]
+    assert not alone.fired and alone.reason.startswith("overruled by the learned stage")
+    report = checker.check(told + asked, explain=True)
+    [fired] = [t for t in report.explanation or () if t.fired]
+    assert (fired.rule, fired.sentence) == ("off-platform-contact", fold(asked))
+
+
+def test_a_third_party_sent_to_order_on_the_site_is_no_direct_deal() -> None:
+    text = (
+        "取引先の会社からも、あなたにお仕事を依頼したいとのお話がありました。"
+        "先方にはクラウドワークス上で正式にご依頼いただくようお伝えしています。"
+    )
+    assert shipped_checker().check(text).findings == ()
 
 
 @pytest.mark.parametrize(
