@@ -48,6 +48,7 @@ from bot.core.words import (
     KanaSpeller,
     Lexicon,
     StoredAnalyses,
+    SwappedLetters,
     Word,
     core_code_digest,
     default_analyzer,
@@ -579,6 +580,9 @@ class Matcher:
             for term in terms.readings
         )
         self._latin_terms = frozenset(filter(is_latin, self._lexicon.terms))
+        self._swapped = SwappedLetters(
+            text for entry in self.entries for text in _entry_texts(entry)
+        )
         vectors, phrasing_analyses = self._index_phrasings()
         self._postings = _joined(
             _postings(vectors), _postings(self._centroids(vectors)), len(vectors)
@@ -951,7 +955,7 @@ class Matcher:
 
     def _question(self, text: str) -> _Question:
         prepared = self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1)
-        return self._parsed(read_romaji(prepared, self._latin_terms))
+        return self._parsed(self._swapped.mend(read_romaji(prepared, self._latin_terms)))
 
     def _read(self, prepared: str, typed_in_kana: bool) -> tuple[Analysis, bool]:
         """The analysis of a question's text, spelled as the knowledge spells its words first

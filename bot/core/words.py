@@ -198,6 +198,8 @@ class Lexicon:
 
 _SPELLED_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
 _WRITTEN = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
+_LATIN_LETTERS = re.compile(r"[a-z]+")
+_SHORTEST_SWAPPED = 5
 
 
 def _spellable(word: Word) -> bool:
@@ -279,6 +281,26 @@ class KanaSpeller:
             pieces.append(piece)
             end = start
         return "".join(reversed(pieces))
+
+
+class SwappedLetters:
+    """Mends a Latin word typed with two neighbouring letters swapped (chatwrok, escorw) into the
+    word the knowledge writes: only a word of five letters or more that no knowledge text has,
+    and only when exactly one known word is that swap (a swap keeps every letter, so an English
+    word is rarely mended into another)."""
+
+    def __init__(self, texts: Iterable[str]):
+        self._known = {word for text in texts for word in _LATIN_LETTERS.findall(prepare(text))}
+
+    def mend(self, text: str) -> str:
+        return _LATIN_LETTERS.sub(lambda found: self._mended(found.group()), text)
+
+    def _mended(self, word: str) -> str:
+        if len(word) < _SHORTEST_SWAPPED or word in self._known:
+            return word
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        known = swaps & self._known
+        return known.pop() if len(known) == 1 else word
 
 
 class Analyzer:

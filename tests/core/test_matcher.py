@@ -36,6 +36,7 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation161_questions.yaml": 1,
     "regression_validation184_questions.yaml": 1,
     "regression_validation186_questions.yaml": 1,
+    "regression_validation190_questions.yaml": 2,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -71,7 +72,10 @@ on another marketplace's rules on outside tools (answered with whether moving is
 whose answer is CrowdWorks' rule) and validation166 whether Lancers has a similar approval step
 (the approval time) were answered until OFF_SUBJECT_RESCUE (session 29), which keeps them to
 suggestions; validation158, 163, 166 and (since each copy of a training example gets its own
-batch, session 28) 173 have none left."""
+batch, session 28) 173 have none left. In validation190 (English words inside Japanese),
+whether the application can be filed again once "rejectされた" (the application's entry: reject
+is a word no entry knows, one of five subject words) and how LINE WORKS differs from Chatwork
+(what Chatwork is, 0.41: LINE WORKS is read as LINE and works)."""
 KNOWN_IN_SCOPE_MISSED = {
     "regression_validation45_questions.yaml": 5,
     "regression_validation68_questions.yaml": 4,
@@ -90,6 +94,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation183_questions.yaml": 4,
     "regression_validation185_questions.yaml": 5,
     "regression_validation186_questions.yaml": 8,
+    "regression_validation188_questions.yaml": 5,
+    "regression_validation190_questions.yaml": 5,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -193,7 +199,15 @@ foil clause (`_foil_end`) answers one that sets Lancers against CrowdWorks; two 
 Coconala are still held (a veto, the subject gate), and Upwork's マイルストーン before
 みたいに is a feature no entry covers, which a foil does not excuse; in English a veto and the
 aspect gate (why) hold two that tell of Upwork first, and a 4-person call "like on Zoom" scores
-below the bar."""
+below the bar. Validation188 (terse queries, typing and IME slips) misses five, none wrong:
+IME homophones (サーヒス外連絡新生 for the application, 直説契約; reading a kanji word no knowledge
+text writes as the knowledge's word of the same reading got one and lost one on the sealed
+sets), half-width ｽｸｼｮ asking why (the aspect gate: no screenshot phrasing asks why), "chatwork
+signup methods" (what Chatwork is, before signing up) and ようりょう なんぎが. Validation190
+(non-native speakers) missed twenty, sixteen in romaji, until romaji was read as kana (session
+30); five remain: two kana-only questions in words no phrasing uses (いちらんから けすと,
+なんにちぶん みられますか), a contact request refused in romaji (kyohi), and two in Japanese with
+English words (prohibited request, communication … default)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -314,6 +328,22 @@ def test_a_question_in_romaji_is_answered_as_its_japanese_form(real, romaji, jap
     read, written = real.answer(romaji), real.answer(japanese)
     assert read.entry is not None and written.entry is not None
     assert read.entry.id == written.entry.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelled"),
+    [
+        ("can i start work before the escorw is funded", "escrow"),
+        ("where do i find my chatwrok id", "chatwork"),
+    ],
+)
+def test_a_question_with_two_letters_swapped_is_read_as_spelled_right(real, typed, spelled):
+    """The swap is mended before anything else reads the question."""
+    [swapped] = [word for word in typed.split() if sorted(word) == sorted(spelled)]
+    as_typed = real.answer(typed, explain=True).explanation
+    as_meant = real.answer(typed.replace(swapped, spelled), explain=True).explanation
+    assert as_typed is not None and as_meant is not None
+    assert as_typed.normalized == as_meant.normalized
 
 
 def test_a_spelled_kana_question_off_our_subject_gets_no_answer(real):

@@ -581,6 +581,7 @@ KNOWN_FALSE_ALARMS = {
     "regression_validation179_client_messages.yaml": 4,
     "regression_validation195_client_messages.yaml": 1,
     "regression_validation196_client_messages.yaml": 3,
+    "regression_validation204_client_messages.yaml": 1,
 }
 """Ordinary messages still flagged. In validation171, a channel description to write with the
 client's X and Instagram links in it (「…リンクも入れといてください」: the links are the work's, but a
@@ -605,7 +606,10 @@ the sealed pools, which it catches in euphemisms (「いつものツールのほ
 (job postings from other trades), three more that the learned stage alone flags, full of words
 its training met only in risky messages (Premiere Pro, 縦型, 韓国): 240 postings and scout
 messages written for training fixed all three, and cost 5 risky and 5 ordinary messages of the
-pools; dropping the features seen once cost 41 ordinary messages."""
+pools; dropping the features seen once cost 41 ordinary messages. In validation204 (intermediaries), an
+editor's praise and the hope of working again (「次の特集でもぜひお願いしたいという声が上がっています」):
+the learned stage reads 評判 and 次 as a direct deal (1.000), the repeat-order kind of
+validation195."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)

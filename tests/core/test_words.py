@@ -17,6 +17,7 @@ from bot.core.words import (
     KanaSpeller,
     Lexicon,
     StoredAnalyses,
+    SwappedLetters,
     Word,
     default_analyzer,
     joined,
@@ -298,3 +299,25 @@ def test_kana_typed_with_a_latin_word_is_still_kana_only(text: str, kana_only: b
     """A phone user types ID or LINE in letters and the rest in kana: the rest is still guessed
     at, so it is spelled; English with one kana word is not."""
     assert bool(KANA_ONLY.fullmatch(text)) is kana_only
+
+
+def test_a_latin_word_with_two_neighbouring_letters_swapped_is_mended_to_the_known_word():
+    swapped = SwappedLetters(["Chatworkの使い方", "What is escrow?", "How long does it take?"])
+    assert swapped.mend("chatwrok id, escorw first") == "chatwork id, escrow first"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is ecsorw",  # two swaps away
+        "tkae",  # shorter than five letters
+        "escrow",  # known already
+        "ちゃとわーく",  # not Latin
+    ],
+)
+def test_only_a_long_unknown_word_one_swap_from_a_known_word_is_mended(text):
+    assert SwappedLetters(["What is escrow?", "take"]).mend(text) == text
+
+
+def test_a_swap_that_could_mend_into_two_known_words_is_left_alone():
+    assert SwappedLetters(["abcdfe", "bacdef"]).mend("bacdfe") == "bacdfe"
