@@ -505,7 +505,7 @@ KNOWN_MISSED = {
     "regression_validation179_client_messages.yaml": 2,
     "regression_validation195_client_messages.yaml": 1,
     "regression_validation200_client_messages.yaml": 1,
-    "regression_validation202_client_messages.yaml": 3,
+    "regression_validation202_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -554,12 +554,8 @@ In validation195 (scout messages), sample articles asked for before the contract
 In validation200 (hints and euphemisms), an escrow told as done and taken back in the next
 sentence (「仮払いしましたよ〜!…と言いたいところなんですが、今月ちょっとカード止まってて」): the rules read
 a sentence at a time, and the first one says the escrow is in. In validation202 (clients pushing
-back), three that argue against the rule rather than ask in its words: a contract signed
-directly with a token job left on the site, told after the worker's refusal (「直接契約はできない
-とのことですが、では契約書だけ弊社と直接交わして…」: the refusal's negation excuses the sentence);
-an order through an acquaintance's company "which is no direct deal" (当たらない, negated too); and
-an ID asked for in the next sentence after a whole team is said to be on Chatwork, with the
-approval pending (「承認待ちとのことですが、チーム全員がChatworkに揃っているので…IDを今日中に」).
+back), an order through an acquaintance's company "which is no direct deal" (「直接取引には当たらない
+と思います」: the client's own denial negates the hit).
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
