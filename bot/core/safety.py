@@ -683,6 +683,8 @@ def _set_aside(text: str, match: re.Match[str]) -> bool:
     return bool(
         _SET_ASIDE_AFTER.search(after)
         or (_SET_ASIDE_BEFORE.search(before) and _SET_ASIDE_BUT.search(after))
+        or _ONE_OPTION.search(before)
+        or _ONE_OPTION.search(_SENTENCE_END.split(after)[0])
     )
 
 
@@ -726,15 +728,23 @@ _SET_ASIDE_AFTER = re.compile(
     r"^[^。]{0,30}?(?:(?:(?:と|って) ?(?:書き|申し上げ|お伝えし|お送りし|言い|お話しし|ご案内し)"
     r"(?:ました|ていました|ておりました)|(?:と|って) ?(?:の ?こと(?:です|でした)?|おっしゃって(?:いました|"
     r"います|おりました)|伺って(?:います|いました|おります))|(?:の|こと)(?:は|も) ?(?:承知|理解|分かって|わかって|存じ|"
-    r"知って)[^。、]{0,8}?)(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
+    r"知って)[^。、]{0,8}?|^ ?も ?(?:できます|できますし|可能です|構いません|かまいません))"
+    r"(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
 )
 _SET_ASIDE_BEFORE = re.compile(
     r"\b(?:i|we) (?:know|understand|reali[sz]e|am aware|are aware)\b(?:(?!\bbut\b)[^.!?]){0,90}$"
 )
 _SET_ASIDE_BUT = re.compile(r"\bbut\b" + _KEPT)
-"""An excuse the client quotes or knows and then sets aside is no excuse: 「「移行は承認後に」と
-書きましたが、撤回します」「規約違反になるのは承知の上で」 "I know CrowdWorks says … until approved, but"
+"""An excuse the client quotes, knows or concedes and then sets aside is no excuse: 「「移行は承認
+後に」と書きましたが、撤回します」「規約違反になるのは承知の上で」「納品はクラウドワークスでもできますが、
+当社はBacklogで」 "I know CrowdWorks says … until approved, but"
 (not 「…というのは理解しています。それまでは」, a rule told and kept)."""
+_ONE_OPTION = re.compile(
+    r"どちらでも|どっちでも|いずれでも|いずれか|お好きな ?(?:方|ほう)|\beither\b|\bwhichever\b"
+)
+"""An excuse offered as one choice among others, in the same sentence, excuses nothing: 「納品は
+クラウドワークスの納品機能でも、Googleドキュメントの共有リンクでも、どちらでも構いません」 offers the
+outside way; "either upload it through the delivery form on CrowdWorks or drop it in Dropbox"."""
 _UNTIL = ("まで", "までは", "until")
 """An excuse that ends so puts the act after it (see `_kept_until`)."""
 _WAIT = re.compile(
@@ -1194,7 +1204,9 @@ class SafetyChecker:
         if verdict.probability < self._threshold:
             return None, self._learned_trace(verdict, f"below {self._threshold}")
         unless = self._learned_unless.get(verdict.kind)
-        if unless is not None and (found := unless.search(message)):
+        if unless is not None and (
+            found := next((m for m in unless.finditer(message) if not _set_aside(message, m)), None)
+        ):
             reason = f"`learned.unless` matched 「{found.group()}」"
             return None, self._learned_trace(verdict, reason, line)
         for excusing in self._unless_of_kind.get(verdict.kind, ()):

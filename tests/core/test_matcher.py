@@ -96,6 +96,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation186_questions.yaml": 8,
     "regression_validation188_questions.yaml": 5,
     "regression_validation190_questions.yaml": 5,
+    "regression_validation191_questions.yaml": 4,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -207,7 +208,11 @@ signup methods" (what Chatwork is, before signing up) and ようりょう なん
 (non-native speakers) missed twenty, sixteen in romaji, until romaji was read as kana (session
 30); five remain: two kana-only questions in words no phrasing uses (いちらんから けすと,
 なんにちぶん みられますか), a contact request refused in romaji (kyohi), and two in Japanese with
-English words (prohibited request, communication … default)."""
+English words (prohibited request, communication … default). Validation191 (already moved,
+a problem mid-project) misses four, one wrong: Chatwork proposed for the job's details before any
+contract goes to when to exchange IDs (the rule's entries come next); a verbal promise on
+Chatwork to keep a record of, in kanji and in kana (the screenshots entry, its words not used),
+and where the pay comes from after the move (suggestions, escrow first)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:

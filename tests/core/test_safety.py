@@ -506,6 +506,7 @@ KNOWN_MISSED = {
     "regression_validation195_client_messages.yaml": 1,
     "regression_validation200_client_messages.yaml": 1,
     "regression_validation202_client_messages.yaml": 1,
+    "regression_validation207_client_messages.yaml": 2,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -555,7 +556,11 @@ In validation200 (hints and euphemisms), an escrow told as done and taken back i
 sentence (「仮払いしましたよ〜!…と言いたいところなんですが、今月ちょっとカード止まってて」): the rules read
 a sentence at a time, and the first one says the escrow is in. In validation202 (clients pushing
 back), an order through an acquaintance's company "which is no direct deal" (「直接取引には当たらない
-と思います」: the client's own denial negates the hit).
+と思います」: the client's own denial negates the hit). In validation207 (the outside way offered as an
+option), a phone number to write here for a call "if the phone suits you" (番号を書いていただければ:
+no rule reads a number asked for without 電話番号), and LINE asked for urgent fixes only
+(「LINEでも連絡がつくようにしていただけると助かります」: the model overrules the rule, sure it is
+ordinary).
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -578,6 +583,7 @@ KNOWN_FALSE_ALARMS = {
     "regression_validation195_client_messages.yaml": 1,
     "regression_validation196_client_messages.yaml": 3,
     "regression_validation204_client_messages.yaml": 1,
+    "regression_validation207_client_messages.yaml": 2,
 }
 """Ordinary messages still flagged. In validation171, a channel description to write with the
 client's X and Instagram links in it (「…リンクも入れといてください」: the links are the work's, but a
@@ -605,7 +611,11 @@ messages written for training fixed all three, and cost 5 risky and 5 ordinary m
 pools; dropping the features seen once cost 41 ordinary messages. In validation204 (intermediaries), an
 editor's praise and the hope of working again (「次の特集でもぜひお願いしたいという声が上がっています」):
 the learned stage reads 評判 and 次 as a direct deal (1.000), the repeat-order kind of
-validation195."""
+validation195. In validation207 (choices), a draft date to choose (「10日か15日のどちらか、ご都合の
+良い方をお選びください」: the learned stage alone, 1.000 sure of a contact request), and a Chatwork
+group the client will invite the worker to once its application is filed first and approved
+(「まずサービス外連絡申請を出させてください。承認されなかった場合は、このままクラウドワークスの
+メッセージで」: filing is no approval, and an excuse for it would excuse 「申請を出したらすぐLINEで」)."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
@@ -1220,6 +1230,52 @@ def test_a_hit_the_model_overrules_lets_the_rules_next_hit_speak() -> None:
     report = checker.check(told + asked, explain=True)
     [fired] = [t for t in report.explanation or () if t.fired]
     assert (fired.rule, fired.sentence) == ("off-platform-contact", fold(asked))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "納品は、クラウドワークスの納品機能でも、Googleドキュメントの共有リンクを送っていただく"
+            "だけでも、どちらでも構いません。",
+            "delivery_outside",
+        ),
+        (
+            "You can either upload them through the delivery form on CrowdWorks or just drop them"
+            " in our shared Dropbox folder.",
+            "delivery_outside",
+        ),
+        (
+            "Feel free to keep messaging here, or if it's easier for you, add me on Discord"
+            " (handle: mika_ops) — whichever works best.",
+            "off_platform_contact",
+        ),
+        (
+            "納品はクラウドワークスでもできますが、当社はBacklogで進行管理をしているので、Backlogの"
+            "課題にファイルを添付いただくだけで完了にしたいと思います。",
+            "delivery_outside",
+        ),
+        (
+            "報酬はクラウドワークス経由、PayPal、Amazonギフト券のいずれでもお支払い可能です。",
+            "off_platform_payment",
+        ),
+    ],
+)
+def test_the_site_offered_as_one_choice_beside_an_outside_way_excuses_nothing(text, kind):
+    """Offering the outside way as an option is the request; the site named beside it, or
+    conceded (でもできますが), is no excuse."""
+    assert kind in {f.kind for f in shipped_checker().check(text).findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "納品はクラウドワークスの納品機能からお願いします。形式はWordでもPDFでもどちらでも構いません。",
+        "面談はこのメッセージでもZoomでも構いませんが、Zoomは申請が承認されてからになります。",
+    ],
+)
+def test_a_choice_that_stays_within_the_rules_is_ordinary(text):
+    assert shipped_checker().check(text).findings == ()
 
 
 def test_a_third_party_sent_to_order_on_the_site_is_no_direct_deal() -> None:
