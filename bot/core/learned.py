@@ -244,10 +244,11 @@ class MessageModel:
     def spell(self, text: str) -> str:
         """`text` as the labelled messages spell its words when it is typed in kana only,
         hiragana or katakana (ｹｲﾔｸｼｮはこちらからおくります) or romaji (karibarai wa ato de)."""
-        kana = to_hiragana(read_romaji(prepare(text)))
+        speller = self._training().speller
+        kana = to_hiragana(read_romaji(prepare(text), long_vowels=speller.long_vowels))
         if not KANA_ONLY.fullmatch(kana):
             return text
-        return self._training().speller.spell(kana)
+        return speller.spell(kana)
 
     def verdict(self, text: str) -> Verdict | None:
         """The most likely risky kind and its probability; None when nothing risky is known. A

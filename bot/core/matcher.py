@@ -579,10 +579,18 @@ class Matcher:
             )
             for term in terms.readings
         )
-        self._latin_terms = frozenset(filter(is_latin, self._lexicon.terms))
-        self._swapped = SwappedLetters(
-            text for entry in self.entries for text in _entry_texts(entry)
-        )
+        written = {
+            word
+            for entry in self.entries
+            for text in _entry_texts(entry)
+            for word in _LATIN_WORD.findall(prepare(text))
+        }
+        self._latin_terms = frozenset(filter(is_latin, self._lexicon.terms)) | {
+            word for word in written if any(alias.fullmatch(word) for alias, _ in self._aliases)
+        }
+        """The knowledge's Latin terms and the Latin spellings of its aliases (chatwork, escrow):
+        kept as written in romaji, and what a swapped letter is mended into."""
+        self._swapped = SwappedLetters(self._latin_terms)
         vectors, phrasing_analyses = self._index_phrasings()
         self._postings = _joined(
             _postings(vectors), _postings(self._centroids(vectors)), len(vectors)
@@ -955,7 +963,8 @@ class Matcher:
 
     def _question(self, text: str) -> _Question:
         prepared = self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1)
-        return self._parsed(self._swapped.mend(read_romaji(prepared, self._latin_terms)))
+        mended = self._swapped.mend(prepared)
+        return self._parsed(read_romaji(mended, self._latin_terms, self._speller.long_vowels))
 
     def _read(self, prepared: str, typed_in_kana: bool) -> tuple[Analysis, bool]:
         """The analysis of a question's text, spelled as the knowledge spells its words first

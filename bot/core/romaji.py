@@ -9,6 +9,7 @@ does. Hepburn, kunrei and IME spellings are all read (shi/si, chi/ti, tsu/tu, ja
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _VOWELS = "aiueo"
 _ROWS = {
@@ -83,8 +84,9 @@ _JAPANESE_ENDINGS = re.compile(r"(?:masu|masen|mashita|desu|deshita|tai|nai|tara
 _WORD = re.compile(r"[a-z']+")
 _MACRONS = str.maketrans(
     {"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou"}
-    | {"â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou"}
+    | {"â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou", "’": "'"}
 )
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ROMAJI_SHARE = 0.75
 """Of the words not kept in Latin letters, the share that must read as romaji."""
 
@@ -111,12 +113,17 @@ def kana_of(word: str) -> str | None:
     return "".join(kana)
 
 
-def read_romaji(text: str, latin_terms: frozenset[str] = frozenset()) -> str:
+def read_romaji(
+    text: str,
+    latin_terms: frozenset[str] = frozenset(),
+    long_vowels: Mapping[str, str] | None = None,
+) -> str:
     """`text` with its romaji words in hiragana when it is Japanese written in Latin letters
     (no kana or kanji in it, most words romaji, one plainly Japanese); otherwise `text` as it
-    is. `latin_terms` (chatwork, id, line) stay as they are."""
+    is. `latin_terms` (chatwork, id, line) stay as they are; `long_vowels` spells a word whose
+    long vowel romaji doubles as the knowledge does (めっせえじ, messeeji, is めっせーじ)."""
     latin = text.translate(_MACRONS)
-    if not latin.isascii():
+    if _JAPANESE.search(latin):
         return text
     words = [w for w in _WORD.findall(latin) if w not in latin_terms]
     kana = {word: kana_of(word) for word in words}
@@ -127,12 +134,13 @@ def read_romaji(text: str, latin_terms: frozenset[str] = frozenset()) -> str:
         or not any(w in _JAPANESE_MARKERS or _JAPANESE_ENDINGS.search(w) for w in read)
     ):
         return text
+    long_vowels = long_vowels or {}
 
     def replace(found: re.Match[str]) -> str:
         word = found.group()
-        if word in latin_terms or kana.get(word) is None:
+        if (hiragana := kana.get(word)) is None:
             return word
-        return _PARTICLES.get(word) or kana[word] or word
+        return _PARTICLES.get(word) or long_vowels.get(hiragana, hiragana)
 
     return _WORD.sub(replace, latin)
 

@@ -683,8 +683,7 @@ def _set_aside(text: str, match: re.Match[str]) -> bool:
     return bool(
         _SET_ASIDE_AFTER.search(after)
         or (_SET_ASIDE_BEFORE.search(before) and _SET_ASIDE_BUT.search(after))
-        or _ONE_OPTION.search(before)
-        or _ONE_OPTION.search(_SENTENCE_END.split(after)[0])
+        or _ONE_OPTION.search(after)
     )
 
 
@@ -728,8 +727,8 @@ _SET_ASIDE_AFTER = re.compile(
     r"^[^。]{0,30}?(?:(?:(?:と|って) ?(?:書き|申し上げ|お伝えし|お送りし|言い|お話しし|ご案内し)"
     r"(?:ました|ていました|ておりました)|(?:と|って) ?(?:の ?こと(?:です|でした)?|おっしゃって(?:いました|"
     r"います|おりました)|伺って(?:います|いました|おります))|(?:の|こと)(?:は|も) ?(?:承知|理解|分かって|わかって|存じ|"
-    r"知って)[^。、]{0,8}?|^ ?も ?(?:できます|できますし|可能です|構いません|かまいません))"
-    r"(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
+    r"知って)[^。、]{0,8}?)(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
+    r"|^ ?も ?(?:できます|可能です|構いません|かまいません)(?:が|けれど|けど|ものの)" + _KEPT
 )
 _SET_ASIDE_BEFORE = re.compile(
     r"\b(?:i|we) (?:know|understand|reali[sz]e|am aware|are aware)\b(?:(?!\bbut\b)[^.!?]){0,90}$"
@@ -739,12 +738,10 @@ _SET_ASIDE_BUT = re.compile(r"\bbut\b" + _KEPT)
 後に」と書きましたが、撤回します」「規約違反になるのは承知の上で」「納品はクラウドワークスでもできますが、
 当社はBacklogで」 "I know CrowdWorks says … until approved, but"
 (not 「…というのは理解しています。それまでは」, a rule told and kept)."""
-_ONE_OPTION = re.compile(
-    r"どちらでも|どっちでも|いずれでも|いずれか|お好きな ?(?:方|ほう)|\beither\b|\bwhichever\b"
-)
-"""An excuse offered as one choice among others, in the same sentence, excuses nothing: 「納品は
-クラウドワークスの納品機能でも、Googleドキュメントの共有リンクでも、どちらでも構いません」 offers the
-outside way; "either upload it through the delivery form on CrowdWorks or drop it in Dropbox"."""
+_ONE_OPTION = re.compile(r"^ ?(?:で)?も ?[、,]|^ ?か ?[、,]|^ ?,? ?or\b")
+"""An excuse that is itself one option of a choice excuses nothing: 「クラウドワークスの納品機能
+でも、Googleドキュメントの共有リンクでも、どちらでも構いません」, "either upload it through the delivery
+form on CrowdWorks or drop it in Dropbox", "keep messaging here, or … add me on Discord"."""
 _UNTIL = ("まで", "までは", "until")
 """An excuse that ends so puts the act after it (see `_kept_until`)."""
 _WAIT = re.compile(
@@ -1043,7 +1040,10 @@ class SafetyChecker:
         reason = ""
         only_content = True  # False once a hit is excused for another reason
         overruled = None
+        overruled_sentences: set[str] = set()
         for sentence, hit in itertools.chain([first], hits):
+            if sentence in overruled_sentences:
+                continue
             if compiled.unless_sentence is not None and (
                 found := next(
                     (
@@ -1071,6 +1071,7 @@ class SafetyChecker:
                 if not overrule or (trace := self._overruled(trace)).fired:
                     return trace
                 overruled = overruled or trace
+                overruled_sentences.add(sentence)
                 continue
             only_content = False
         if overruled is not None:

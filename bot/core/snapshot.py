@@ -48,7 +48,7 @@ _ENGINE_CLASSES = {
     "bot.core.service": frozenset({"Engines"}),
     "bot.core.knowledge": frozenset({"Knowledge"}),
     "bot.core.matcher": frozenset({"Matcher", "_Terms"}),
-    "bot.core.words": frozenset({"Analysis", "KanaSpeller", "Lexicon", "Word"}),
+    "bot.core.words": frozenset({"Analysis", "KanaSpeller", "Lexicon", "SwappedLetters", "Word"}),
     "bot.core.learned": frozenset({"MessageModel", "NaiveBayes", "SoftmaxRegression", "_Trained"}),
     "bot.core.safety": frozenset({"SafetyChecker", "_CompiledRule", "_CompiledTemplate"}),
     "bot.core.walkthrough": frozenset({"Walkthrough"}),

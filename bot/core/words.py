@@ -216,8 +216,7 @@ class KanaSpeller:
     three kana or more (した is not 下, いま not 今), or with the word before it as a suffix
     (受注・者: じゅちゅうしゃ is 受注者, not 受注・しゃ). Words the knowledge writes in kana (かかる,
     ください, in texts that also have kanji) are known too, spelled as themselves, so that no
-    spelled word is found inside them (書か・る, く・ダサい). A long vowel is known spelled out too
-    (めっせえじ, romaji's messeeji, is メッセージ)."""
+    spelled word is found inside them (書か・る, く・ダサい)."""
 
     def __init__(self, analyses: Iterable[Analysis]):
         spelled: dict[str, Counter[str]] = {}
@@ -248,8 +247,14 @@ class KanaSpeller:
             for kana, count in in_kana.items()
             if len(kana) >= 2 and count >= 3 and count > sum(spelled.get(kana, {}).values())
         )
-        for reading, surface in list(self._spelling.items()):
-            self._spelling.setdefault(long_vowels_spelled_out(reading), surface)
+        self.long_vowels = {
+            long_vowels_spelled_out(reading): reading
+            for reading in self._spelling
+            if "ー" in reading and long_vowels_spelled_out(reading) not in self._spelling
+        }
+        """Its words with a long vowel, spelled out as romaji writes them (めっせえじ → めっせーじ):
+        for romaji only, where they are whole words; in kana, spelled-out keys such as たあ
+        (たー) would be found inside ordinary words."""
         self._longest = max(map(len, self._spelling), default=0)
 
     def spell(self, text: str) -> str:
@@ -284,13 +289,13 @@ class KanaSpeller:
 
 
 class SwappedLetters:
-    """Mends a Latin word typed with two neighbouring letters swapped (chatwrok, escorw) into the
-    word the knowledge writes: only a word of five letters or more that no knowledge text has,
-    and only when exactly one known word is that swap (a swap keeps every letter, so an English
-    word is rarely mended into another)."""
+    """Mends a Latin word typed with two neighbouring letters swapped (chatwrok, escorw) into
+    one of the knowledge's terms: only a word of five letters or more that is no term itself,
+    and only when exactly one term is that swap. Terms only, not every word the knowledge
+    writes: three is no typo of there, nor alter of later."""
 
-    def __init__(self, texts: Iterable[str]):
-        self._known = {word for text in texts for word in _LATIN_LETTERS.findall(prepare(text))}
+    def __init__(self, terms: Iterable[str]):
+        self._known = frozenset(terms)
 
     def mend(self, text: str) -> str:
         return _LATIN_LETTERS.sub(lambda found: self._mended(found.group()), text)

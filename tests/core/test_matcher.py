@@ -351,6 +351,13 @@ def test_a_question_with_two_letters_swapped_is_read_as_spelled_right(real, type
     assert as_typed.normalized == as_meant.normalized
 
 
+@pytest.mark.parametrize("text", ["three days free trial", "can i alter the contract"])
+def test_an_english_word_that_is_no_term_is_never_mended_into_another(real, text):
+    """three is one swap from there, alter from later: neither is a term of the knowledge."""
+    explained = real.answer(text, explain=True).explanation
+    assert explained is not None and explained.normalized == text
+
+
 def test_a_spelled_kana_question_off_our_subject_gets_no_answer(real):
     """Spelled words let the learned stages read a kana question, but never rescue one that
     is not about our subject."""

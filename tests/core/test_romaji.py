@@ -73,5 +73,15 @@ def test_only_latin_words_are_read_and_nothing_else_moves(pieces):
     assert re.sub(r"[a-z'\u3041-\u309f]", "", read) == re.sub(r"[a-z']", "", text)
 
 
+def test_a_long_vowel_doubled_in_romaji_is_spelled_as_the_knowledge_writes_it():
+    long_vowels = {"めっせえじ": "めっせーじ"}
+    assert read_romaji("messeeji desu", long_vowels=long_vowels) == "めっせーじ です"
+
+
+def test_romaji_beside_an_emoji_or_a_typographic_apostrophe_is_read():
+    assert read_romaji("karibarai wa ato 🙏") == "かりばらい は あと 🙏"
+    assert read_romaji("kin’en desu") == "きんえん です"
+
+
 def test_a_long_vowel_mark_is_spelled_out_as_its_vowel():
     assert long_vowels_spelled_out("めっせーじ ぐるーぷ ちゃーと") == "めっせえじ ぐるうぷ ちゃあと"

@@ -1206,6 +1206,7 @@ def test_the_model_does_not_overrule_a_rule_whose_sentence_sets_the_site_aside()
         ("しはらい は のうひん ご に ふりこみ ます", "off_platform_payment"),
         ("ｹｲﾔｸﾏｴﾆｻｷﾆｶｲﾃｸﾀﾞｻｲ", "work_before_escrow"),
         ("karibarai wa ato de shimasu. saki ni rogo tsukutte kudasai", "work_before_escrow"),
+        ("こんかいは のうひんしていただいたあとに かりばらいしますね", "work_before_escrow"),
         ("tesuuryou nashi de chokusetsu torihiki shimasen ka?", "direct_contract"),
     ],
 )
@@ -1272,6 +1273,10 @@ def test_the_site_offered_as_one_choice_beside_an_outside_way_excuses_nothing(te
     [
         "納品はクラウドワークスの納品機能からお願いします。形式はWordでもPDFでもどちらでも構いません。",
         "面談はこのメッセージでもZoomでも構いませんが、Zoomは申請が承認されてからになります。",
+        "サービス外連絡申請が承認されましたら、以下のいずれかの日程でZoom面談をお願いします。",
+        "Our application was approved yesterday, so add me on Chatwork or Slack, whichever you like.",
+        "申請が承認されたので、ChatworkでもSlackでも、お好きな方で連絡してください。",
+        "仮払い確認後に作業開始してください、テーマはいずれかを選んでください。",
     ],
 )
 def test_a_choice_that_stays_within_the_rules_is_ordinary(text):
