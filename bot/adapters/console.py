@@ -118,7 +118,7 @@ class Console:
             self.walking = None
             if not rest.strip():
                 return ui("check_usage", self.lang)
-            return render_safety_text(self.assistant.check(rest.strip()))
+            return render_safety_text(await self.assistant.check(rest.strip()))
         if text.lower() in WALK_COMMANDS:
             return await self._open_guide()
         if self.walking is not None:

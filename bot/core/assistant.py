@@ -15,6 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from bot.core.catalog import ui
 from bot.core.knowledge import FaqEntry, Step
@@ -36,6 +37,8 @@ from bot.core.text import explicit_language, fold
 from bot.core.walkthrough import Action, Position, Progress
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 REMINDER_KEY = "check_application"
 QUESTION_LIKE = re.compile(
@@ -128,6 +131,19 @@ class Assistant:
         self._warned_unsaved: set[str] = set()
 
     @property
+    def prepared(self) -> bool:
+        """False on a cold start until the learned stages are trained: an adapter that must
+        reply within seconds (a Discord interaction) says the reply is coming first."""
+        return self._service.prepared
+
+    async def _off_the_loop_until_prepared(self, work: Callable[..., T], *args: Any) -> T:
+        """Until the service is prepared a call may wait seconds for the training: it runs in
+        a worker thread then, so the event loop keeps the bot's connections alive."""
+        if self._service.prepared:
+            return work(*args)
+        return await asyncio.to_thread(work, *args)
+
+    @property
     def _engines(self) -> Engines:
         """Read on every call: a reload swaps them atomically."""
         return self._service.engines
@@ -167,7 +183,9 @@ class Assistant:
 
     async def ask(self, question: str, lang: Lang | None = None) -> Answer:
         """Score a question once and record the outcome for moderators."""
-        answer = self._engines.matcher.answer(question, lang)
+        answer = await self._off_the_loop_until_prepared(
+            self._engines.matcher.answer, question, lang
+        )
         self._record(question, answer)
         return answer
 
@@ -198,7 +216,7 @@ class Assistant:
         """
         if not QUESTION_LIKE.search(fold(text)):
             return None
-        answer = self._engines.matcher.answer(text)
+        answer = await self._off_the_loop_until_prepared(self._engines.matcher.answer, text)
         if answer.entry is None:
             return None
         if not self._channel_cooldowns.hit(f"{channel_id}:{answer.entry.id}").allowed:
@@ -220,9 +238,9 @@ class Assistant:
 
     # --- safety check -------------------------------------------------------------------
 
-    def check(self, text: str, lang: Lang | None = None) -> SafetyReport:
+    async def check(self, text: str, lang: Lang | None = None) -> SafetyReport:
         """Safety check of a client's message. Nothing is stored: it is someone else's text."""
-        return self._engines.safety.check(text, lang)
+        return await self._off_the_loop_until_prepared(self._engines.safety.check, text, lang)
 
     # --- walkthrough --------------------------------------------------------------------
 

@@ -86,6 +86,12 @@ class Service:
         if snapshot is not None:
             snapshot.write(engines)
 
+    @property
+    def prepared(self) -> bool:
+        """Whether the work started with the service is done: until then the first answer or
+        check trains the learned stages, or waits for them (seconds on a cold start)."""
+        return not self._background.is_alive()
+
     def wait_prepared(self) -> None:
         """Until the work started with the service is done (the benchmark and tests wait)."""
         self._background.join()

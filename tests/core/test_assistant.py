@@ -161,8 +161,8 @@ async def test_cancelled_reminders_never_fall_due(assistant, store) -> None:
 
 async def test_check_reports_risks_and_stores_nothing(assistant, store) -> None:
     before = await store.stats()
-    risky = assistant.check("手数料がもったいないので直接契約しませんか")
-    ordinary = assistant.check("納品物は明日の18時までにお願いします。")
+    risky = await assistant.check("手数料がもったいないので直接契約しませんか")
+    ordinary = await assistant.check("納品物は明日の18時までにお願いします。")
     assert risky.risk == "danger" and risky.findings and risky.reply_template
     assert ordinary.risk == "none" and not ordinary.findings
     assert await store.stats() == before

@@ -18,6 +18,7 @@ from bot.adapters.discord_bot.command_sync import command_text
 from bot.adapters.discord_bot.feedback import feedback_buttons
 from bot.adapters.discord_bot.interactions import (
     Feature,
+    defer_until_prepared,
     ephemeral_by_default,
     feature_of,
     refuse_if_rate_limited,
@@ -265,6 +266,7 @@ class Answers(Feature):
         """`/faq`: ephemeral unless `public`."""
         if await refuse_if_rate_limited(self.assistant, interaction):
             return
+        await defer_until_prepared(self.assistant, interaction, ephemeral=not public)
         answer = await self.assistant.ask_or_pick(question, locale_lang(interaction.locale))
         if answer is None:
             await say(interaction, "entry_gone")

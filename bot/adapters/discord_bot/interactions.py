@@ -66,6 +66,15 @@ async def respond(
         await interaction.followup.send(**payload.kwargs(), ephemeral=ephemeral)
 
 
+async def defer_until_prepared(
+    assistant: Assistant, interaction: discord.Interaction, ephemeral: bool
+) -> None:
+    """On a cold start the first answer may wait for the learned stages' training longer than
+    the 3 s Discord gives an interaction: acknowledge it first, and `respond` follows up."""
+    if not assistant.prepared:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
 async def say(interaction: discord.Interaction, key: str) -> None:
     """A short ephemeral note from the catalog, in the user's language."""
     await interaction.response.send_message(

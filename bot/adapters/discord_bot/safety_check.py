@@ -10,8 +10,13 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord_bot.command_sync import command_text
-from bot.adapters.discord_bot.interactions import Feature, refuse_if_rate_limited
-from bot.adapters.discord_bot.render import clip, locale_lang
+from bot.adapters.discord_bot.interactions import (
+    Feature,
+    defer_until_prepared,
+    refuse_if_rate_limited,
+    respond,
+)
+from bot.adapters.discord_bot.render import Payload, clip, locale_lang
 from bot.core.catalog import ui
 from bot.core.replies import finding_lines, safety_heading
 from bot.core.safety import SafetyReport
@@ -73,5 +78,6 @@ class SafetyCheck(Feature):
         if not text.strip():
             await interaction.response.send_message(ui("no_text", lang), ephemeral=True)
             return
-        report = self.assistant.check(text, lang)
-        await interaction.response.send_message(embeds=report_embeds(report), ephemeral=True)
+        await defer_until_prepared(self.assistant, interaction, ephemeral=True)
+        report = await self.assistant.check(text, lang)
+        await respond(interaction, [Payload(embeds=report_embeds(report))], ephemeral=True)

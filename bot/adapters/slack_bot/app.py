@@ -230,19 +230,19 @@ class SlackBot:
         lang = language_of(text)
         if await self._refused(command_user(command), lang, _sender(respond), every_time=True):
             return
-        reply = self._safety(text, lang) if text else note(ui("check_message_usage", lang))
+        reply = await self._safety(text, lang) if text else note(ui("check_message_usage", lang))
         await respond(**reply.kwargs())
 
     async def on_safety_shortcut(self, ack: Any, shortcut: dict[str, Any], respond: Any) -> None:
         """「安全チェック」 on a message: its safety check, shown only to the user who asked."""
         await ack()
         text = unescape(shortcut.get("message", {}).get("text") or "").strip()
-        await respond(**self._safety(text, language_of(text)).kwargs())
+        await respond(**(await self._safety(text, language_of(text))).kwargs())
 
-    def _safety(self, text: str, lang: Lang) -> Message:
+    async def _safety(self, text: str, lang: Lang) -> Message:
         if not text:
             return note(ui("no_text", lang))
-        return safety_message(self.assistant.check(text))
+        return safety_message(await self.assistant.check(text))
 
     # --- shared -------------------------------------------------------------------------
 
