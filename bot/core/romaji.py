@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bot.core.text import JAPANESE_CHAR
+
 _VOWELS = "aiueo"
 _ROWS = {
     "": "あいうえお",
@@ -86,7 +88,6 @@ _MACRONS = str.maketrans(
     {"ā": "aa", "ī": "ii", "ū": "uu", "ē": "ee", "ō": "ou"}
     | {"â": "aa", "î": "ii", "û": "uu", "ê": "ee", "ô": "ou", "’": "'"}
 )
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ROMAJI_SHARE = 0.75
 """Of the words not kept in Latin letters, the share that must read as romaji."""
 
@@ -123,7 +124,7 @@ def read_romaji(
     is. `latin_terms` (chatwork, id, line) stay as they are; `long_vowels` spells a word whose
     long vowel romaji doubles as the knowledge does (めっせえじ, messeeji, is めっせーじ)."""
     latin = text.translate(_MACRONS)
-    if _JAPANESE.search(latin):
+    if JAPANESE_CHAR.search(latin):
         return text
     words = [w for w in _WORD.findall(latin) if w not in latin_terms]
     kana = {word: kana_of(word) for word in words}

@@ -12,7 +12,7 @@ import unicodedata
 from bot.core.schema import Lang
 
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-_JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+JAPANESE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
@@ -31,6 +31,6 @@ def detect_language(text: str) -> Lang:
 
 def explicit_language(text: str) -> Lang | None:
     """The language the text itself shows, or None (emoji, digits, punctuation only)."""
-    if _JAPANESE_CHAR.search(text):
+    if JAPANESE_CHAR.search(text):
         return "ja"
     return "en" if _LATIN_WORD.search(unicodedata.normalize("NFKC", text)) else None

@@ -6,8 +6,6 @@ from hypothesis import strategies as st
 
 from bot.core.romaji import kana_of, long_vowels_spelled_out, read_romaji
 
-KANA = re.compile(r"[\u3041-\u309f]")
-
 
 @pytest.mark.parametrize(
     ("word", "kana"),
