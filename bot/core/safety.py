@@ -67,7 +67,9 @@ of its own), so that the answer's other words (「特に不要です」) do not 
 (「納品ボタン」) nor hide under the question's context."""
 _ECHO_DENIED = re.compile(r"^(いいえ|いえ|いや|no)[、,.!] ?")
 """A question echoed and answered no on the next line: 「LINE交換?」「いえ、CW内で十分です」."""
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'"})
+_QUOTE_MARKS = str.maketrans({"\u2019": "'", "\u2018": "'", "\uff07": "'", "『": "「", "』": "」"})
+"""Curly apostrophes read as straight ones, and 『nested quotes』 as 「quotes」, which the rules
+know: 「『では後払いで』とお送りしてしまいましたが、撤回します」 is told of, not asked."""
 _SPACED_OUT = re.compile(r"(?<!\S)\w(?: \w){3,}(?!\S) ?")
 _JAPANESE_GAP = re.compile(
     r"(?<=[\u3041-\u309f\u3400-\u9fff々〆ー]) (?=[\u3041-\u309f\u3400-\u9fff々〆ー])"
@@ -125,6 +127,7 @@ list.) Nor past a comma that opens what to do instead: "No need to wait, just ad
 # "You suggested that we continue the project outside CrowdWorks to save the fee": the
 # reporting verb may sit a long clause before the words it reports
 _REPORTED_WINDOW = 80
+_REPORTED = "reported, not proposed"
 _PATTERNS_KEPT = 1024
 """Compiled patterns kept: one version of the rules expands to about 600 (validation, examples
 and checker share them); a reload reuses the unchanged ones and older versions' fall out."""
@@ -141,6 +144,9 @@ class Negation(Strict):
     reported_en: NonEmpty
     """Around a hit, the same in English ("you suggested", "thanks for offering", "saw your
     msg about")."""
+    pressed_again: NonEmpty
+    """After a reported hit's sentence: the client presses what it told of on the worker
+    (「…直接契約したい』と言われていまして…もう一度だけご検討いただけないでしょうか」)."""
 
 
 class Template(Strict):
@@ -593,7 +599,7 @@ def sentences(text: str) -> list[str]:
     again. An FAQ's question line ends with the no that opens its answer line (「q. 直接契約は
     できますか? a. いいえ」), so that the answer can deny the question. A quoted line's sentences
     start with QUOTE_MARK when the client answers them (`_quotes_answered`)."""
-    folded = (fold(line.translate(_APOSTROPHES)) for line in text.splitlines())
+    folded = (fold(line.translate(_QUOTE_MARKS)) for line in text.splitlines())
     folded = (_SPACED_OUT.sub(lambda m: m.group().replace(" ", ""), line) for line in folded)
     lines = _joined_broken_lines([_JAPANESE_GAP.sub("", line) for line in folded])
     found: list[str] = []
@@ -684,6 +690,7 @@ def _set_aside(text: str, match: re.Match[str]) -> bool:
         _SET_ASIDE_AFTER.search(after)
         or (_SET_ASIDE_BEFORE.search(before) and _SET_ASIDE_BUT.search(after))
         or _ONE_OPTION.search(after)
+        or (_THIS_TIME.search(before) and _NEXT_TIMES.search(after))
     )
 
 
@@ -728,7 +735,10 @@ _SET_ASIDE_AFTER = re.compile(
     r"(?:ました|ていました|ておりました)|(?:と|って) ?(?:の ?こと(?:です|でした)?|おっしゃって(?:いました|"
     r"います|おりました)|伺って(?:います|いました|おります))|(?:の|こと)(?:は|も) ?(?:承知|理解|分かって|わかって|存じ|"
     r"知って)[^。、]{0,8}?)(?:が|けれど|けど|ものの)" + _KEPT + r"|承知の ?(?:上|うえ))"
-    r"|^ ?も ?(?:できます|可能です|構いません|かまいません)(?:が|けれど|けど|ものの)" + _KEPT
+    r"|^ ?も ?(?:できます|可能です|構いません|かまいません)(?:が|けれど|けど|ものの)"
+    + _KEPT
+    + r"|^[^。]{0,6}?(?:では|だと|じゃ|を待って(?:いて|いた)?(?:は|たら)|まで待(?:つと|って(?:いて|いた)?(?:は|たら)))"
+    r" ?(?:遅|間に合わ|時間がかかりすぎ)"
 )
 _SET_ASIDE_BEFORE = re.compile(
     r"\b(?:i|we) (?:know|understand|reali[sz]e|am aware|are aware)\b(?:(?!\bbut\b)[^.!?]){0,90}$"
@@ -736,8 +746,16 @@ _SET_ASIDE_BEFORE = re.compile(
 _SET_ASIDE_BUT = re.compile(r"\bbut\b" + _KEPT)
 """An excuse the client quotes, knows or concedes and then sets aside is no excuse: 「「移行は承認
 後に」と書きましたが、撤回します」「規約違反になるのは承知の上で」「納品はクラウドワークスでもできますが、
-当社はBacklogで」 "I know CrowdWorks says … until approved, but"
+当社はBacklogで」 "I know CrowdWorks says … until approved, but", or it is too late
+(「『申請の承認後』では遅すぎます」)
 (not 「…というのは理解しています。それまでは」, a rule told and kept)."""
+_THIS_TIME = re.compile(r"今回(?:は|だけ|のみ)[^。、]{0,20}$")
+_NEXT_TIMES = re.compile(
+    r"^[^。]{0,12}?(?:が|けど|けれど|けれども|[、,])[、,]? ?(?:次回|次から|今後|以降|それ以降|"
+    r"2回目|二回目|2本目|二本目)"
+)
+"""An excuse for this time only, another way for the times after: 「今回はクラウドワークスで進めます
+が、次回以降のご依頼はすべて弊社の請求システムで直接」."""
 _ONE_OPTION = re.compile(r"^ ?(?:で)?も ?[、,]|^ ?か ?[、,]|^ ?,? ?or\b")
 """An excuse that is itself one option of a choice excuses nothing: 「クラウドワークスの納品機能
 でも、Googleドキュメントの共有リンクでも、どちらでも構いません」, "either upload it through the delivery
@@ -833,6 +851,7 @@ class SafetyChecker:
         self._proposal = compiler.compile(negation.proposal)
         self._reported = compiler.compile(negation.reported)
         self._reported_en = compiler.compile(negation.reported_en)
+        self._pressed_again = compiler.compile(negation.pressed_again)
         self.rules = tuple(
             _CompiledRule(
                 rule=rule,
@@ -1023,7 +1042,9 @@ class SafetyChecker:
         most rules match nothing in most messages. A rule whose every hit is an item of the
         work's content is not `excused`: the learned stage still weighs the rest of the message
         (「…私のPayPayから送金させてください」 after a list of the shop's own payment methods).
-        With `overrule`, a hit on a sentence the model is sure is ordinary lets the next hit
+        A hit found reported still fires when a later sentence presses it on the worker
+        (`_pressed_after`). With `overrule`, a hit on a sentence the model is sure is ordinary
+        lets the next hit
         speak: 「前任とはチャットワークでやり取りされていたと伺っていますが」 told of, then 「私の
         個人チャットワークに直接メッセージを」 asked for."""
         rule = compiled.rule
@@ -1060,11 +1081,13 @@ class SafetyChecker:
             elif rule.kind in self._content_kinds and (header := reading.content.get(sentence)):
                 reason = f"an item of the work's content, listed under 「{header}」"
                 continue
-            elif negated := (
-                self._negated(sentence, hit)
-                or self._inside_negated(sentence, hit)
-                or self._object_negated(compiled, sentence)
-            ):
+            elif (
+                negated := (
+                    self._negated(sentence, hit)
+                    or self._inside_negated(sentence, hit)
+                    or self._object_negated(compiled, sentence)
+                )
+            ) and not self._pressed_after(reading, sentence, hit, negated):
                 reason = negated
             else:
                 trace = RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
@@ -1079,6 +1102,16 @@ class SafetyChecker:
         return RuleTrace(
             rule.id, rule.kind, False, sentence, hit.group(), reason, excused=not only_content
         )
+
+    def _pressed_after(
+        self, reading: _Reading, sentence: str, hit: re.Match[str], negated: str
+    ) -> bool:
+        """Whether a hit found reported is pressed on the worker after it: told of, then asked
+        for again (`negation.pressed_again`)."""
+        if not negated.startswith(_REPORTED):
+            return False
+        later = reading.parts[reading.parts.index(sentence) + 1 :]
+        return any(self._pressed_again.search(part) for part in [sentence[hit.end() :], *later])
 
     def _excused(self, compiled: _CompiledRule, message: str) -> tuple[str, str]:
         """(why `unless` excuses the message, or ""; why it did not although it matched, or "").
@@ -1155,7 +1188,7 @@ class SafetyChecker:
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
         around = sentence[max(0, hit.start() - _REPORTED_WINDOW) : hit.end() + _AFTER_WINDOW]
         if found := self._reported.search(after) or self._reported_en.search(around):
-            return f"reported, not proposed: 「{found.group().strip()}」"
+            return f"{_REPORTED}: 「{found.group().strip()}」"
         return ""
 
     def _denied(self, sentence: str, hit: re.Match[str]) -> str:

@@ -506,7 +506,7 @@ KNOWN_MISSED = {
     "regression_validation195_client_messages.yaml": 1,
     "regression_validation200_client_messages.yaml": 1,
     "regression_validation202_client_messages.yaml": 1,
-    "regression_validation207_client_messages.yaml": 2,
+    "regression_validation207_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -557,8 +557,7 @@ sentence (「仮払いしましたよ〜!…と言いたいところなんです
 a sentence at a time, and the first one says the escrow is in. In validation202 (clients pushing
 back), an order through an acquaintance's company "which is no direct deal" (「直接取引には当たらない
 と思います」: the client's own denial negates the hit). In validation207 (the outside way offered as an
-option), a phone number to write here for a call "if the phone suits you" (番号を書いていただければ:
-no rule reads a number asked for without 電話番号), and LINE asked for urgent fixes only
+option), LINE asked for urgent fixes only
 (「LINEでも連絡がつくようにしていただけると助かります」: the model overrules the rule, sure it is
 ordinary).
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
@@ -1280,6 +1279,58 @@ def test_the_site_offered_as_one_choice_beside_an_outside_way_excuses_nothing(te
     ],
 )
 def test_a_choice_that_stays_within_the_rules_is_ordinary(text):
+    assert shipped_checker().check(text).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "ご提案の『承認後に移行』では間に合いません。今日中にLINEを交換してください。",
+            "off_platform_contact",
+        ),
+        (
+            "「申請の承認を待って」だと遅すぎるので、今夜Discordで通話しましょう。",
+            "off_platform_contact",
+        ),
+        (
+            "今回はクラウドワークスで納品してください、2回目以降はメール添付で納品をお願いします。",
+            "delivery_outside",
+        ),
+    ],
+)
+def test_an_excuse_too_late_or_for_this_time_only_excuses_nothing(text, kind):
+    """The safe way named and then called too slow, or kept for this job only, is set aside."""
+    assert kind in {f.kind for f in shipped_checker().check(text).findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上司が『次からは直接お取引したい』と申しておりまして…改めてご検討いただけませんか。",
+        "部長から「あの方とは直接契約したい」と言われていまして。もう一度ご検討いただけると助かります。",
+    ],
+)
+def test_a_reported_wish_pressed_on_the_worker_again_is_the_proposal(text):
+    assert "direct_contract" in {f.kind for f in shipped_checker().check(text).findings}
+
+
+def test_a_reported_wish_alone_stays_told_of() -> None:
+    text = "部長から「あの方とは直接契約したい」と言われましたが、規約違反なのでお断りしました。"
+    assert shipped_checker().check(text).findings == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "『LINEで送って』とお伝えしてしまいましたが、撤回します。納品はクラウドワークスでお願いします。",
+        "先日お伝えしたSkypeの件は忘れてください。引き続きこちらでお願いします。",
+        "前回は作業後の仮払いでとお願いしてしまいましたが、規約を確認しました。本日仮払いいたします。",
+    ],
+)
+def test_a_request_taken_back_is_ordinary(text):
+    """『nested quotes』 read as 「quotes」, a request sent by mistake (してしまいましたが) or one to
+    forget (の件は忘れてください) is told of, not asked."""
     assert shipped_checker().check(text).findings == ()
 
 
