@@ -37,6 +37,8 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation184_questions.yaml": 1,
     "regression_validation186_questions.yaml": 1,
     "regression_validation190_questions.yaml": 1,
+    "regression_validation194_questions.yaml": 1,
+    "regression_validation195_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -61,7 +63,12 @@ preview unexplained; a lower subject-gate limit for questions with a word no ent
 another subject; OFF_SUBJECT_RESCUE asks 0.95 there, and 0.99 cost 10 right answers of the
 sealed and regression sets for 5 near-misses). In validation186, "Fiverr says I can't share my
 contact details. What happens if I do?" (when to exchange IDs: Fiverr is named only in the
-sentence that does not ask, the story).
+sentence that does not ask, the story). In validation194 (the client quoted), whether Chatwork
+shows that a message was read, after the client's 「既読スルーしないでね」 (the silent client after
+delivery: 既読スルー, quoted, is its keyword, and 表示 is the one word it leaves unexplained). In
+validation195 (asked by others), the price of a paid option that makes a job posting stand out
+(Chatwork's prices: 有料 and 料金 are its keywords, and a question on prices that names neither
+site is taken to be about Chatwork's).
 
 Since the rankers' batches follow the examples' content and the training questions in clients'
 words came in (session 27), the near-misses of the sets as a whole are kept as
@@ -97,6 +104,9 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation188_questions.yaml": 5,
     "regression_validation190_questions.yaml": 5,
     "regression_validation191_questions.yaml": 4,
+    "regression_validation184_questions.yaml": 4,
+    "regression_validation194_questions.yaml": 4,
+    "regression_validation195_questions.yaml": 4,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -212,7 +222,20 @@ English words (prohibited request, communication … default). Validation191 (al
 a problem mid-project) misses four, one wrong: Chatwork proposed for the job's details before any
 contract goes to when to exchange IDs (the rule's entries come next); a verbal promise on
 Chatwork to keep a record of, in kanji and in kana (the screenshots entry, its words not used),
-and where the pay comes from after the move (suggestions, escrow first)."""
+and where the pay comes from after the move (suggestions, escrow first). Validation184 misses
+four since session 31: why a client's staff want the talk gathered on Chatwork, which the
+learned stages rescued before the application's entry gained a client's phrasing (the aspect
+gate holds it: no phrasing of why clients use Chatwork asks it in a staff member's words).
+Validation194 (the client quoted) misses four, one wrong: a client who calls inviting to a direct
+deal no violation, answered with whether moving is a violation (the learned ranker, 1.00 sure,
+prefers it to the direct-contract entry the scores chose; holding it back when the scores'
+choice has the stronger keywords cost 3 right answers of the sealed sets); an ID that search
+does not find, asked why (the aspect gate); what to do first, in kana, after 「そとで れんらく
+しましょう」 (below the kana-only bar); a forwarded English message (the regression veto, 0.93).
+Validation195 (asked by others) misses four: what the client does for escrow, a school report
+asking what Chatwork is ("report" is the keyword of reporting suspicious requests; the veto
+holds it), whether a friend's refusal of a contact request is notified, and where a son finds
+his ID (English: no clear lead, and the aspect gate)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -472,6 +495,16 @@ def test_subject_gate_leaves_the_names_aside():
     assert not gated.matched and "subject gate" in gated.explanation.decision
     assert set(gated.explanation.unexplained) == {"管理者", "権限"}
     assert "names aside" in "\n".join(gated.explanation.lines())
+
+
+def test_english_pronouns_are_no_subject_words(real):
+    """ "his" and "their" say whose, not what: as subject words the entry never speaks of they
+    pushed English questions told of someone else towards the subject gate."""
+    explained = real.answer(
+        "Where can my son find his Chatwork ID so he can give it to their client?", explain=True
+    ).explanation
+    assert {"son", "id"} <= set(explained.subject_words)
+    assert not {"his", "he", "their"} & set(explained.subject_words)
 
 
 def test_of_two_close_entries_the_one_speaking_of_the_question_ranks_first(monkeypatch):
