@@ -76,6 +76,34 @@ _SET_AGAINST = frozenset({"違う", "比べる", "比較"})
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…])|(?<=\.) ")
 _ASKS = re.compile(r"(?:[?？]|か|かな|かね|の|教えて(?:ください)?|知りたいです?)[。.!！…\s]*$")
 """A sentence that asks something; in a long post the others are the story around the question."""
+_ASIDE = re.compile(
+    r"^\s*(?:あと(?!で|から|の|に|払|ばら|少し|ちょっと|何|数|どれ|どの|いく|[0-9０-９一二三四五六七八九十半])|"
+    r"それと(?!も)|それから|ついでに|もう(?:一つ|ひとつ|1つ)|"
+    r"(?:and )?also\b|second(?:ly)?\b|plus\b|p\.?s\.?\b|[2-9２-９][.．、):）]|[②-⑨])",
+    re.IGNORECASE,
+)
+"""A later question put as an aside (「あと、スマホでも使えますか」, "Also, how do I…", "2. …"): the
+post's own question is the one before it, if that one says enough (ASKED_BEFORE_AN_ASIDE) and
+names our subject (「ちょっと質問してもいいですか？あと、…」 asks only leave to ask)."""
+ASKED_BEFORE_AN_ASIDE = 12
+"""Characters the question before an aside needs to stand alone: 「いいですか？あと…」 asks
+nothing by itself."""
+
+
+def _before_an_aside(text: str) -> str | None:
+    """The text before its first aside (see `_ASIDE`), or None when it has none."""
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    for index, sentence in enumerate(sentences):
+        before = sentences[:index]
+        if (
+            _ASIDE.match(sentence)
+            and any(_ASKS.search(asked) for asked in before)
+            and len("".join(before).strip()) >= ASKED_BEFORE_AN_ASIDE
+        ):
+            return "".join(before).strip()
+    return None
+
+
 _PUNCTUATION = re.compile(r"[^\w\s+%]|_")
 _LATIN_WORD = re.compile(r"[a-z0-9+]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]+")
@@ -964,7 +992,11 @@ class Matcher:
     def _question(self, text: str) -> _Question:
         prepared = self._addressing.sub("", prepare(text[:MAX_QUESTION_CHARS]), count=1)
         mended = self._swapped.mend(prepared)
-        return self._parsed(read_romaji(mended, self._latin_terms, self._speller.long_vowels))
+        read = read_romaji(mended, self._latin_terms, self._speller.long_vowels)
+        first = _before_an_aside(read)
+        if first is not None and self.has_domain_term(parsed := self._parsed(first)):
+            return parsed
+        return self._parsed(read)
 
     def _read(self, prepared: str, typed_in_kana: bool) -> tuple[Analysis, bool]:
         """The analysis of a question's text, spelled as the knowledge spells its words first
@@ -983,9 +1015,11 @@ class Matcher:
         )
 
     def _parse(self, prepared: str) -> _Question:
-        typed_in_kana = bool(KANA_ONLY.fullmatch(prepared))
         sentences = [s for s in _SENTENCE_END.split(prepared) if s.strip()]
-        asks = [_ASKS.search(s) is not None for s in sentences[:-1]] + [True]
+        typed_in_kana = bool(KANA_ONLY.fullmatch(prepared))
+        asks = [_ASKS.search(s) is not None for s in sentences]
+        if asks and not any(asks):
+            asks[-1] = True  # no sentence asks: the last one is the question
         if all(asks):
             analysis, guessed = self._read(prepared, typed_in_kana)
             asked_analysis = analysis

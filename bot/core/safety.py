@@ -127,7 +127,6 @@ list.) Nor past a comma that opens what to do instead: "No need to wait, just ad
 # "You suggested that we continue the project outside CrowdWorks to save the fee": the
 # reporting verb may sit a long clause before the words it reports
 _REPORTED_WINDOW = 80
-_REPORTED = "reported, not proposed"
 _PATTERNS_KEPT = 1024
 """Compiled patterns kept: one version of the rules expands to about 600 (validation, examples
 and checker share them); a reload reuses the unchanged ones and older versions' fall out."""
@@ -739,6 +738,8 @@ _SET_ASIDE_AFTER = re.compile(
     + _KEPT
     + r"|^[^。]{0,6}?(?:では|だと|じゃ|を待って(?:いて|いた)?(?:は|たら)|まで待(?:つと|って(?:いて|いた)?(?:は|たら)))"
     r" ?(?:遅|間に合わ|時間がかかりすぎ)"
+    r"|^[^。]{0,10}?(?:され|し|する)(?:ると|ては|たら|てしまうと|ちゃうと)[^。、]{0,20}?"
+    r"(?:遅れ|困|不便|面倒|手間|ややこし|二重|混乱)"
 )
 _SET_ASIDE_BEFORE = re.compile(
     r"\b(?:i|we) (?:know|understand|reali[sz]e|am aware|are aware)\b(?:(?!\bbut\b)[^.!?]){0,90}$"
@@ -746,9 +747,9 @@ _SET_ASIDE_BEFORE = re.compile(
 _SET_ASIDE_BUT = re.compile(r"\bbut\b" + _KEPT)
 """An excuse the client quotes, knows or concedes and then sets aside is no excuse: 「「移行は承認
 後に」と書きましたが、撤回します」「規約違反になるのは承知の上で」「納品はクラウドワークスでもできますが、
-当社はBacklogで」 "I know CrowdWorks says … until approved, but", or it is too late
-(「『申請の承認後』では遅すぎます」)
-(not 「…というのは理解しています。それまでは」, a rule told and kept)."""
+当社はBacklogで」 "I know CrowdWorks says … until approved, but" (not 「…というのは理解しています。
+それまでは」, a rule told and kept); so is one called too late (「『申請の承認後』では遅すぎます」) or in
+the way (「クラウドワークスで納品報告をされると社内の検収フローが遅れてしまうので」)."""
 _THIS_TIME = re.compile(r"今回(?:は|だけ|のみ)[^。、]{0,20}$")
 _NEXT_TIMES = re.compile(
     r"^[^。]{0,12}?(?:が|けど|けれど|けれども|[、,])[、,]? ?(?:次回|次から|今後|以降|それ以降|"
@@ -1042,11 +1043,10 @@ class SafetyChecker:
         most rules match nothing in most messages. A rule whose every hit is an item of the
         work's content is not `excused`: the learned stage still weighs the rest of the message
         (「…私のPayPayから送金させてください」 after a list of the shop's own payment methods).
-        A hit found reported still fires when a later sentence presses it on the worker
-        (`_pressed_after`). With `overrule`, a hit on a sentence the model is sure is ordinary
-        lets the next hit
-        speak: 「前任とはチャットワークでやり取りされていたと伺っていますが」 told of, then 「私の
-        個人チャットワークに直接メッセージを」 asked for."""
+        A hit found reported still fires when the client presses it on the worker right after
+        (`_pressed_on_the_worker`). With `overrule`, a hit on a sentence the model is sure is ordinary
+        lets the next hit speak: 「前任とはチャットワークでやり取りされていたと伺っていますが」
+        told of, then 「私の個人チャットワークに直接メッセージを」 asked for."""
         rule = compiled.rule
         hits = ((s, hit) for s in reading.parts for hit in self._hits(compiled, s))
         first = next(hits, None)
@@ -1087,7 +1087,7 @@ class SafetyChecker:
                     or self._inside_negated(sentence, hit)
                     or self._object_negated(compiled, sentence)
                 )
-            ) and not self._pressed_after(reading, sentence, hit, negated):
+            ) and not self._pressed_on_the_worker(reading, sentence, hit):
                 reason = negated
             else:
                 trace = RuleTrace(rule.id, rule.kind, True, sentence, hit.group(), overridden)
@@ -1103,15 +1103,14 @@ class SafetyChecker:
             rule.id, rule.kind, False, sentence, hit.group(), reason, excused=not only_content
         )
 
-    def _pressed_after(
-        self, reading: _Reading, sentence: str, hit: re.Match[str], negated: str
-    ) -> bool:
-        """Whether a hit found reported is pressed on the worker after it: told of, then asked
-        for again (`negation.pressed_again`)."""
-        if not negated.startswith(_REPORTED):
+    def _pressed_on_the_worker(self, reading: _Reading, sentence: str, hit: re.Match[str]) -> bool:
+        """Whether a hit reported (not denied) is pressed on the worker right after it, in its
+        own sentence or the next: told of, then asked for again (`negation.pressed_again`)."""
+        if self._denied(sentence, hit) or not self._reported_after(sentence, hit):
             return False
-        later = reading.parts[reading.parts.index(sentence) + 1 :]
-        return any(self._pressed_again.search(part) for part in [sentence[hit.end() :], *later])
+        index = reading.parts.index(sentence)
+        following = reading.parts[index + 1 : index + 2]
+        return any(self._pressed_again.search(part) for part in [sentence[hit.end() :], *following])
 
     def _excused(self, compiled: _CompiledRule, message: str) -> tuple[str, str]:
         """(why `unless` excuses the message, or ""; why it did not although it matched, or "").
@@ -1185,11 +1184,15 @@ class SafetyChecker:
         "you suggested we move to Skype, but…")."""
         if denied := self._denied(sentence, hit):
             return denied
+        if found := self._reported_after(sentence, hit):
+            return f"reported, not proposed: 「{found.group().strip()}」"
+        return ""
+
+    def _reported_after(self, sentence: str, hit: re.Match[str]) -> re.Match[str] | None:
+        """Someone else's words right after the hit (or around it, in English)."""
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
         around = sentence[max(0, hit.start() - _REPORTED_WINDOW) : hit.end() + _AFTER_WINDOW]
-        if found := self._reported.search(after) or self._reported_en.search(around):
-            return f"{_REPORTED}: 「{found.group().strip()}」"
-        return ""
+        return self._reported.search(after) or self._reported_en.search(around)
 
     def _denied(self, sentence: str, hit: re.Match[str]) -> str:
         """The half of `_negated` that a word-list rule's object is tested with: a negator

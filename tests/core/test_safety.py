@@ -583,6 +583,8 @@ KNOWN_FALSE_ALARMS = {
     "regression_validation196_client_messages.yaml": 3,
     "regression_validation204_client_messages.yaml": 1,
     "regression_validation207_client_messages.yaml": 2,
+    "regression_validation212_client_messages.yaml": 1,
+    "regression_validation214_client_messages.yaml": 1,
 }
 """Ordinary messages still flagged. In validation171, a channel description to write with the
 client's X and Instagram links in it (「…リンクも入れといてください」: the links are the work's, but a
@@ -614,7 +616,15 @@ validation195. In validation207 (choices), a draft date to choose (「10日か15
 良い方をお選びください」: the learned stage alone, 1.000 sure of a contact request), and a Chatwork
 group the client will invite the worker to once its application is filed first and approved
 (「まずサービス外連絡申請を出させてください。承認されなかった場合は、このままクラウドワークスの
-メッセージで」: filing is no approval, and an excuse for it would excuse 「申請を出したらすぐLINEで」)."""
+メッセージで」: filing is no approval, and an excuse for it would excuse 「申請を出したらすぐLINEで」).
+In validation212 (short phone messages), an outline asked for before the body
+(「本文の前に、構成案を先に見せてもらえますか？」: the learned stage alone, 1.000 sure of work before
+escrow from の前に and 先に). Training messages of praise, repeat orders and choices (260, session
+31) took four such alarms off the regression sets and raised four others, and lost three risky
+messages of the sealed sets: they were left out. In validation214 (scam-like beside careful
+messages), a photo retouch where 「大きな加工は不要です」 reads to the learned stage as the site's
+delivery waved aside (0.990): letting it report that kind only for a message that names delivery
+lost 28 risky messages of the regression sets and 22 of the sealed ones."""
 
 
 @pytest.mark.parametrize("fixture", MESSAGE_SETS)
@@ -1297,10 +1307,15 @@ def test_a_choice_that_stays_within_the_rules_is_ordinary(text):
             "今回はクラウドワークスで納品してください、2回目以降はメール添付で納品をお願いします。",
             "delivery_outside",
         ),
+        (
+            "クラウドワークスで納品報告をされると検収の流れが遅れるので、完成品はSlackで送ってください。",
+            "delivery_outside",
+        ),
     ],
 )
 def test_an_excuse_too_late_or_for_this_time_only_excuses_nothing(text, kind):
-    """The safe way named and then called too slow, or kept for this job only, is set aside."""
+    """The safe way named and then called too slow or in the way, or kept for this job only, is
+    set aside."""
     assert kind in {f.kind for f in shipped_checker().check(text).findings}
 
 
@@ -1315,9 +1330,34 @@ def test_a_reported_wish_pressed_on_the_worker_again_is_the_proposal(text):
     assert "direct_contract" in {f.kind for f in shipped_checker().check(text).findings}
 
 
-def test_a_reported_wish_alone_stays_told_of() -> None:
-    text = "部長から「あの方とは直接契約したい」と言われましたが、規約違反なのでお断りしました。"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "部長から「あの方とは直接契約したい」と言われましたが、規約違反なのでお断りしました。",
+        "他のワーカーさんから直接契約を持ちかけられたそうですね。構成案を再度ご検討いただけますか。",
+        "前任の方から「直接契約にしませんか」と提案されたことがありました。今回の単価について、改めてご検討ください。",
+    ],
+)
+def test_a_reported_wish_stays_told_of_when_nothing_presses_it(text):
+    """A plea to reconsider something else (構成案, 単価) does not press what was told of."""
     assert shipped_checker().check(text).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "メールで納品とお伝えしてしまいましたが、引き続きメールでお願いします。",
+            "delivery_outside",
+        ),
+        (
+            "LINE交換の件は忘れてました、すみません！今日中に交換しましょう。",
+            "off_platform_contact",
+        ),
+    ],
+)
+def test_a_request_sent_by_mistake_or_forgotten_but_kept_is_still_asked(text, kind):
+    assert kind in {f.kind for f in shipped_checker().check(text).findings}
 
 
 @pytest.mark.parametrize(
