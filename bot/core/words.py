@@ -248,9 +248,10 @@ class KanaSpeller:
             if len(kana) >= 2 and count >= 3 and count > sum(spelled.get(kana, {}).values())
         )
         self.long_vowels = {
-            long_vowels_spelled_out(reading): reading
+            spelled_out: reading
             for reading in self._spelling
-            if "ー" in reading and long_vowels_spelled_out(reading) not in self._spelling
+            if "ー" in reading
+            and (spelled_out := long_vowels_spelled_out(reading)) not in self._spelling
         }
         """Its words with a long vowel, spelled out as romaji writes them (めっせえじ → めっせーじ):
         for romaji only, where they are whole words; in kana, spelled-out keys such as たあ
