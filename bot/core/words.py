@@ -113,14 +113,19 @@ class Analysis:
 
     def find(self, term: str) -> Iterable[tuple[int, int]]:
         """Spans where `term` (a reading) occurs as whole words: it starts and ends where words
-        do. A Latin term may take a short suffix ("deliver" in "delivered")."""
+        do, and is not spelled by function words only (see `_only_function_words`). A Latin term
+        may take a short suffix ("deliver" in "delivered")."""
         start = self.reading.find(term)
         while start >= 0:
             if start in self.boundaries:
                 end = self.word_end(term, start + len(term))
-                if end is not None:
+                if end is not None and not _only_function_words(self.word_starts, start, end):
                     yield start, end
             start = self.reading.find(term, start + 1)
+
+    @property
+    def word_starts(self) -> dict[int, Word]:
+        return {word.start: word for word in self.words}
 
     def word_end(self, term: str, end: int) -> int | None:
         """Where `term`, found ending at `end` and starting where a word does, ends as whole
@@ -160,6 +165,19 @@ def joined(analyses: Sequence[Analysis]) -> Analysis:
     )
 
 
+_FUNCTION_POS = frozenset({"助詞", "助動詞"})
+_LIGHT_VERBS = frozenset({"為る", "居る", "有る"})
+
+
+def _only_function_words(word_starts: dict[int, Word], start: int, end: int) -> bool:
+    """Two words or more between `start` and `end`, each a particle, an auxiliary, する, いる
+    or ある (し・て・い of していた)."""
+    words = [word_starts[at] for at in range(start, end) if at in word_starts]
+    return len(words) > 1 and all(
+        word.pos in _FUNCTION_POS or word.lemma in _LIGHT_VERBS for word in words
+    )
+
+
 class Lexicon:
     """Terms (readings) looked for all at once, as `Analysis.find` finds each: one walk from
     each word start that stops as soon as no term begins with what it has read."""
@@ -169,14 +187,21 @@ class Lexicon:
         self._prefixes = frozenset(t[:size] for t in self.terms for size in range(1, len(t) + 1))
 
     def found(self, analysis: Analysis) -> frozenset[str]:
+        """Not a term spelled only by function words: 指定 (してい) is not in 乾いたらしています
+        (し・て・い)."""
         text = analysis.reading
+        word_starts = analysis.word_starts
         found = set()
         for start in analysis.boundaries:
             for end in range(start + 1, len(text) + 1):
                 piece = text[start:end]
                 if piece not in self._prefixes:
                     break
-                if piece in self.terms and analysis.word_end(piece, end) is not None:
+                if (
+                    piece in self.terms
+                    and analysis.word_end(piece, end) is not None
+                    and not _only_function_words(word_starts, start, end)
+                ):
                     found.add(piece)
         return frozenset(found)
 

@@ -108,6 +108,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation194_questions.yaml": 4,
     "regression_validation195_questions.yaml": 4,
     "regression_validation198_questions.yaml": 7,
+    "regression_validation200_questions.yaml": 7,
+    "regression_validation201_questions.yaml": 7,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -246,7 +248,24 @@ to 5 right answers of the sealed sets through the learned ranker's retraining), 
 account signs in to Chatwork (what Chatwork is, wrong: it compares Chatwork with LINE), what
 becomes of the escrow after the move, an ID said to come by itself at sign-up, whether the
 Chatwork ID should be the LINE ID, and whether turning down a contact request is notified, in
-English (decline-politely's keyword "turn down"; the aspect gate holds it)."""
+English (decline-politely's keyword "turn down"; the aspect gate holds it).
+
+Session 32: validation200 (workers of specific trades) misses seven, two wrong: the learned
+ranker, 1.00 sure, prefers when to exchange IDs to the scores' choice for when escrowed money
+becomes one's pay (タイミング is its keyword) and for an ID sent right after applying, asked
+whether it is suspicious, in kana; withheld: what escrow does, concretely (the learned veto,
+0.997, over 翻訳 and 受注), a client who wants to say on Chatwork what cannot be said on CrowdWorks,
+undoing a file sent by mistake (the aspect gate: sending files answers no undo), protecting
+oneself from edited messages, in English, and the steps before moving, in kana. Validation201
+(posts in the style of Q&A sites) misses seven, one wrong: details promised on Chatwork right
+after applying, asked whether that is normal (the learned ranker prefers when to exchange IDs to
+suspicious requests); withheld: three English posts whose question is their title, a video
+call's size asked in a long post, and two long kana posts (what Chatwork is; signing up without
+an e-mail address). Until a term spelled by particles and light verbs stopped counting (指定,
+してい, in 乾いたらしています), a question on a yellowing houseplant was answered: the regression
+rescued it past the subject gate (0.91 of its subject unexplained); withholding the regression's
+rescue past that gate cost 8 right answers of the sealed sets and 6 of the regression sets, and
+allowing a kana-only question's rescue only to the scores' own choice cost 9 and 3."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:

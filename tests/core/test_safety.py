@@ -507,6 +507,7 @@ KNOWN_MISSED = {
     "regression_validation200_client_messages.yaml": 1,
     "regression_validation202_client_messages.yaml": 1,
     "regression_validation207_client_messages.yaml": 1,
+    "regression_validation216_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -559,7 +560,9 @@ back), an order through an acquaintance's company "which is no direct deal" (「
 と思います」: the client's own denial negates the hit). In validation207 (the outside way offered as an
 option), LINE asked for urgent fixes only
 (「LINEでも連絡がつくようにしていただけると助かります」: the model overrules the rule, sure it is
-ordinary).
+ordinary). In validation216 (overseas clients), an order system to register on and work
+through directly, cheaper than CrowdWorks (「そこで直接しごとを受けるほうが、クラウドワークスより安い
+です」): flagged for the link sent by mail, not as the direct deal it is.
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -2212,3 +2215,31 @@ def test_traps_slipped_into_the_middle_of_a_job_are_flagged(text: str, kind: str
 )
 def test_the_same_words_in_ordinary_messages_are_quiet(text: str) -> None:
     assert shipped_checker().check(text).risk == "none", text
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # the approval said to come first: 承認が来てから
+        ("申請の承認が来てから、LINEを交換しましょう。それまではこちらで連絡します。", set()),
+        # a monthly contract made on the site, in kana: つくってもいいですか
+        ("長くお願いしたいので、クラウドワークスで毎月の固定契約をつくってもいいですか？", set()),
+        # the escrow after the work, as the contract's amount deposited: 預け入れます
+        (
+            "事前にサンプル原稿を1本提出してください。その後、契約金額を預け入れます。",
+            {"work_before_escrow"},
+        ),
+        # the site's delivery called hard to use: 納品すると、…難しい
+        (
+            "原稿はメールで送ってください。クラウドワークスで納品すると、社内で見るのが難しいので。",
+            {"off_platform_contact", "delivery_outside"},
+        ),
+        (
+            "I'll hold off on the escrow for now, but please start on the draft today.",
+            {"work_before_escrow"},
+        ),
+    ],
+)
+def test_an_overseas_clients_wording(checker: SafetyChecker, text: str, kinds: set[str]) -> None:
+    """Phrasings of validation216 (overseas and bilingual clients), in other words."""
+    assert {finding.kind for finding in checker.check(text).findings} == kinds

@@ -83,6 +83,15 @@ def test_a_lexicon_finds_whole_words_only():
     assert found == {"くらいあんと", "のうひん", "deliver"}
 
 
+def test_a_term_is_not_spelled_by_particles_and_light_verbs():
+    """指定 (してい) is not in 乾いたらしています (し・て・い), nor なんで in 理由なんです."""
+    lexicon = Lexicon(["してい", "なんで"])
+    assert lexicon.found(default_analyzer().analyze("土が乾いたらしています")) == set()
+    assert lexicon.found(default_analyzer().analyze("それが理由なんです")) == set()
+    assert lexicon.found(default_analyzer().analyze("日付を指定してください")) == {"してい"}
+    assert lexicon.found(default_analyzer().analyze("なんで移るの")) == {"なんで"}
+
+
 @given(TEXTS, st.data())
 def test_found_inside_is_every_long_term_in_the_reading(text, data):
     analysis = default_analyzer().analyze(prepare(text))
