@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import cache, lru_cache, partial
+from functools import cache, cached_property, lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -113,19 +113,20 @@ class Analysis:
 
     def find(self, term: str) -> Iterable[tuple[int, int]]:
         """Spans where `term` (a reading) occurs as whole words: it starts and ends where words
-        do, and is not spelled by function words only (see `_only_function_words`). A Latin term
-        may take a short suffix ("deliver" in "delivered")."""
+        do, and is not only the inflection of the word before it (see `_inflection_only`). A
+        Latin term may take a short suffix ("deliver" in "delivered")."""
         start = self.reading.find(term)
         while start >= 0:
             if start in self.boundaries:
                 end = self.word_end(term, start + len(term))
-                if end is not None and not _only_function_words(self.word_starts, start, end):
+                if end is not None and not _inflection_only(self, start, end):
                     yield start, end
             start = self.reading.find(term, start + 1)
 
-    @property
-    def word_starts(self) -> dict[int, Word]:
-        return {word.start: word for word in self.words}
+    @cached_property
+    def word_index(self) -> dict[int, int]:
+        """Where each word's reading starts → its index in `words`."""
+        return {word.start: index for index, word in enumerate(self.words)}
 
     def word_end(self, term: str, end: int) -> int | None:
         """Where `term`, found ending at `end` and starting where a word does, ends as whole
@@ -167,12 +168,19 @@ def joined(analyses: Sequence[Analysis]) -> Analysis:
 
 _FUNCTION_POS = frozenset({"助詞", "助動詞"})
 _LIGHT_VERBS = frozenset({"為る", "居る", "有る"})
+_BEFORE_A_WORD = frozenset({"助詞", "補助記号", "記号", "空白"})
 
 
-def _only_function_words(word_starts: dict[int, Word], start: int, end: int) -> bool:
+def _inflection_only(analysis: Analysis, start: int, end: int) -> bool:
     """Two words or more between `start` and `end`, each a particle, an auxiliary, する, いる
-    or ある (し・て・い of していた)."""
-    words = [word_starts[at] for at in range(start, end) if at in word_starts]
+    or ある, glued to the word before them: the tail of 乾いたら|している (指定, してい, is not
+    there) or 理由|なんです. After a particle, a mark or at the start they are a kana word the
+    analyser split (で|り・まい・ん・だー is リマインダー)."""
+    index = analysis.word_index
+    first = index.get(start)
+    if not first or analysis.words[first - 1].pos in _BEFORE_A_WORD:
+        return False
+    words = [analysis.words[index[at]] for at in range(start, end) if at in index]
     return len(words) > 1 and all(
         word.pos in _FUNCTION_POS or word.lemma in _LIGHT_VERBS for word in words
     )
@@ -190,7 +198,6 @@ class Lexicon:
         """Not a term spelled only by function words: 指定 (してい) is not in 乾いたらしています
         (し・て・い)."""
         text = analysis.reading
-        word_starts = analysis.word_starts
         found = set()
         for start in analysis.boundaries:
             for end in range(start + 1, len(text) + 1):
@@ -200,7 +207,7 @@ class Lexicon:
                 if (
                     piece in self.terms
                     and analysis.word_end(piece, end) is not None
-                    and not _only_function_words(word_starts, start, end)
+                    and not _inflection_only(analysis, start, end)
                 ):
                     found.add(piece)
         return frozenset(found)

@@ -109,7 +109,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation195_questions.yaml": 4,
     "regression_validation198_questions.yaml": 7,
     "regression_validation200_questions.yaml": 7,
-    "regression_validation201_questions.yaml": 7,
+    "regression_validation201_questions.yaml": 4,
+    "regression_validation204_questions.yaml": 6,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82, 162 and 163 now miss no more than the 5% and have left
@@ -257,15 +258,24 @@ whether it is suspicious, in kana; withheld: what escrow does, concretely (the l
 0.997, over 翻訳 and 受注), a client who wants to say on Chatwork what cannot be said on CrowdWorks,
 undoing a file sent by mistake (the aspect gate: sending files answers no undo), protecting
 oneself from edited messages, in English, and the steps before moving, in kana. Validation201
-(posts in the style of Q&A sites) misses seven, one wrong: details promised on Chatwork right
-after applying, asked whether that is normal (the learned ranker prefers when to exchange IDs to
-suspicious requests); withheld: three English posts whose question is their title, a video
-call's size asked in a long post, and two long kana posts (what Chatwork is; signing up without
-an e-mail address). Until a term spelled by particles and light verbs stopped counting (指定,
+(posts in the style of Q&A sites) missed seven, one wrong, until the vetoes read a long post's
+asking sentences only (LONG_POST) and the direct-contract entry was asked how long after leaving
+CrowdWorks; four remain, one wrong: details promised on Chatwork right after applying, asked
+whether that is normal (the learned ranker prefers when to exchange IDs to suspicious requests);
+withheld: an empty Chatwork ID field in a long post, and two long kana posts (what Chatwork is;
+signing up without an e-mail address). A cue of suspicion (怪しい, scam) as an aspect answered
+the kana one right and cost a right answer of the sealed sets. Until a term spelled by particles and light verbs stopped counting (指定,
 してい, in 乾いたらしています), a question on a yellowing houseplant was answered: the regression
 rescued it past the subject gate (0.91 of its subject unexplained); withholding the regression's
 rescue past that gate cost 8 right answers of the sealed sets and 6 of the regression sets, and
-allowing a kana-only question's rescue only to the scores' own choice cost 9 and 3."""
+allowing a kana-only question's rescue only to the scores' own choice cost 9 and 3.
+Validation204 (asking for the words to write back) missed eight, two wrong (a reply asking for
+the steps first, and one asking to move after escrow, both answered with the polite refusal),
+until that entry gained a second template, to move once the contract, the escrow and the
+approval are done; six remain, none wrong: a reply asking for escrow first, one asking for
+acceptance, where the application's button is before telling the client, whether Chatwork is
+easier with many jobs, and two kana-only questions (a reply asking for escrow first, deleting a
+message sent by mistake)."""
 
 
 def entry(entry_id: str, ja: list[str], en: list[str], keywords: list[str]) -> FaqEntry:
@@ -1355,3 +1365,38 @@ def test_a_story_of_another_subject_is_the_context_of_its_last_question(real):
         answer = real.answer(question, explain=True)
         assert not answer.matched, question
         assert "its last question" not in answer.explanation.decision
+
+
+def test_the_learned_ranker_rescues_only_an_entry_that_answers_what_is_asked(real, monkeypatch):
+    """A why-question left among the suggestions is not answered with what Chatwork is, which
+    answers no why, however sure the ranker is: the rescue passes the aspect gate, as the
+    ranker's preference does."""
+    question = "なぜクライアントはチャットワークを使いたがるのですか"
+    _regression_says(monkeypatch, real, {})
+    monkeypatch.setattr(real, "required_score", lambda parsed: (0.99, "raised for the test"))
+    sure = {"what-is-chatwork": 0.999, "why-clients-use-chatwork": 0.001, "none": 0.0}
+    monkeypatch.setattr(real, "_posteriors", lambda evidence: sure)
+    assert real.answer(question).entry is None
+    sure = {"why-clients-use-chatwork": 0.999, "what-is-chatwork": 0.001, "none": 0.0}
+    monkeypatch.setattr(real, "_posteriors", lambda evidence: sure)
+    rescued = real.answer(question, explain=True)
+    assert rescued.entry is not None and rescued.entry.id == "why-clients-use-chatwork"
+    assert "learned ranker 1.00" in rescued.explanation.decision
+
+
+def test_the_vetoes_read_a_long_posts_asking_sentences(real):
+    """A forum post: its title asks what Chatwork is, and its story (Osaka, translating, gigs,
+    Slack and Discord) is no subject of ours (validation201: over the whole post the regression
+    was 0.99 sure no entry answers it)."""
+    post = (
+        "[Question] Client on CrowdWorks wants to move to Chatwork - what is it exactly? "
+        "Hi everyone, I'm a subtitle translator in Fukuoka and have done CrowdWorks gigs for two "
+        "years. A new client asked to continue our conversation on Chatwork. I know Slack and "
+        "Discord well but never used this one. Is it a business chat app? "
+        "Anything to know before signing up? Cheers!"
+    )
+    parsed = real._question(post)
+    assert parsed.asked_analysis is not None and "fukuoka" not in parsed.veto_lemmas
+    assert {"business", "chat", "app"} <= parsed.veto_lemmas
+    answer = real.answer(post)
+    assert answer.entry is not None and answer.entry.id == "what-is-chatwork"

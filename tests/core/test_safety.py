@@ -508,6 +508,7 @@ KNOWN_MISSED = {
     "regression_validation202_client_messages.yaml": 1,
     "regression_validation207_client_messages.yaml": 1,
     "regression_validation216_client_messages.yaml": 1,
+    "regression_validation218_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -562,7 +563,10 @@ option), LINE asked for urgent fixes only
 (「LINEでも連絡がつくようにしていただけると助かります」: the model overrules the rule, sure it is
 ordinary). In validation216 (overseas clients), an order system to register on and work
 through directly, cheaper than CrowdWorks (「そこで直接しごとを受けるほうが、クラウドワークスより安い
-です」): flagged for the link sent by mail, not as the direct deal it is.
+です」): flagged for the link sent by mail, not as the direct deal it is. In validation218 (the
+risky request in a P.S.), the next article asked for at once and the contract and escrow put
+off in brackets (「契約はまた後で追加しておきますね(仮払いもその時に)」): no rule asks the work of
+「次の記事も続けてお願いします」.
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -2243,3 +2247,46 @@ def test_the_same_words_in_ordinary_messages_are_quiet(text: str) -> None:
 def test_an_overseas_clients_wording(checker: SafetyChecker, text: str, kinds: set[str]) -> None:
     """Phrasings of validation216 (overseas and bilingual clients), in other words."""
     assert {finding.kind for finding in checker.check(text).findings} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # the escrow once the work is over: 仮払いは終わってから (not が, the safe order)
+        ("仮払いは終わってからでいいので、すぐ書き始めてください。", {"work_before_escrow"}),
+        ("仮払いがおわってから書き始めてくださいね。", set()),
+        # the site's order made out a bother: つくっても…手数料で (not つくってもいいですか)
+        (
+            "クラウドワークスで発注をつくっても、手数料で半分持っていかれるので、直接でお願いできますか。",
+            {"direct_contract"},
+        ),
+        # the contract first, then the escrow: the safe order
+        ("本日契約を締結します。その後、仮払いをしますので、確認後に着手してください。", set()),
+        # what looks good is the contract, not the work
+        (
+            "I'll fund the escrow once the contract looks good on your side. "
+            "Please wait for the funding before you start.",
+            set(),
+        ),
+        (
+            "Please start the first draft now; I'll fund it when the first draft looks good.",
+            {"work_before_escrow"},
+        ),
+        # the site's delivery said not to be hard, or asked about
+        ("最終版はクラウドワークスで納品すると、難しくないですよ。", set()),
+        ("最終版はクラウドワークスで納品すると難しいですか？", set()),
+        # the details and the urgent messages kept in the site's messages
+        (
+            "スカウトをお送りしました。詳細はクラウドワークスのメッセージにてご説明いたします。",
+            set(),
+        ),
+        (
+            "追伸 チャットワークの通知を見落とすことがあるので、急ぎのときはクラウドワークスのメッセージにもご連絡ください。",
+            set(),
+        ),
+    ],
+)
+def test_what_the_excuses_of_session_32_excuse(text: str, kinds: set[str]) -> None:
+    """Each new excuse holds only for what it says (the review of session 32's change), and no
+    excuse keeps the learned stage from a risk the rules leave to it."""
+    assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds

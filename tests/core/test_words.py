@@ -92,6 +92,17 @@ def test_a_term_is_not_spelled_by_particles_and_light_verbs():
     assert lexicon.found(default_analyzer().analyze("なんで移るの")) == {"なんで"}
 
 
+def test_a_kana_word_the_analyser_splits_after_a_particle_is_still_found():
+    """りまいんだー is read り・まい・ん・だー, as function words, but after で it is a word."""
+    lexicon = Lexicon(["りまいんだー", "らんさーず", "つうわ"])
+    analyse = default_analyzer().analyze
+    assert lexicon.found(analyse("チャットワークでりまいんだーを設定したい")) == {"りまいんだー"}
+    assert lexicon.found(analyse("チャットワークでらんさーずの案件を受けてもいい？")) == {
+        "らんさーず"
+    }
+    assert lexicon.found(analyse("チャットワークのつうわについて知りたい")) == {"つうわ"}
+
+
 @given(TEXTS, st.data())
 def test_found_inside_is_every_long_term_in_the_reading(text, data):
     analysis = default_analyzer().analyze(prepare(text))
