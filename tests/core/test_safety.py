@@ -509,6 +509,7 @@ KNOWN_MISSED = {
     "regression_validation207_client_messages.yaml": 1,
     "regression_validation216_client_messages.yaml": 1,
     "regression_validation218_client_messages.yaml": 1,
+    "regression_validation219_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -566,7 +567,9 @@ through directly, cheaper than CrowdWorks (「そこで直接しごとを受け�
 です」): flagged for the link sent by mail, not as the direct deal it is. In validation218 (the
 risky request in a P.S.), the next article asked for at once and the contract and escrow put
 off in brackets (「契約はまた後で追加しておきますね(仮払いもその時に)」): no rule asks the work of
-「次の記事も続けてお願いします」.
+「次の記事も続けてお願いします」. In validation219 (clients new to CrowdWorks), a client who asks
+whether delivery must be on CrowdWorks and asks for the usual shared Google Drive folder (the
+learned stage is 0.964 sure, below its 0.97).
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -2290,3 +2293,35 @@ def test_what_the_excuses_of_session_32_excuse(text: str, kinds: set[str]) -> No
     """Each new excuse holds only for what it says (the review of session 32's change), and no
     excuse keeps the learned stage from a risk the rules leave to it."""
     assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "risk", "kinds"),
+    [
+        # the procedure asked about, not the move asked for
+        ("Zoomに移りたいのですが、手続きは必要ですか？まだよくわかっていなくて。", "none", set()),
+        # no escrow before the budget's approval: the rule, not only the learned stage
+        (
+            "稟議が通るまで少しかかりますが、その間に構成案を進めていただけますか。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        # the finished work attached to a mail is a delivery outside too
+        (
+            "完成版はGmailに添付でお願いします。",
+            "caution",
+            {"delivery_outside", "off_platform_contact"},
+        ),
+        (
+            "仮払いがうまくいかないので、今回はPayPalにさせてください。",
+            "danger",
+            {"off_platform_payment"},
+        ),
+        ("来月からは弊社の発注管理システムから直接ご依頼します。", "danger", {"direct_contract"}),
+        ("参考資料はメール添付でお送りします。", "none", set()),
+    ],
+)
+def test_a_new_clients_innocent_proposals(text: str, risk: str, kinds: set[str]) -> None:
+    """Phrasings of validation219 (clients new to CrowdWorks), in other words."""
+    report = shipped_checker().check(text)
+    assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
