@@ -211,9 +211,11 @@ the 39 misses on a set of forum-style posts were such vetoes. For the veto, the 
 this many words (features: words and neighbouring pairs); a short question is judged as is."""
 LONG_POST = 4
 """A question of this many sentences or more is a post with a story: the vetoes read only its
-sentences that ask (a forum post's translator, Osaka and gigs made the regression 0.99 sure that
-no entry answers what Chatwork is). On the sealed sets 2 more right answers and 1 fewer, no
-near-miss answered; validation201 (posts in the style of Q&A sites) 2 more."""
+sentences that ask, when those name an anchor word (a forum post's translator, Osaka and gigs
+made the regression 0.99 sure that no entry answers what Chatwork is). On the sealed sets 2 more
+right answers and 1 fewer, no near-miss answered; validation201 (posts in the style of Q&A
+sites) 2 more. Without the anchor, a long off-topic post whose only question is 「どうすれば
+いいですか？」 left the vetoes nothing to read and was answered (the review found eleven)."""
 PREFER_PROBABILITY = 0.99
 """The learned ranker answers with another of the three leading entries instead of the scores'
 choice when it is this sure of it. Where the two disagreed (each set left out of the training
@@ -478,10 +480,11 @@ class _Question:
     """Typed in kana only, and its words spelled as the knowledge writes them (`KanaSpeller`):
     the learned stages may read them, but only in a question on our subject."""
     guessed: bool = False
-    asked_analysis: Analysis | None = None
-    """The sentences that ask, read apart from a long story (LONG_POST sentences or more)."""
     """Typed in kana only without a known spelling (ちゃとわ): answered only on a close match,
     spelled or not."""
+    asked_analysis: Analysis | None = None
+    """The sentences that ask, read apart from a long story (LONG_POST sentences or more) when
+    they name an anchor word: what the vetoes weigh."""
 
     @cached_property
     def lemmas(self) -> frozenset[str]:
@@ -852,7 +855,8 @@ class Matcher:
         the whole names no anchor word, or another subject (「時間単価制と…？仮払いのタイミングも
         変わる？」), or words its entry never speaks of, or asks what the entry does not answer:
         the story is the context then. Nor when the whole was answered and a veto withdrew it
-        (「…契約を途中でやめることに…仮払いのお金はどうなりますか？」): the story was weighed then."""
+        (「…契約を途中でやめることに…仮払いのお金はどうなりますか？」): the question was weighed
+        then (in a long post, its sentences that ask: see LONG_POST)."""
         if (
             before.tier != "suggest"
             or not ungated
@@ -1074,7 +1078,11 @@ class Matcher:
             typed_in_kana=typed_in_kana,
             spelled=typed_in_kana and not KANA_ONLY.fullmatch(analysis.text),
             guessed=guessed,
-            asked_analysis=asked_analysis if len(sentences) >= LONG_POST else None,
+            asked_analysis=(
+                asked_analysis
+                if len(sentences) >= LONG_POST and self._anchors.any(asked_terms)
+                else None
+            ),
         )
 
     def _foil_end(self, analysis: Analysis) -> int:
@@ -1649,7 +1657,8 @@ class Matcher:
                 f" prefers it to {previous}, the scores' choice)"
             )
         # an answer a veto withdrew (the learned one here, the regression's below) stays withdrawn:
-        # the whole was weighed and found to be about something no entry answers
+        # the question was weighed (a long post's asking sentences, see LONG_POST) and found to
+        # be about something no entry answers
         withdrawn = "answer" in (scores_tier, tier)
         tier, decision, best_index, best, scored, suggestions = self._last_question_stage(
             question,

@@ -168,17 +168,21 @@ def joined(analyses: Sequence[Analysis]) -> Analysis:
 
 _FUNCTION_POS = frozenset({"助詞", "助動詞"})
 _LIGHT_VERBS = frozenset({"為る", "居る", "有る"})
-_BEFORE_A_WORD = frozenset({"助詞", "補助記号", "記号", "空白"})
+_BEFORE_A_WORD = frozenset({"助詞", "接続詞", "補助記号", "記号", "空白"})
 
 
 def _inflection_only(analysis: Analysis, start: int, end: int) -> bool:
     """Two words or more between `start` and `end`, each a particle, an auxiliary, する, いる
     or ある, glued to the word before them: the tail of 乾いたら|している (指定, してい, is not
-    there) or 理由|なんです. After a particle, a mark or at the start they are a kana word the
-    analyser split (で|り・まい・ん・だー is リマインダー)."""
+    there) or 理由|なんです. After a particle, a conjunction, a mark or at the start, they are a
+    kana word the analyser split (で|り・まい・ん・だー is リマインダー), unless they begin with
+    する, いる or ある (水やりを|しています)."""
     index = analysis.word_index
     first = index.get(start)
-    if not first or analysis.words[first - 1].pos in _BEFORE_A_WORD:
+    if not first or (
+        analysis.words[first - 1].pos in _BEFORE_A_WORD
+        and analysis.words[first].lemma not in _LIGHT_VERBS
+    ):
         return False
     words = [analysis.words[index[at]] for at in range(start, end) if at in index]
     return len(words) > 1 and all(
@@ -195,8 +199,8 @@ class Lexicon:
         self._prefixes = frozenset(t[:size] for t in self.terms for size in range(1, len(t) + 1))
 
     def found(self, analysis: Analysis) -> frozenset[str]:
-        """Not a term spelled only by function words: 指定 (してい) is not in 乾いたらしています
-        (し・て・い)."""
+        """Whole words only, and not an inflection alone (see `_inflection_only`): 指定 (してい)
+        is not in 乾いたらしています (し・て・い)."""
         text = analysis.reading
         found = set()
         for start in analysis.boundaries:

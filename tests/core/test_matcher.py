@@ -1041,8 +1041,12 @@ def test_a_worker_who_already_went_outside_is_told_what_to_do_now(real):
 
 
 def test_the_learned_ranker_passes_the_subject_gate_only_when_nearly_sure(real):
-    rescued = real.answer("ok to share chatwork id before escrow?", explain=True)
-    assert rescued.entry.id == "when-to-exchange-ids"
+    rescued = real.answer(
+        "個人でカフェをやっています。受注者にチャットワークを勧められたのですが、"
+        "そもそもチャットワークって何ですか？",
+        explain=True,
+    )
+    assert rescued.entry.id == "what-is-chatwork"
     assert f">= {SUBJECT_RESCUE} among the suggestions" in rescued.explanation.decision
     assert "subject gate" in rescued.explanation.decision
     kept = real.answer("チャットワークのPC版とスマホアプリ同時にログインできる？", explain=True)
@@ -1406,3 +1410,18 @@ def test_the_vetoes_read_a_long_posts_asking_sentences(real):
     assert {"business", "chat", "app"} <= parsed.veto_lemmas
     answer = real.answer(post)
     assert answer.entry is not None and answer.entry.id == "what-is-chatwork"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "チャットワークでりまいんだーを設定したい",
+        "チャットワークでらんさーずの案件を受けてもいい？",
+    ],
+)
+def test_a_kana_word_of_another_subject_keeps_its_gate(real, question):
+    """Typed in kana after チャットワークで, the analyser splits リマインダー and ランサーズ into
+    particles; they are still words no entry answers (the off-subject gate), not an answer."""
+    answer = real.answer(question, explain=True)
+    assert answer.tier == "suggest"
+    assert answer.explanation.decision.startswith("suggest (about another subject")

@@ -569,7 +569,11 @@ risky request in a P.S.), the next article asked for at once and the contract an
 off in brackets (「契約はまた後で追加しておきますね(仮払いもその時に)」): no rule asks the work of
 「次の記事も続けてお願いします」. In validation219 (clients new to CrowdWorks), a client who asks
 whether delivery must be on CrowdWorks and asks for the usual shared Google Drive folder (the
-learned stage is 0.964 sure, below its 0.97).
+learned stage is 0.964 sure, below its 0.97). Validation220 (repeat orders and renewals) missed
+six until its wording was read (an interview trip as work, a first draft asked by a date while
+the escrow is pending, a test first for a repeat order, the application waved aside
+(わざわざ申請しなくても), "email the final files to me directly" beside "it saves us both time",
+and 省いちゃって); none remains.
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -2271,13 +2275,6 @@ def test_an_overseas_clients_wording(checker: SafetyChecker, text: str, kinds: s
             "Please wait for the funding before you start.",
             set(),
         ),
-        (
-            "Please start the first draft now; I'll fund it when the first draft looks good.",
-            {"work_before_escrow"},
-        ),
-        # the site's delivery said not to be hard, or asked about
-        ("最終版はクラウドワークスで納品すると、難しくないですよ。", set()),
-        ("最終版はクラウドワークスで納品すると難しいですか？", set()),
         # the details and the urgent messages kept in the site's messages
         (
             "スカウトをお送りしました。詳細はクラウドワークスのメッセージにてご説明いたします。",
@@ -2325,3 +2322,64 @@ def test_a_new_clients_innocent_proposals(text: str, risk: str, kinds: set[str])
     """Phrasings of validation219 (clients new to CrowdWorks), in other words."""
     report = shipped_checker().check(text)
     assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
+
+
+@pytest.mark.parametrize(
+    ("text", "risk", "kinds"),
+    [
+        # an interview trip is work too, asked before the contract
+        (
+            "契約はまだですが、先に現地へ取材に行っていただけますか。費用はあとで精算します。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        # the first draft asked by a date while the escrow is not in
+        (
+            "新しい契約を作りました（仮払いはまだです）。初稿を金曜までにお願いします。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        ("仮払いは完了しました。初稿を金曜までにお願いします。", "none", set()),
+        # the client's own staff moving their chat is told of, and the guide is the work
+        (
+            "We're moving our internal team chat to Chatwork, so I need a how-to guide for our staff.",
+            "none",
+            set(),
+        ),
+    ],
+)
+def test_a_repeat_clients_wording(text: str, risk: str, kinds: set[str]) -> None:
+    """Phrasings of validation220 (repeat orders and renewals), in other words."""
+    report = shipped_checker().check(text)
+    assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
+
+
+@pytest.mark.parametrize(
+    ("text", "set_aside"),
+    [
+        ("原稿はメールで。クラウドワークスで納品すると、社内で見るのが難しいので。", True),
+        ("クラウドワークスで納品すると検収が遅れるので、しなくていいです。", True),
+        ("最終版はクラウドワークスで納品すると、難しくないですよ。", False),
+        ("クラウドワークスで納品すると難しいですか？", False),
+        ("最終版をクラウドワークスで納品すると、難しい手続きなしで検収できます。", False),
+    ],
+)
+def test_the_sites_delivery_called_hard_is_set_aside_unless_denied_or_asked(
+    text: str, set_aside: bool
+) -> None:
+    """An excuse the client calls hard to use is no excuse; one said not to be hard, or asked
+    about, still is."""
+    excuse = re.search("クラウドワークスで納品", text)
+    assert excuse is not None
+    assert safety_module._set_aside(text, excuse) is set_aside
+
+
+def test_the_escrow_promised_once_the_draft_looks_good_is_pending(checker: SafetyChecker) -> None:
+    """The rules alone: the learned stage would flag it too, and hide a broken pattern."""
+    risky = "Please start the first draft now; I'll fund it when the first draft looks good."
+    assert "work_before_escrow" in {f.kind for f in checker.check(risky).findings}
+    contract = (
+        "I'll fund the escrow once the contract looks good on your side. "
+        "Please wait for the funding before you start."
+    )
+    assert checker.check(contract).risk == "none"

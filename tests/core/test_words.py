@@ -101,6 +101,7 @@ def test_a_kana_word_the_analyser_splits_after_a_particle_is_still_found():
         "らんさーず"
     }
     assert lexicon.found(analyse("チャットワークのつうわについて知りたい")) == {"つうわ"}
+    assert Lexicon(["してい"]).found(analyse("毎日水やりをしています")) == set()
 
 
 @given(TEXTS, st.data())
