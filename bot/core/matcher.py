@@ -211,11 +211,15 @@ the 39 misses on a set of forum-style posts were such vetoes. For the veto, the 
 this many words (features: words and neighbouring pairs); a short question is judged as is."""
 LONG_POST = 4
 """A question of this many sentences or more is a post with a story: the vetoes read only its
-sentences that ask, when those name an anchor word (a forum post's translator, Osaka and gigs
+sentences that ask, when those name an anchor word besides Chatwork and CrowdWorks (a forum
+post's translator, Osaka and gigs
 made the regression 0.99 sure that no entry answers what Chatwork is). On the sealed sets 2 more
 right answers and 1 fewer, no near-miss answered; validation201 (posts in the style of Q&A
 sites) 2 more. Without the anchor, a long off-topic post whose only question is 「どうすれば
-いいですか？」 left the vetoes nothing to read and was answered (the review found eleven)."""
+いいですか？」 or 「チャットワークでのやり方を教えてください」 left the vetoes nothing to read and was
+answered (the reviews found eleven). The cost: an in-scope long post whose question is as bare
+(「…まだ仮払いがされていません。どうしたらいいでしょう？」) is weighed whole and may be vetoed, as
+before LONG_POST."""
 PREFER_PROBABILITY = 0.99
 """The learned ranker answers with another of the three leading entries instead of the scores'
 choice when it is this sure of it. Where the two disagreed (each set left out of the training
@@ -484,7 +488,7 @@ class _Question:
     spelled or not."""
     asked_analysis: Analysis | None = None
     """The sentences that ask, read apart from a long story (LONG_POST sentences or more) when
-    they name an anchor word: what the vetoes weigh."""
+    they name an anchor word besides the names: what the vetoes weigh."""
 
     @cached_property
     def lemmas(self) -> frozenset[str]:
@@ -1080,7 +1084,7 @@ class Matcher:
             guessed=guessed,
             asked_analysis=(
                 asked_analysis
-                if len(sentences) >= LONG_POST and self._anchors.any(asked_terms)
+                if len(sentences) >= LONG_POST and self._anchors.any(asked_terms - self._names)
                 else None
             ),
         )

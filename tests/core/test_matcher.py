@@ -1425,3 +1425,14 @@ def test_a_kana_word_of_another_subject_keeps_its_gate(real, question):
     answer = real.answer(question, explain=True)
     assert answer.tier == "suggest"
     assert answer.explanation.decision.startswith("suggest (about another subject")
+
+
+def test_a_long_post_whose_question_names_only_chatwork_is_weighed_whole(real):
+    """Its asking sentence names no anchor word but チャットワーク: the vetoes read the whole post
+    (renaming a group chat is no subject of ours), not the bare question alone."""
+    post = (
+        "チャットワークのグループチャットを使っています。メンバーが20人を超えました。"
+        "チャットの名前とアイコンを変えたいです。チャットワークでのやり方を教えてください。"
+    )
+    assert real._question(post).asked_analysis is None
+    assert not real.answer(post).matched

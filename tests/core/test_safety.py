@@ -2383,3 +2383,59 @@ def test_the_escrow_promised_once_the_draft_looks_good_is_pending(checker: Safet
         "Please wait for the funding before you start."
     )
     assert checker.check(contract).risk == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("仮払いは終わってからでも大丈夫なので、先に書き始めてください。", {"work_before_escrow"}),
+        ("仮払いは終わってから、書き始めてくださいね。", set()),
+        (
+            "承認まで2日かかるので、その間だけSlackに招待させてください。承認され次第、正式にご案内します。",
+            {"off_platform_contact"},
+        ),
+        (
+            "承認まで少しかかるようなので、その間にChatworkのアカウントだけ登録しておいてください。承認されたらIDを交換しましょう。",
+            set(),
+        ),
+        ("弊社の業務管理ツールで直接入力していただく作業です。マニュアルはお送りします。", set()),
+        ("弊社の発注システムからクラウドワークス上で直接依頼します。", set()),
+        (
+            "予算の承認が下りるまでお待ちください。承認後に契約と仮払いを行いますので、その後着手してください。",
+            set(),
+        ),
+        (
+            "お見積りを作成してください。その後、契約と仮払いを行います。確認できましたら着手してください。",
+            set(),
+        ),
+        (
+            "先に記事を書いてください。チェックします。その後、仮払いします。",
+            {"work_before_escrow"},
+        ),
+        ("契約前ですが、弊社スタッフが取材に行ってきました。資料は契約後にお送りします。", set()),
+        ("テストの結果が良かったので、よければ次回もこちらで発注させてください。", set()),
+        ("仮払いはクレジットカードが使えないので、銀行振込にさせてください。", set()),
+        (
+            "Our internal team chat is on Chatwork; let's talk there instead of here.",
+            {"off_platform_contact"},
+        ),
+        (
+            "クラウドワークスだと手続きが必要なので、LINEでやり取りしましょう。",
+            {"off_platform_contact"},
+        ),
+        (
+            "CWのメッセージのみでやりとりは大変なので、Chatworkに移りませんか。",
+            {"off_platform_contact"},
+        ),
+        ("Could you send me the final draft directly on this platform?", set()),
+        ("Upload the final files on CrowdWorks so both of us can review them.", set()),
+        (
+            "仮払いは完了させますが、納品後になります。先に着手してください。",
+            {"work_before_escrow"},
+        ),
+    ],
+)
+def test_the_reviews_inputs_of_session_32(text: str, kinds: set[str]) -> None:
+    """Inputs the second and third reviews of session 32 tried: each excuse holds only for what
+    it says, and each new pattern reads only what it names."""
+    assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
