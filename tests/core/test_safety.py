@@ -2433,9 +2433,43 @@ def test_the_escrow_promised_once_the_draft_looks_good_is_pending(checker: Safet
             "仮払いは完了させますが、納品後になります。先に着手してください。",
             {"work_before_escrow"},
         ),
+        ("仮払いが終わってからでいいので、先に書き始めてください。", {"work_before_escrow"}),
+        ("仮払いは終わってから進めてください。", set()),
+        ("仮払いがおわってから書き始めてくださいね。", set()),
+        (
+            "まずは1本書いてください。仮払いを行いますので、その後修正作業を始めてください。",
+            {"work_before_escrow"},
+        ),
+        (
+            "予算の承認が下りるまでお待ちください。承認後に契約と仮払いを行いますので、その後着手してください。",
+            set(),
+        ),
+        (
+            "リピートのご依頼ですが、まずはテストとして1本書いていただき、結果が良ければ次回から正式に発注します。",
+            {"work_before_escrow"},
+        ),
+        ("契約前ですが、先に取材に行ってくれますか。", {"work_before_escrow"}),
+        ("契約前ですが、先に現地へ取材に行けますか？", {"work_before_escrow"}),
+        ("Zoomで打ち合わせしたいのですが、何か手続きが必要になりますか？", set()),
+        (
+            "The files are too big to upload on CrowdWorks, so please email the final files to me.",
+            {"delivery_outside"},
+        ),
+        (
+            "見積書を作成してください。その後、契約と仮払いを行います。確認できましたら着手してください。",
+            set(),
+        ),
+        (
+            "クラウドワークスのメッセージだけでやり取りしていると不便なので、LINEに移りませんか。",
+            {"off_platform_contact"},
+        ),
+        (
+            "Slackのほうが慣れていますが、今回はクラウドワークスのメッセージだけでやりとりしましょう。",
+            set(),
+        ),
     ],
 )
 def test_the_reviews_inputs_of_session_32(text: str, kinds: set[str]) -> None:
-    """Inputs the second and third reviews of session 32 tried: each excuse holds only for what
-    it says, and each new pattern reads only what it names."""
+    """Inputs the second, third and fourth reviews of session 32 tried: each excuse holds only for
+    what it says, and each new pattern reads only what it names."""
     assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
