@@ -2455,6 +2455,11 @@ def test_the_escrow_promised_once_the_draft_looks_good_is_pending(checker: Safet
             "The files are too big to upload on CrowdWorks, so please email the final files to me.",
             {"delivery_outside"},
         ),
+        # (the fixture validation6: no "to")
+        (
+            "Please send finished file to my Dropbox only. No need upload on CrowdWorks.",
+            {"delivery_outside"},
+        ),
         (
             "見積書を作成してください。その後、契約と仮払いを行います。確認できましたら着手してください。",
             set(),
