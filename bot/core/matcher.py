@@ -212,10 +212,10 @@ this many words (features: words and neighbouring pairs); a short question is ju
 LONG_POST = 4
 """A question of this many sentences or more is a post with a story: the vetoes read only its
 sentences that ask, when those name an anchor word besides Chatwork and CrowdWorks (a forum
-post's translator, Osaka and gigs
-made the regression 0.99 sure that no entry answers what Chatwork is). On the sealed sets 2 more
-right answers and 1 fewer, no near-miss answered; validation201 (posts in the style of Q&A
-sites) 2 more. Without the anchor, a long off-topic post whose only question is 「どうすれば
+post's translator, Osaka and gigs made the regression 0.99 sure that no entry answers what
+Chatwork is). On the sealed sets 2 more right answers and 1 fewer, no near-miss answered;
+validation201 (posts in the style of Q&A sites) 2 more. Generic anchors (料金, やりとり) still
+count: a long accounting question on Chatwork's fee is answered. Without the anchor, a long off-topic post whose only question is 「どうすれば
 いいですか？」 or 「チャットワークでのやり方を教えてください」 left the vetoes nothing to read and was
 answered (the reviews found eleven). The cost: an in-scope long post whose question is as bare
 (「…まだ仮払いがされていません。どうしたらいいでしょう？」) is weighed whole and may be vetoed, as
