@@ -71,8 +71,8 @@ _CONTRASTIVE = frozenset({"けれど", "けれども", "が", "のに"})
 """Conjunctive particles that set one clause against the next (see `Matcher._foil_end`)."""
 _LIKE = frozenset({"みたい", "よう"})
 """みたいに, ように: "like X" (see `Matcher._foil_end`)."""
-_SET_AGAINST = frozenset({"違う", "比べる", "比較"})
-"""と違って, と比べて, に比較して (see `Matcher._foil_end`)."""
+_SET_AGAINST = frozenset({"違う", "比べる", "比較", "同じ"})
+"""と違って, と比べて, に比較して, と同じで (see `Matcher._foil_end`)."""
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…])|(?<=\.) ")
 _ASKS = re.compile(r"(?:[?？]|か|かな|かね|の|教えて(?:ください)?|知りたいです?)[。.!！…\s]*$")
 """A sentence that asks something; in a long post the others are the story around the question."""
@@ -489,6 +489,11 @@ class _Question:
     asked_analysis: Analysis | None = None
     """The sentences that ask, read apart from a long story (LONG_POST sentences or more) when
     they name an anchor word besides the names: what the vetoes weigh."""
+    set_aside: tuple[tuple[int, int], ...] = ()
+    """Spans of the other sites and tools named but not asked about, when what is asked names
+    an anchor word: in the story (「ランサーズと画面が違って迷子です。…申請ボタンってどこ？」) or
+    as the foil (see `Matcher._foil_end`). The vetoes do not weigh them: the near-misses they
+    learned from name other sites and tools often."""
 
     @cached_property
     def lemmas(self) -> frozenset[str]:
@@ -498,8 +503,10 @@ class _Question:
     @cached_property
     def veto_lemmas(self) -> frozenset[str]:
         """The vetoes' features (`_veto_features`), made once: both vetoes read them; in a long
-        post, those of the sentences that ask."""
-        return _veto_features(self.asked_analysis or self.analysis)
+        post, those of the sentences that ask; else without the subjects set aside."""
+        if self.asked_analysis is not None:
+            return _veto_features(self.asked_analysis)
+        return _veto_features(self.analysis, self.set_aside)
 
     @cached_property
     def _worked_out(self) -> dict[tuple[str, int], Any]:
@@ -1071,6 +1078,11 @@ class Matcher:
                 if (starts := [start for start, _ in asked_analysis.find(term)])
                 and max(starts) < foil_end
             }
+        set_aside = (
+            self._set_aside(terms) - self._set_aside(asked_terms)
+            if self._anchors.any(asked_terms - self._names)
+            else frozenset()
+        )
         return _Question(
             analysis,
             terms,
@@ -1087,6 +1099,7 @@ class Matcher:
                 if len(sentences) >= LONG_POST and self._anchors.any(asked_terms - self._names)
                 else None
             ),
+            set_aside=tuple(span for term in set_aside for span in analysis.find(term)),
         )
 
     def _foil_end(self, analysis: Analysis) -> int:
@@ -1326,7 +1339,7 @@ class Matcher:
         """Aspects and other tools the question names but the entry never speaks of: a
         question about Chatwork's task feature or Lancers' rules is not answered by an entry
         that merely shares its other words; in a question typed in kana only, an aspect counts
-        even inside a guessed word. Another tool counts only when the question names
+        even inside a guessed word, unless it is a site set aside as the foil. Another tool counts only when the question names
         neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
         What the entry speaks of is what it answers (its phrasings and keywords): an answer
         that mentions a password in passing does not answer a question about a forgotten one.
@@ -1334,7 +1347,9 @@ class Matcher:
         and then asks about the free plan is about the free plan."""
         terms = self._unsupported.hits(question.asked_terms)
         if question.typed_in_kana:
-            terms |= self._unsupported.inside(question.analysis)
+            terms |= self._unsupported.inside(question.analysis) - (
+                question.terms - question.asked_terms
+            )
         if not self._own_subjects.any(question.terms):
             terms |= self._other_subjects.hits(question.asked_terms)
         asked = self._entry_asked[entry_index]
@@ -1743,6 +1758,12 @@ class Matcher:
     def _story_subjects(self, terms: frozenset[str]) -> frozenset[str]:
         return self._unsupported.hits(terms) | self._other_subjects.hits(terms)
 
+    def _set_aside(self, terms: frozenset[str]) -> frozenset[str]:
+        """Other sites and tools: named in the story or as the foil, they are not asked about.
+        Not the aspects no entry covers (却下, Linux): a story that names one is often what
+        "Is that true?" asks about."""
+        return self._marketplaces.hits(terms) | self._other_subjects.hits(terms)
+
 
 def _regression_key(
     entries: Sequence[FaqEntry],
@@ -1840,17 +1861,22 @@ def _unless_stop_gram(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]
 def _ranker_features(analysis: Analysis) -> frozenset[str]:
     """The ranker's features: dictionary forms and neighbouring pairs, and each word's synonym
     groups (≈id), so "メッセージを消したい" weighs what "削除" taught it."""
-    return features([word.lemma for word in analysis.words]) | _synonym_groups(analysis)
+    return features([word.lemma for word in analysis.words]) | _synonym_groups(analysis.words)
 
 
-def _veto_features(analysis: Analysis) -> frozenset[str]:
-    """The vetoes' features: as `_ranker_features`, of content words only (see VETO_POS)."""
-    content = [word.lemma for word in analysis.words if word.pos not in VETO_POS]
-    return features(content) | _synonym_groups(analysis)
+def _veto_features(analysis: Analysis, set_aside: Sequence[tuple[int, int]] = ()) -> frozenset[str]:
+    """The vetoes' features: as `_ranker_features`, of content words only (see VETO_POS), and
+    not of the words inside the `set_aside` spans."""
+    words = [
+        word
+        for word in analysis.words
+        if word.pos not in VETO_POS and not any(s <= word.start < e for s, e in set_aside)
+    ]
+    return features([word.lemma for word in words]) | _synonym_groups(words)
 
 
-def _synonym_groups(analysis: Analysis) -> set[str]:
-    return {f"{SYNONYM_MARK}{group}" for word in analysis.words for group in word.synonyms}
+def _synonym_groups(words: Iterable[Word]) -> set[str]:
+    return {f"{SYNONYM_MARK}{group}" for word in words for group in word.synonyms}
 
 
 def _entry_texts(entry: FaqEntry) -> Iterable[str]:

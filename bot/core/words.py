@@ -236,6 +236,10 @@ _SPELLED_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"
 _WRITTEN = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _LATIN_LETTERS = re.compile(r"[a-z]+")
 _SHORTEST_SWAPPED = 5
+_SHORTEST_SPELLED_OUT = 4
+"""Kana typed with the long vowel spelled out (ちゃっとわあく, ぐうぐる) are read as the word with
+ー, from four kana up: shorter keys such as たあ (たー) or めえる would be found inside ordinary
+words."""
 
 
 def _spellable(word: Word) -> bool:
@@ -290,8 +294,12 @@ class KanaSpeller:
             and (spelled_out := long_vowels_spelled_out(reading)) not in self._spelling
         }
         """Its words with a long vowel, spelled out as romaji writes them (めっせえじ → めっせーじ):
-        for romaji only, where they are whole words; in kana, spelled-out keys such as たあ
-        (たー) would be found inside ordinary words."""
+        for romaji, where they are whole words."""
+        self._spelling.update(
+            (spelled_out, self._spelling[reading])
+            for spelled_out, reading in self.long_vowels.items()
+            if len(spelled_out) >= _SHORTEST_SPELLED_OUT
+        )
         self._longest = max(map(len, self._spelling), default=0)
 
     def spell(self, text: str) -> str:

@@ -2478,3 +2478,64 @@ def test_the_reviews_inputs_of_session_32(text: str, kinds: set[str]) -> None:
     """Inputs the second, third and fourth reviews of session 32 tried: each excuse holds only for
     what it says, and each new pattern reads only what it names."""
     assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "risk", "kinds"),
+    [
+        # the meeting on the tool wished for, the rule conceded
+        (
+            "承認前なのは分かっていますが、まずはGoogle Meetでお話しできればと考えています。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        # the ID ahead of the approval, the talk after it
+        (
+            "では、LINEのIDだけ先に交換しておいて、やり取り自体は承認後にしましょう。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        # the escrow held up by the payment, the work asked for meanwhile
+        (
+            "仮払いしようとしたら決済エラーになってしまいました。待っている間に構成案だけ作っておいてもらえますか。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "カードの上限が心配でしたが、仮払いは完了しました。構成案から進めてください。",
+            "none",
+            set(),
+        ),
+        ("記事はすべてチャットワークでまとめて受け取ります。", "caution", {"delivery_outside"}),
+        # the work counted as delivered once received there
+        (
+            "Slackで受け取った段階で納品完了とさせてください。",
+            "caution",
+            {"delivery_outside", "off_platform_contact"},
+        ),
+        # the site's delivery said to be unreadable, and a mailbox named instead
+        (
+            "納品機能でアップされると、社内のPCでは開けないので、Gmailに送ってください。",
+            "caution",
+            {"delivery_outside", "off_platform_contact"},
+        ),
+        ("クラウドワークスの納品ボタンから送っていただければ、問題なく開けます。", "none", set()),
+        # an invoice, paid by the client's own transfer (not from the escrow)
+        (
+            "請求書をお送りいただければ、弊社から直接振り込みます。",
+            "danger",
+            {"off_platform_payment"},
+        ),
+        ("請求書をお送りいただければ、クラウドワークスの仮払いから精算します。", "none", set()),
+        # the client's own site to apply on (not only to read about the company)
+        ("当社ホームページの応募フォームからお申し込みください。", "danger", {"direct_contract"}),
+        ("弊社のホームページで会社概要をご覧いただけます。", "none", set()),
+        # what was shared there, acknowledged
+        ("チャットワークで共有いただいた資料、拝見しました。ありがとうございます。", "none", set()),
+    ],
+)
+def test_a_clients_answer_to_the_workers_reply(text: str, risk: str, kinds: set[str]) -> None:
+    """Phrasings of validation222 (clients answering a worker who asked for the safe way), in
+    other words."""
+    report = shipped_checker().check(text)
+    assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)

@@ -299,6 +299,15 @@ def test_the_speller_never_spells_short_readings_of_one_kanji_or_a_word_seen_onc
     assert speller.spell("けんしゅう") == "けんしゅう"
 
 
+def test_the_speller_reads_a_long_vowel_spelled_out_as_the_word_with_it():
+    """ぐうぐる is typed for グーグル (as romaji writes guuguru); from four kana up only, since a
+    shorter key such as めえる would be found inside ordinary words."""
+    speller = _speller(*["グーグルのアカウント"] * 2, *["メールで送る"] * 2)
+    assert speller.spell("ぐうぐるの") == "グーグルの"
+    assert speller.spell("ぐーぐるの") == "グーグルの"
+    assert speller.spell("ためえるの") == "ためえるの"
+
+
 def test_the_speller_prefers_the_longest_known_words():
     """でしょうにん is で・承認 (one long spelled word), not でしょう・に・ん."""
     speller = _speller(*["承認されますか"] * 2, *["そうでしょう"] * 3)
