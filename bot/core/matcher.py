@@ -491,9 +491,11 @@ class _Question:
     they name an anchor word besides the names: what the vetoes weigh."""
     set_aside: tuple[tuple[int, int], ...] = ()
     """Spans of the other sites and tools named but not asked about, when what is asked names
-    an anchor word: in the story (「ランサーズと画面が違って迷子です。…申請ボタンってどこ？」) or
-    as the foil (see `Matcher._foil_end`). The vetoes do not weigh them: the near-misses they
-    learned from name other sites and tools often."""
+    Chatwork or CrowdWorks and an anchor word: in the story (「ランサーズと画面が違って迷子です。
+    …クラウドワークスの申請ボタンってどこ？」) or as the foil (「Zoomと比べて、チャットワークの
+    ビデオ通話は…」, see `Matcher._foil_end`). The vetoes do not weigh them: the near-misses they
+    learned from name other sites and tools often. Not when only the story names ours
+    (「普段はランサーズを使っています。直接契約を持ちかけられたら…」: Lancers is the frame)."""
 
     @cached_property
     def lemmas(self) -> frozenset[str]:
@@ -1070,17 +1072,19 @@ class Matcher:
         if asked_analysis is not analysis and terms:
             asked_terms = self._lexicon.found(asked_analysis)
             aspects = self._aspects_asked(asked_analysis)
-        marketplaces = self._marketplaces.hits(asked_terms)
-        if marketplaces and sum(asks) == 1 and (foil_end := self._foil_end(asked_analysis)):
-            asked_terms = asked_terms - {
+        foil: frozenset[str] = frozenset()
+        others = self._set_aside(asked_terms)
+        if others and sum(asks) == 1 and (foil_end := self._foil_end(asked_analysis)):
+            foil = frozenset(
                 term
-                for term in marketplaces
+                for term in others
                 if (starts := [start for start, _ in asked_analysis.find(term)])
                 and max(starts) < foil_end
-            }
+            )
+            asked_terms = asked_terms - self._marketplaces.hits(foil)
         set_aside = (
-            self._set_aside(terms) - self._set_aside(asked_terms)
-            if self._anchors.any(asked_terms - self._names)
+            self._set_aside(terms) - self._set_aside(asked_terms) | foil
+            if self._own_subjects.any(asked_terms) and self._anchors.any(asked_terms - self._names)
             else frozenset()
         )
         return _Question(
@@ -1105,9 +1109,10 @@ class Matcher:
     def _foil_end(self, analysis: Analysis) -> int:
         """Where the foil of the one sentence that asks ends (0: none): 「ランサーズには催促機能みたい
         なのがあるけど、クラウドワークスは？」 and 「ランサーズのように、クラウドワークスでも…」 set
-        another marketplace against ours, and ask only what comes after けど, のに, みたいに, ように
-        or と違って, when that names Chatwork or CrowdWorks. Only a marketplace said before it is the
-        foil's (see `_parse`), not a feature no entry covers (Upworkのマイルストーン)."""
+        another marketplace against ours, and ask only what comes after けど, のに, みたいに, ように,
+        と違って or と同じで, when that names Chatwork or CrowdWorks. Only another site or tool said
+        before it is the foil's (see `_parse`: a marketplace is then not what is asked, and the
+        vetoes set both aside), not a feature no entry covers (Upworkのマイルストーン)."""
         words = analysis.words
         end = 0
         for index, word in enumerate(words):
@@ -1339,7 +1344,8 @@ class Matcher:
         """Aspects and other tools the question names but the entry never speaks of: a
         question about Chatwork's task feature or Lancers' rules is not answered by an entry
         that merely shares its other words; in a question typed in kana only, an aspect counts
-        even inside a guessed word, unless it is a site set aside as the foil. Another tool counts only when the question names
+        even inside a guessed word, unless it is a site or tool named only in the story or as
+        the foil. Another tool counts only when the question names
         neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
         What the entry speaks of is what it answers (its phrasings and keywords): an answer
         that mentions a password in passing does not answer a question about a forgotten one.
@@ -1347,7 +1353,7 @@ class Matcher:
         and then asks about the free plan is about the free plan."""
         terms = self._unsupported.hits(question.asked_terms)
         if question.typed_in_kana:
-            terms |= self._unsupported.inside(question.analysis) - (
+            terms |= self._unsupported.inside(question.analysis) - self._set_aside(
                 question.terms - question.asked_terms
             )
         if not self._own_subjects.any(question.terms):

@@ -237,6 +237,7 @@ _WRITTEN = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _LATIN_LETTERS = re.compile(r"[a-z]+")
 _SHORTEST_SWAPPED = 5
 _SHORTEST_SPELLED_OUT = 4
+_VOWELS = frozenset("あいうえお")
 """Kana typed with the long vowel spelled out (ちゃっとわあく, ぐうぐる) are read as the word with
 ー, from four kana up: shorter keys such as たあ (たー) or めえる would be found inside ordinary
 words."""
@@ -295,11 +296,15 @@ class KanaSpeller:
         }
         """Its words with a long vowel, spelled out as romaji writes them (めっせえじ → めっせーじ):
         for romaji, where they are whole words."""
-        self._spelling.update(
-            (spelled_out, self._spelling[reading])
+        self._spelled_out = {
+            spelled_out: self._spelling[reading]
             for spelled_out, reading in self.long_vowels.items()
             if len(spelled_out) >= _SHORTEST_SPELLED_OUT
-        )
+        }
+        """Those typed in kana (see _SHORTEST_SPELLED_OUT); one that ends in the vowel it spells
+        out is not taken before another vowel: きどくするうえで is 既読・する・上で, not
+        既読スルー・え・で."""
+        self._spelling.update(self._spelled_out)
         self._longest = max(map(len, self._spelling), default=0)
 
     def spell(self, text: str) -> str:
@@ -317,7 +322,12 @@ class KanaSpeller:
                 continue
             options = [(start + 1, here[0], run[start])]
             for end in range(start + 2, min(len(run), start + self._longest) + 1):
-                if (surface := self._spelling.get(run[start:end])) is not None:
+                if (surface := self._spelling.get(run[start:end])) is not None and not (
+                    end < len(run)
+                    and run[end] in _VOWELS
+                    and run[end - 1] in _VOWELS
+                    and run[start:end] in self._spelled_out
+                ):
                     spelt = surface != run[start:end]
                     options.append((end, here[0] + (end - start) ** 2 + spelt, surface))
             for end, score, piece in options:

@@ -939,13 +939,25 @@ def test_the_vetoes_set_aside_another_site_named_only_in_the_story(real):
     [
         "I heard Chatwork has a desktop app for Linux. Is that true?",
         "ランサーズの手数料って何パーセント？クラウドワークスで仮払いは必要？",
+        "普段はランサーズを使っています。直接契約を持ちかけられたらどうすればいいですか？",
+        "ココナラで出品しています。有料プランの料金はいくらですか？",
     ],
 )
 def test_what_the_story_names_is_still_weighed_when_the_question_names_nothing_else(real, question):
-    """Only other sites and tools are set aside, and only when what is asked names a subject of
-    ours: "Is that true?" asks about the story, and a site asked about in its own sentence is
-    asked."""
+    """Only other sites and tools are set aside, and only when what is asked names Chatwork or
+    CrowdWorks and a subject of ours: "Is that true?" asks about the story, a site asked about
+    in its own sentence is asked, and a site the story names is the frame of a question that
+    names neither of ours."""
     assert not real.answer(question).matched
+
+
+def test_the_vetoes_set_aside_a_tool_set_against_ours_as_the_foil(real):
+    """「Zoomと比べて、チャットワークの…」 asks about Chatwork: Zoom is the foil."""
+    answered = real.answer(
+        "Zoomと比べて、チャットワークのビデオ通話は何人までできますか？", explain=True
+    )
+    assert answered.entry is not None, answered.explanation.decision
+    assert answered.entry.id == "free-plan-limits"
 
 
 def test_aspect_gate_answers_an_aspect_only_from_an_entry_that_asks_it():

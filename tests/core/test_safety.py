@@ -2539,3 +2539,140 @@ def test_a_clients_answer_to_the_workers_reply(text: str, risk: str, kinds: set[
     other words."""
     report = shipped_checker().check(text)
     assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
+
+
+@pytest.mark.parametrize(
+    ("text", "risk", "kinds"),
+    [
+        # the escrow's amount not settled, a zero-yen contract, the escrow after the first sample
+        (
+            "仮払いの額がまだ決まっていないのですが、確定したら入れますので、先に構成だけ作っておいてください。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "ひとまず0円で契約していただき、作業を進めながら金額を決めましょう。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "The deposit will go in once the first sample is approved, so feel free to start today.",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        # both files are not both ways of delivering
+        (
+            "データはPSDとJPGの両方を、共有フォルダにアップしてください。アップを確認した時点で納品完了とします。",
+            "caution",
+            {"delivery_outside"},
+        ),
+        # the site's delivery made optional, or reminded of
+        (
+            "クラウドワークスでの納品は、してもしなくてもどちらでも構いません。",
+            "caution",
+            {"delivery_outside"},
+        ),
+        (
+            "クラウドワークスでの納品をお忘れなく。しなくても自動で終わることはありません。",
+            "none",
+            set(),
+        ),
+        # paid through the site, the bank details not needed
+        (
+            "お支払いはクラウドワークス経由となりますので、口座番号のご連絡は不要です。",
+            "none",
+            set(),
+        ),
+        ("報酬はクラウドワークスにご登録いただいた口座に振り込まれます。", "none", set()),
+        (
+            "報酬はクラウドワークスに登録の口座ではなく、こちらの口座に直接振り込みます。",
+            "danger",
+            {"off_platform_payment"},
+        ),
+        (
+            "Please send the signed contract back here on CrowdWorks. No need to email it separately.",
+            "none",
+            set(),
+        ),
+        # a direct contract as what the article touches on, not what the client asks
+        (
+            "記事では、知人と直接契約する場合の注意点にも軽く触れていただけると助かります。",
+            "none",
+            set(),
+        ),
+        (
+            "できれば直接契約でお願いしたいです。規約のことは一言触れておきますね。",
+            "danger",
+            {"direct_contract"},
+        ),
+    ],
+)
+def test_a_clients_paperwork(text: str, risk: str, kinds: set[str]) -> None:
+    """Phrasings of validation223 (contracts, NDAs, invoices and bank details), in other words."""
+    report = shipped_checker().check(text)
+    assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # the client's own site: applying there, not the work's data registered there
+        ("リストのうち未登録の店舗を、フォームから登録してください。", set()),
+        ("当社の不動産サイトから物件情報を登録してください。", set()),
+        (
+            "弊社の採用サイトからエントリーしてください。そちらで正式に契約となります。",
+            {"direct_contract"},
+        ),
+        # a card's limit is an escrow held up only beside the escrow, not a job about payments
+        (
+            "ECサイトの改修です。決済エラーが発生した際の表示を修正してください。まずは現状の調査から進めてください。",
+            set(),
+        ),
+        (
+            "クレカの与信が下りず仮払いが保留中です。今日から執筆を進めてください。",
+            {"work_before_escrow"},
+        ),
+        (
+            "昨日は仮払いが通らなかったのですが、本日無事に反映されましたので、作業を始めてください。",
+            set(),
+        ),
+        # what was shared there excuses nothing asked there after it
+        (
+            "チャットワークでご共有いただいた資料を確認したので、このあとチャットワークで詳しくお話ししましょう。",
+            {"off_platform_contact"},
+        ),
+        # one's own account readied ahead is the safe order; an ID or contact passed ahead is not
+        (
+            "チャットワークのアカウントだけ先に登録しておいて、承認が下りたらIDを交換しましょう。",
+            set(),
+        ),
+        (
+            "IDの交換だけ先に済ませておいて、やり取り自体は承認後にしましょう。",
+            {"off_platform_contact"},
+        ),
+        (
+            "連絡先だけ先にお伝えしておきますね。承認されたらご連絡ください。",
+            {"off_platform_contact"},
+        ),
+        ("商品IDをあらかじめお送りしますので、その商品のレビューを書いてください。", set()),
+        # a device, or the tool as the work, is no meeting wished for
+        ("写真の撮影はスマホでできれば大丈夫です。一眼レフは不要です。", set()),
+        ("ライブ配信はZoomでできればと考えています。配信マニュアルの作成をお願いします。", set()),
+        # the button called hard but still asked for
+        (
+            "納品ボタンから送っていただくとPDFが開けないことがあるので、Word形式で納品ボタンからお送りください。",
+            set(),
+        ),
+        (
+            "CWに納品されるとファイルが重くて開けないので、ギガファイル便でください。",
+            {"delivery_outside"},
+        ),
+        ("請求書を郵送していただければ、翌月末に振り込みます。", {"off_platform_payment"}),
+        ("請求書をお送りいただければ、支払いはいつも通りCWで行います。", set()),
+        ("Googleドライブで確認した段階で検収完了とします。", {"delivery_outside"}),
+    ],
+)
+def test_the_reviews_inputs_of_session_33(text: str, kinds: set[str]) -> None:
+    """Inputs the first review of session 33 tried: each new pattern reads only what it names,
+    and each new excuse excuses only what it says."""
+    assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds

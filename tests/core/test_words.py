@@ -308,6 +308,13 @@ def test_the_speller_reads_a_long_vowel_spelled_out_as_the_word_with_it():
     assert speller.spell("ためえるの") == "ためえるの"
 
 
+def test_the_speller_does_not_take_a_spelled_out_vowel_that_begins_the_next_word():
+    """きどくするうえで is する・上で: 既読スルー would take the う of うえ."""
+    speller = _speller(*["既読スルーされた"] * 2)
+    assert speller.spell("きどくするうされた") == "既読スルーされた"
+    assert speller.spell("きどくするうえで") == "きどくするうえで"
+
+
 def test_the_speller_prefers_the_longest_known_words():
     """でしょうにん is で・承認 (one long spelled word), not でしょう・に・ん."""
     speller = _speller(*["承認されますか"] * 2, *["そうでしょう"] * 3)
