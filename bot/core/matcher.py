@@ -73,6 +73,10 @@ _LIKE = frozenset({"みたい", "よう"})
 """みたいに, ように: "like X" (see `Matcher._foil_end`)."""
 _SET_AGAINST = frozenset({"違う", "比べる", "比較", "同じ"})
 """と違って, と比べて, に比較して, と同じで (see `Matcher._foil_end`)."""
+_LIKE_EN = frozenset({"like", "unlike"})
+""""Unlike Lancers, does CrowdWorks…", "something like Upwork's milestones on CrowdWorks"."""
+_BEFORE_A_PLACE = frozenset({"on", "in", "at", "with"})
+""""Like on Fiverr, …": the foil is the word after the preposition."""
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…])|(?<=\.) ")
 _ASKS = re.compile(r"(?:[?？]|か|かな|かね|の|教えて(?:ください)?|知りたいです?)[。.!！…\s]*$")
 """A sentence that asks something; in a long post the others are the story around the question."""
@@ -1110,7 +1114,8 @@ class Matcher:
         """Where the foil of the one sentence that asks ends (0: none): 「ランサーズには催促機能みたい
         なのがあるけど、クラウドワークスは？」 and 「ランサーズのように、クラウドワークスでも…」 set
         another marketplace against ours, and ask only what comes after けど, のに, みたいに, ように,
-        と違って or と同じで, when that names Chatwork or CrowdWorks. Only another site or tool said
+        と違って or と同じで (in English, the word after like or unlike), when that names Chatwork
+        or CrowdWorks. Only another site or tool said
         before it is the foil's (see `_parse`: a marketplace is then not what is asked, and the
         vetoes set both aside), not a feature no entry covers (Upworkのマイルストーン)."""
         words = analysis.words
@@ -1122,6 +1127,10 @@ class Matcher:
                 word.lemma in _SET_AGAINST and before in ("と", "に", "は")
             ):
                 after = word.end
+            elif word.surface in _LIKE_EN and following and is_latin(following.surface):
+                after = following.end
+                if following.surface in _BEFORE_A_PLACE and index + 2 < len(words):
+                    after = words[index + 2].end
             elif (
                 following
                 and (

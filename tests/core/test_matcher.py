@@ -118,6 +118,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation204_questions.yaml": 6,
     "regression_validation206_questions.yaml": 7,
     "regression_validation209_questions.yaml": 5,
+    "regression_validation212_questions.yaml": 5,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82 and 163 now miss no more than the 5% and have left
@@ -125,7 +126,11 @@ the dict). In validation162, since session 33 read kana typed with the long vowe
 (ちゃっとわあく) in the training questions too, the regression veto is 0.85 sure that how many
 people Chatwork's free plan holds is a near-miss, just at its bar. In validation209 (users from
 other platforms), questions that set Upwork's milestones, Lancers' terms or Slack beside ours
-("like X", "what is X in Lancers' words") are still gated. In validation44 (worried
+("like X", "what is X in Lancers' words") are still gated. In validation212 (trouble on the site or
+the tool), the vetoes refuse questions told with an error or a bug (容量オーバーのエラー, バグ
+ですか): the near-misses they learned from ask about technical trouble no entry covers; and
+「間違ったチャットに送信してしまった！取り消せますか」 asks to undo, which the entry on deleting
+messages never asks. In validation44 (worried
 posts, dialect, typos): a direct-contract invitation half accepted, an amount edited in Chatwork,
 losing the history by deleting a contact (just below the score), and an English question whether
 a free account stays free (the learned veto); they are not worked on yet. In validation68
@@ -949,6 +954,21 @@ def test_what_the_story_names_is_still_weighed_when_the_question_names_nothing_e
     in its own sentence is asked, and a site the story names is the frame of a question that
     names neither of ours."""
     assert not real.answer(question).matched
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Unlike Lancers, can I share my Chatwork ID on CrowdWorks before the contract?",
+        "Like on Lancers, can I share my Chatwork ID on CrowdWorks before the contract?",
+    ],
+)
+def test_a_marketplace_after_like_or_unlike_is_the_foil(real, question):
+    """In English the foil follows its word: "Unlike Lancers, … CrowdWorks …?" asks about
+    CrowdWorks."""
+    answered = real.answer(question, explain=True)
+    assert "lancers" in answered.explanation.story_subjects, answered.explanation.decision
+    assert answered.entry is not None and answered.entry.id == "when-to-exchange-ids"
 
 
 def test_the_vetoes_set_aside_a_tool_set_against_ours_as_the_foil(real):

@@ -510,6 +510,7 @@ KNOWN_MISSED = {
     "regression_validation216_client_messages.yaml": 1,
     "regression_validation218_client_messages.yaml": 1,
     "regression_validation219_client_messages.yaml": 1,
+    "regression_validation226_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -573,7 +574,10 @@ learned stage is 0.964 sure, below its 0.97). Validation220 (repeat orders and r
 six until its wording was read (an interview trip as work, a first draft asked by a date while
 the escrow is pending, a test first for a repeat order, the application waved aside
 (わざわざ申請しなくても), "email the final files to me directly" beside "it saves us both time",
-and 省いちゃって); none remains.
+and 省いちゃって); none remains. In validation226 (clients in trouble), the move to Chatwork made
+at once after the approval while the escrow is put off to the new year (「承認されましたので、
+さっそくチャットワークに移りましょう！仮払いは…年明けに行います」): the guide's order puts the escrow
+before the move, but nothing is asked of the worker, and the approval excuses the move.
 Ordinary messages still flagged are counted apart (KNOWN_FALSE_ALARMS)."""
 
 
@@ -2675,4 +2679,70 @@ def test_a_clients_paperwork(text: str, risk: str, kinds: set[str]) -> None:
 def test_the_reviews_inputs_of_session_33(text: str, kinds: set[str]) -> None:
     """Inputs the first review of session 33 tried: each new pattern reads only what it names,
     and each new excuse excuses only what it says."""
+    assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # validation225: a request passed on from someone else, or told as past practice
+        (
+            "社長の指示で、今後のご連絡はこちらのメールアドレス宛にお送りください。申請はまだしていませんが大丈夫です。",
+            {"off_platform_contact"},
+        ),
+        (
+            "仮払いは上長の決裁待ちでまだですが、作業は予定どおり来週からお願いします。",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いは上長の決裁待ちでまだです。反映されたらお知らせしますので、作業はそれからでお願いします。",
+            set(),
+        ),
+        (
+            "作業を先に終えていただいて、完成時にまとめて仮払いする形でお願いします。",
+            {"work_before_escrow"},
+        ),
+        (
+            "The last designer never clicked the delivery button and it was never an issue, "
+            "so just send the files to my email.",
+            {"delivery_outside"},
+        ),
+        ("写真素材はLINEでの受け渡しで完結させましょう。", {"delivery_outside"}),
+        (
+            "クラウドワークスの方は、後でこちらで契約終了の処理をしておきます。",
+            {"delivery_outside"},
+        ),
+        (
+            "クラウドワークス経由だと入金が遅れるので、今回は直接お振込みします。",
+            {"off_platform_payment"},
+        ),
+        (
+            "担当が変わりました。外部ツールについては確認中なので、当面はこちらのメッセージでご連絡ください。",
+            set(),
+        ),
+        # validation226: a client in trouble and its workaround
+        (
+            "システムの不具合で仮払いボタンが押せない状態です。先にデザイン制作に入っていただけますか。",
+            {"work_before_escrow"},
+        ),
+        ("入金の反映を待たずに、今日中に構成案を仕上げてもらえますか。", {"work_before_escrow"}),
+        (
+            "Don't bother submitting anything on CrowdWorks, just paste the text into our Google Doc.",
+            {"delivery_outside"},
+        ),
+        ("ギガファイル便のリンクをいただくだけで完了です。", {"delivery_outside"}),
+        (
+            "完成したら私の個人アドレス宛にお送りください。",
+            {"delivery_outside", "off_platform_contact"},
+        ),
+        (
+            "If the site is down, just wait and submit them through CrowdWorks when it's back.",
+            set(),
+        ),
+        ("完成時にクラウドワークスの納品ボタンから提出してください。", set()),
+    ],
+)
+def test_requests_passed_on_or_worked_around(text: str, kinds: set[str]) -> None:
+    """Phrasings of validation225 (a request passed on from someone else) and validation226 (a
+    client in trouble proposing a workaround), in other words."""
     assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
