@@ -1821,8 +1821,8 @@ def test_past_use_a_request_already_met_or_a_kept_rule_are_ordinary(text: str) -
     ("good", "bad", "field"),
     [
         (
-            "    off_platform_payment: ['{work_data}', '{customers_pay}']",
-            "    off_platform_paymnt: ['{work_data}', '{customers_pay}']",
+            "    off_platform_payment: ['{work_data}', ",
+            "    off_platform_paymnt: ['{work_data}', ",
             "learned.unless.off_platform_paymnt",
         ),
         (
