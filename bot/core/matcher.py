@@ -494,11 +494,11 @@ class _Question:
     """The sentences that ask, read apart from a long story (LONG_POST sentences or more) when
     they name an anchor word besides the names: what the vetoes weigh."""
     set_aside: tuple[tuple[int, int], ...] = ()
-    """Spans of the other sites and tools named but not asked about, when what is asked names
-    Chatwork or CrowdWorks and an anchor word: in the story (「ランサーズと画面が違って迷子です。
+    """Spans of the other sites and tools named but not asked about, when the question names
+    Chatwork or CrowdWorks and what is asked an anchor word: in the story (「ランサーズと画面が違って迷子です。
     …クラウドワークスの申請ボタンってどこ？」) or as the foil (「Zoomと比べて、チャットワークの
     ビデオ通話は…」, see `Matcher._foil_end`). The vetoes do not weigh them: the near-misses they
-    learned from name other sites and tools often. Not when only the story names ours
+    learned from name other sites and tools often. Not when the question names none of ours
     (「普段はランサーズを使っています。直接契約を持ちかけられたら…」: Lancers is the frame)."""
 
     @cached_property
@@ -1088,7 +1088,7 @@ class Matcher:
             asked_terms = asked_terms - self._marketplaces.hits(foil)
         set_aside = (
             self._set_aside(terms) - self._set_aside(asked_terms) | foil
-            if self._own_subjects.any(asked_terms) and self._anchors.any(asked_terms - self._names)
+            if self._own_subjects.any(terms) and self._anchors.any(asked_terms - self._names)
             else frozenset()
         )
         return _Question(

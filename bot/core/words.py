@@ -302,8 +302,8 @@ class KanaSpeller:
             if len(spelled_out) >= _SHORTEST_SPELLED_OUT
         }
         """Those typed in kana (see _SHORTEST_SPELLED_OUT); one that ends in the vowel it spells
-        out is not taken before another vowel: きどくするうえで is 既読・する・上で, not
-        既読スルー・え・で."""
+        out is not taken before another vowel that no known word starts with: きどくするうえで is
+        既読・する・上で, not 既読スルー・え・で (but わあかあいがい is ワーカー以外)."""
         self._spelling.update(self._spelled_out)
         self._longest = max(map(len, self._spelling), default=0)
 
@@ -327,6 +327,10 @@ class KanaSpeller:
                     and run[end] in _VOWELS
                     and run[end - 1] in _VOWELS
                     and run[start:end] in self._spelled_out
+                    and not any(
+                        run[end:stop] in self._spelling
+                        for stop in range(end + 2, min(len(run), end + self._longest) + 1)
+                    )
                 ):
                     spelt = surface != run[start:end]
                     options.append((end, here[0] + (end - start) ** 2 + spelt, surface))

@@ -2746,3 +2746,72 @@ def test_requests_passed_on_or_worked_around(text: str, kinds: set[str]) -> None
     """Phrasings of validation225 (a request passed on from someone else) and validation226 (a
     client in trouble proposing a workaround), in other words."""
     assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # a price that ends in 0 is no zero-yen contract; a plan compared in an article neither
+        ("今回は50,000円のご契約となります。さっそく取材の準備から始めてください。", set()),
+        ("月額0円の契約プランを比較する記事です。まずは構成案から作ってください。", set()),
+        (
+            "契約前にご不明点があればお知らせください。作業を進めながら気づいた点も、こちらのメッセージで共有してください。",
+            set(),
+        ),
+        # an escrow hold that is over; something else that went well is no escrow done
+        (
+            "仮払いが保留になっていた件は解消され、本日入金を確認しました。さっそく書き始めてください。",
+            set(),
+        ),
+        (
+            "仮払いがまだできていません。先日の納品物も無事に確認できましたので、次の記事も書き始めてください。",
+            {"work_before_escrow"},
+        ),
+        # the registered account, paid into by the client; the details waived, the pay sent another way
+        (
+            "報酬はクラウドワークスに登録済みの口座へ、こちらから直接振り込みますね。",
+            {"off_platform_payment"},
+        ),
+        ("口座番号のご連絡は不要です、現金書留でお送りしますので。", {"off_platform_payment"}),
+        # an e-mail waived for a contract does not excuse the work left in a folder
+        (
+            "契約書はメールでお送りいただく必要はありません。完成データはいつもの共有フォルダに置いといてもらえれば大丈夫です。",
+            {"delivery_outside"},
+        ),
+        # 触れて and 言及 are a writing topic only of a text
+        (
+            "今後の取引について、規約に触れてしまいますが、手数料がかかるので直接契約に切り替えたいです。",
+            {"direct_contract"},
+        ),
+        (
+            "報酬の受け取りについては、こちらでは言及できないので、チャットワークでお話ししましょう。",
+            {"off_platform_contact"},
+        ),
+        (
+            "投稿スケジュールの相談も、今後はLINEでできればと思っています。",
+            {"off_platform_contact"},
+        ),
+        # the site's delivery asked again with に; a remark about file names names no other place
+        ("CWに提出されるとファイルが重くて開けないので、圧縮してからCWに提出してください。", set()),
+        (
+            "クラウドワークスに納品されると、こちらでダウンロードしづらいことがあるので、ファイル名は英数字でお願いします。",
+            set(),
+        ),
+        ("クラウドワークスでの納品は、ファイル名が揃っていなくても構いません。", set()),
+        ("完成品はメールとクラウドワークス、両方送ってください。", set()),
+        ("適格請求書を発行していただければ、社内の経費精算がスムーズになります。", set()),
+        ("請求書が届き次第、弊社からお振込みします。", {"off_platform_payment"}),
+        (
+            "メールアドレスだけ先にお伝えしておきます。使うのは承認後にしましょう。",
+            {"off_platform_contact"},
+        ),
+        (
+            "クラウドワークスの仮払いで、カードの上限に引っかかった時の対処法を解説する記事です。まずは構成案から進めてください。",
+            set(),
+        ),
+    ],
+)
+def test_the_second_reviews_inputs_of_session_33(text: str, kinds: set[str]) -> None:
+    """Inputs the second review of session 33 tried: the first review's fixes neither
+    over-reach nor leave the nearest wordings behind."""
+    assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds

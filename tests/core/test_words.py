@@ -315,6 +315,12 @@ def test_the_speller_does_not_take_a_spelled_out_vowel_that_begins_the_next_word
     assert speller.spell("きどくするうえで") == "きどくするうえで"
 
 
+def test_a_spelled_out_vowel_is_taken_when_a_known_word_follows():
+    """わあかあいがい is ワーカー・以外: only a vowel no known word starts with stays with the next word."""
+    speller = _speller(*["ワーカーの依頼"] * 2, *["以外の方法"] * 2)
+    assert speller.spell("わあかあいがい") == "ワーカー以外"
+
+
 def test_the_speller_prefers_the_longest_known_words():
     """でしょうにん is で・承認 (one long spelled word), not でしょう・に・ん."""
     speller = _speller(*["承認されますか"] * 2, *["そうでしょう"] * 3)
