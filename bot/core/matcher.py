@@ -495,11 +495,12 @@ class _Question:
     they name an anchor word besides the names: what the vetoes weigh."""
     set_aside: tuple[tuple[int, int], ...] = ()
     """Spans of the other sites and tools named but not asked about, when the question names
-    Chatwork or CrowdWorks and what is asked an anchor word: in the story (「ランサーズと画面が違って迷子です。
-    …クラウドワークスの申請ボタンってどこ？」) or as the foil (「Zoomと比べて、チャットワークの
-    ビデオ通話は…」, see `Matcher._foil_end`). The vetoes do not weigh them: the near-misses they
-    learned from name other sites and tools often. Not when the question names none of ours
-    (「普段はランサーズを使っています。直接契約を持ちかけられたら…」: Lancers is the frame)."""
+    Chatwork or CrowdWorks and what is asked names an anchor word: in the story (「ランサーズと
+    画面が違って迷子です。…クラウドワークスの申請ボタンってどこ？」) or as the foil (「Zoomと
+    比べて、チャットワークのビデオ通話は…」, see `Matcher._foil_end`). The vetoes do not weigh
+    them: the near-misses they learned from often name other sites and tools. Not when the
+    question names none of ours (「普段はランサーズを使っています。直接契約を…」: Lancers is the
+    frame)."""
 
     @cached_property
     def lemmas(self) -> frozenset[str]:
@@ -1115,9 +1116,9 @@ class Matcher:
         なのがあるけど、クラウドワークスは？」 and 「ランサーズのように、クラウドワークスでも…」 set
         another marketplace against ours, and ask only what comes after けど, のに, みたいに, ように,
         と違って or と同じで (in English, the word after like or unlike), when that names Chatwork
-        or CrowdWorks. Only another site or tool said
-        before it is the foil's (see `_parse`: a marketplace is then not what is asked, and the
-        vetoes set both aside), not a feature no entry covers (Upworkのマイルストーン)."""
+        or CrowdWorks. Only another site or tool said before it is the foil's (see `_parse`: a
+        marketplace is then not what is asked, and the vetoes set both aside), not a feature no
+        entry covers (Upworkのマイルストーン)."""
         words = analysis.words
         end = 0
         for index, word in enumerate(words):
@@ -1354,8 +1355,8 @@ class Matcher:
         question about Chatwork's task feature or Lancers' rules is not answered by an entry
         that merely shares its other words; in a question typed in kana only, an aspect counts
         even inside a guessed word, unless it is a site or tool named only in the story or as
-        the foil. Another tool counts only when the question names
-        neither Chatwork nor CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
+        the foil. Another tool counts only when the question names neither Chatwork nor
+        CrowdWorks ("クラウドワークスで契約中のクライアントにLINEで" is ours).
         What the entry speaks of is what it answers (its phrasings and keywords): an answer
         that mentions a password in passing does not answer a question about a forgotten one.
         Only the sentences that ask count: a post that tells how its writer used Upwork before

@@ -237,10 +237,10 @@ _WRITTEN = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa]")
 _LATIN_LETTERS = re.compile(r"[a-z]+")
 _SHORTEST_SWAPPED = 5
 _SHORTEST_SPELLED_OUT = 4
-_VOWELS = frozenset("あいうえお")
 """Kana typed with the long vowel spelled out (ちゃっとわあく, ぐうぐる) are read as the word with
 ー, from four kana up: shorter keys such as たあ (たー) or めえる would be found inside ordinary
 words."""
+_VOWELS = frozenset("あいうえお")
 
 
 def _spellable(word: Word) -> bool:
@@ -301,14 +301,27 @@ class KanaSpeller:
             for spelled_out, reading in self.long_vowels.items()
             if len(spelled_out) >= _SHORTEST_SPELLED_OUT
         }
-        """Those typed in kana (see _SHORTEST_SPELLED_OUT); one that ends in the vowel it spells
-        out is not taken before another vowel that no known word starts with: きどくするうえで is
-        既読・する・上で, not 既読スルー・え・で (but わあかあいがい is ワーカー以外)."""
+        """Those typed in kana (see _SHORTEST_SPELLED_OUT and `_strands_a_vowel`)."""
         self._spelling.update(self._spelled_out)
         self._longest = max(map(len, self._spelling), default=0)
 
     def spell(self, text: str) -> str:
         return _HIRAGANA_WORD.sub(lambda run: self._spell_run(run.group()), text)
+
+    def _strands_a_vowel(self, run: str, start: int, end: int) -> bool:
+        """A spelled-out key that ends in the vowel it spells out, before a vowel no known word
+        starts with: きどくするうえで is 既読・する・上で, not 既読スルー・え・で (but わあかあいがい is
+        ワーカー・以外)."""
+        return (
+            end < len(run)
+            and run[end] in _VOWELS
+            and run[end - 1] in _VOWELS
+            and run[start:end] in self._spelled_out
+            and not any(
+                run[end:stop] in self._spelling
+                for stop in range(end + 2, min(len(run), end + self._longest) + 1)
+            )
+        )
 
     def _spell_run(self, run: str) -> str:
         """The spelling that covers the run with the fewest, longest known words (each scores
@@ -322,16 +335,9 @@ class KanaSpeller:
                 continue
             options = [(start + 1, here[0], run[start])]
             for end in range(start + 2, min(len(run), start + self._longest) + 1):
-                if (surface := self._spelling.get(run[start:end])) is not None and not (
-                    end < len(run)
-                    and run[end] in _VOWELS
-                    and run[end - 1] in _VOWELS
-                    and run[start:end] in self._spelled_out
-                    and not any(
-                        run[end:stop] in self._spelling
-                        for stop in range(end + 2, min(len(run), end + self._longest) + 1)
-                    )
-                ):
+                if (
+                    surface := self._spelling.get(run[start:end])
+                ) is not None and not self._strands_a_vowel(run, start, end):
                     spelt = surface != run[start:end]
                     options.append((end, here[0] + (end - start) ** 2 + spelt, surface))
             for end, score, piece in options:
