@@ -120,6 +120,8 @@ _AFTER_WINDOW_EN = 45
 """English puts more letters between the hit and its negator: "direct contracts outside the
 platform are not allowed"."""
 _BEFORE_WINDOW = 40
+_ONLY_THEN_NEGATOR = re.compile(r"しか(?!し|た)[^。、,]{0,12}?(?:ない|ません|なく)")
+"""しか…ない restricts, it does not deny: 「DMでしか連絡とってないんで」 asks for the DM."""
 _CLAUSE_END = re.compile(r"(?:n't|\bnot|\bnever|\bno)\s*[:;]|,\s*(?=(?:just|simply|instead)\b)")
 """A negator standing alone before a colon answers what came before; it denies nothing after it:
 "We don't: the escrow is funded". ("We don't accept: direct contracts, PayPal" still denies its
@@ -1203,7 +1205,10 @@ class SafetyChecker:
         after = sentence[hit.end() : hit.end() + _AFTER_WINDOW]
         before = _CLAUSE_END.split(sentence[max(0, hit.start() - _BEFORE_WINDOW) : hit.start()])[-1]
         if (
-            after_ja.search(after)
+            (
+                after_ja.search(after)
+                and not _ONLY_THEN_NEGATOR.search(sentence[hit.start() : hit.end() + _AFTER_WINDOW])
+            )
             or after_en.search(sentence[hit.end() : hit.end() + _AFTER_WINDOW_EN])
             or (self._before.search(before) and not self._proposal.search(before))
         ):

