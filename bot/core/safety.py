@@ -314,6 +314,11 @@ def _compiled(expanded: str) -> re.Pattern[str]:
     return re.compile(expanded)
 
 
+_REGEX_SYNTAX = re.compile(r"\(\?|[\\\[\]|*+^$]")
+"""What marks a regex (a lookaround, a class, an escape, an alternation); a word list holds plain
+words, escaped, where that syntax would never match. A lone ? is a word's own (ある?)."""
+
+
 def _word_pattern(word: str) -> str:
     """A plain word as a regex: folded, escaped, Latin words whole ("line" is not "online")."""
     folded = re.escape(fold(word))
@@ -376,6 +381,15 @@ def check_safety(
             if name not in safety.words:
                 loc = ("rules", index, "all_of", position)
                 problems.append(doc.problem(loc, f"unknown word list '{name}'"))
+    problems += [
+        doc.problem(
+            ("words", name, position),
+            "a word list holds plain words, matched as written: move this regex to `terms`",
+        )
+        for name, items in safety.words.items()
+        for position, word in enumerate(items)
+        if _REGEX_SYNTAX.search(word)
+    ]
     kinds = {rule.kind for rule in safety.rules}
     named: list[tuple[tuple[str | int, ...], str]] = [
         *((("learned", "unless", kind), kind) for kind in safety.learned.unless),

@@ -1856,6 +1856,14 @@ def test_learned_settings_name_a_kind_no_rule_has(
     assert "no rule has kind" in problem.message
 
 
+def test_a_regex_in_a_plain_word_list_is_named(bad_safety: Path) -> None:
+    """A word list's items are matched as written: a regex there would never match, silently."""
+    line = _break(bad_safety, "    - kakaotalk\n", "    - 'kakao(?: ?talk)?'\n")
+    problem = _problem(bad_safety)
+    assert (problem.line, problem.field) == (line, "words.outside_tool.12")
+    assert "plain words" in problem.message
+
+
 @pytest.mark.parametrize(
     ("text", "word", "read_as"),
     [

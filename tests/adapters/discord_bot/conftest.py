@@ -144,11 +144,13 @@ def answered(request: RecordedRequest) -> bool:
     return request.status == 200
 
 
-async def ask_in_dm(fake: FakeDiscord, user: FakeUser, text: str) -> dict[str, Any]:
+async def ask_in_dm(
+    fake: FakeDiscord, user: FakeUser, text: str, timeout: float = 5.0
+) -> dict[str, Any]:
     """DM the bot and return its first reply as stored by the fake."""
     after = fake.mark()
     await fake.send_dm(user, text)
-    await fake.wait_for_request("POST", MESSAGES, answered, after=after)
+    await fake.wait_for_request("POST", MESSAGES, answered, after=after, timeout=timeout)
     return fake.messages_in(fake.dm_channel(user))[-1]
 
 

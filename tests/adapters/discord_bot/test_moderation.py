@@ -76,7 +76,9 @@ async def test_reload_serves_an_edited_copy_and_keeps_the_last_good_one_on_error
     asker = fake.add_user("asker-reload")
     async with running_bot(fake, tmp_path / "data", knowledge_dir=knowledge) as bot:
         before = len(bot.assistant.topics)
-        unknown = await ask_in_dm(fake, asker, NEW_QUESTION)
+        # a fresh copy of the knowledge: the first answer waits for the learned parts to train
+        # (some seconds on a busy machine, and no deadline applies to a DM)
+        unknown = await ask_in_dm(fake, asker, NEW_QUESTION, timeout=30.0)
         assert not unknown.get("embeds") or unknown["embeds"][0].get("title") != NEW_TITLE
 
         add_entry(knowledge)
@@ -124,7 +126,7 @@ async def test_knowledge_watch_reloads_on_file_change_and_skips_broken_saves(
     async with running_bot(fake, tmp_path / "data", knowledge_dir=knowledge, knowledge_watch=True):
         add_entry(knowledge)
         await logged(caplog, "knowledge reloaded")
-        found = await ask_in_dm(fake, asker, NEW_QUESTION)
+        found = await ask_in_dm(fake, asker, NEW_QUESTION, timeout=30.0)
         assert found["embeds"][0]["title"] == NEW_TITLE
 
         break_entry(knowledge)
