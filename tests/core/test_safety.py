@@ -3000,3 +3000,145 @@ def test_formal_slangy_and_the_approval_state(text: str, risk: str, kinds: set[s
     approval and escrow, slang, careful-sounding and long messages), in other words."""
     report = shipped_checker().check(text)
     assert (report.risk, {finding.kind for finding in report.findings}) == (risk, kinds)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("申請が承認されたと思うので、チャットワークのIDを送ります。", {"off_platform_contact"}),
+        (
+            "申請ボタンを押すだけで承認されるので、もう承認済みと同じです。チャットワークのIDを教えてください。",
+            {"off_platform_contact"},
+        ),
+        (
+            "I submitted the request this morning, so it should be fine to add me on Chatwork.",
+            {"off_platform_contact"},
+        ),
+        (
+            "Slackだけ先に招待しておきますね。やり取りは承認後にしましょう。",
+            {"off_platform_contact"},
+        ),
+        (
+            "I funded the escrow yesterday, though I'm not completely sure it went through. Please start the draft.",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いが完了しているかご確認ください。2本目の記事も先に進めてください。",
+            {"work_before_escrow"},
+        ),
+        (
+            "1本分の仮払いを済ませました。2本目の記事も先に書いておいてください。",
+            {"work_before_escrow"},
+        ),
+        ("申請が通ったら使うので、LINEだけ先に追加しておいてください。", {"off_platform_contact"}),
+        (
+            "承認されたらすぐ使えるように、チャットワークだけ先に追加しておいてください。",
+            {"off_platform_contact"},
+        ),
+        ("申請は承認済みです。IDだけ先に教えてください、打ち合わせは来週チャットワークで。", set()),
+        ("仮払いは明日行います。明日の夜までに構成案をお願いします。", {"work_before_escrow"}),
+        ("申請はもう承認済みと同じなので、LINEのIDください。", {"off_platform_contact"}),
+        (
+            "申請ボタンを押したので、実質的に承認されたも同然です。チャットワークでやりましょう。",
+            {"off_platform_contact"},
+        ),
+        ("たぶん申請通ってると思うので、LINE追加してください。", {"off_platform_contact"}),
+        ("報酬のお支払いは毎月クラウドワークスを通じて行います。別途の請求書は不要です。", set()),
+        (
+            "お見積もりのご相談はGoogleフォームの自由記入欄からお願いします。折り返し用にメールアドレスの記入も必須にしています。",
+            {"off_platform_contact"},
+        ),
+        (
+            "仮払いはサービス外連絡申請と一緒に出しておいたので大丈夫です。承認され次第どちらも完了すると思うので、作業に入ってください。",
+            {"work_before_escrow"},
+        ),
+        ("直接契約も考えましたが、やはりクラウドワークス経由で継続することにしました。", set()),
+        ("直接契約はいたしかねます。", set()),
+        ("外部ツールでのやり取りは申請の承認後にしかできません。", set()),
+        ("LINE交換につきましては、お断りしております。", set()),
+        ("LINEでのやり取りは、承認が下りた後しか行いません。", set()),
+        ("完成したらリンクとファイルをCWで納品してください。", set()),
+        ("納品はメールではなくCWにお願いします。", set()),
+        ("納品はチャットワークの方だけにしていただけますか。", {"delivery_outside"}),
+        ("原稿はチャットワークでだけいただけますか。", {"delivery_outside"}),
+        ("納品はチャットワーク上だけで完結させましょう。", {"delivery_outside"}),
+        (
+            "クラウドワークスへの添付は控えていただけますでしょうか。Googleドライブで共有してください。",
+            {"delivery_outside"},
+        ),
+        ("選考はそちらで進めるので、コンタクト追加をお願いします。", {"off_platform_contact"}),
+        ("I'll send you a Chatwork invite today.", {"off_platform_contact"}),
+        (
+            "LINEだけ先に追加しておいてもらえますか。やり取りは承認後にしましょう。",
+            {"off_platform_contact"},
+        ),
+        ("Slackだけ先に招待しておきますね。", {"off_platform_contact"}),
+        (
+            "当方クラウドワークスにログインする頻度が低いため、以後のやり取りはメールでお願いします。",
+            {"off_platform_contact"},
+        ),
+        (
+            "社内では直接契約も検討しましたが、引き続きクラウドワークス経由でお願いすることにしました。",
+            set(),
+        ),
+        ("毎月1日に契約・仮払いを行い、月末締めで検収します。", set()),
+        (
+            "初回の原稿を拝見した上で仮払いいたします。まずは1本書いてください。",
+            {"work_before_escrow"},
+        ),
+        ("仮払いは本日中に行いますので、完了の通知を確認してから着手してください。", set()),
+        ("仮払いしたつもりなので、作業を始めてください。", {"work_before_escrow"}),
+        (
+            "I think I already funded the escrow, but I'm not 100% sure. Please start anyway.",
+            {"work_before_escrow"},
+        ),
+        (
+            "マイルストーン1の仮払いはすんでるんで、ついでに2のぶんも今のうちに進めといて。",
+            {"work_before_escrow"},
+        ),
+        (
+            "1本目の仮払いは済ませました。2本目の記事も先に書いておいてください。仮払いは後で入れます。",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いは三営業日ほどお時間を頂戴いたします。先に構成案をお願いします。",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いは予算の承認が下りてからになるので、それまでに初稿をお願いします。",
+            {"work_before_escrow"},
+        ),
+        (
+            "仮払いは週明けになりますが、ご着手は本日からでも差し支えございません。",
+            {"work_before_escrow"},
+        ),
+        ("仮払いの準備が整うまでの間にバグ修正をお願いします。", {"work_before_escrow"}),
+        (
+            "承認が出るまでは、クラウドワークスだと不便なので、LINEでお願いします。",
+            {"off_platform_contact"},
+        ),
+        (
+            "承認が下りるまでは時間がかかるので、ここではなくLINEでやり取りしましょう。",
+            {"off_platform_contact"},
+        ),
+        (
+            "申請の承認も仮払いもどちらも完了していませんが、チャットワークを先に追加してください。",
+            {"off_platform_contact"},
+        ),
+        ("運営の承認が下りました。チャットワークのIDを教えてください。", set()),
+        ("事務局の承認をいただきました。チャットワークでやり取りしましょう。", set()),
+        ("The request now shows as approved, so please add me on Chatwork.", set()),
+        ("承認が出るまではLINEでお願いしますね。", {"off_platform_contact"}),
+        ("事務局の承認が下りましたので、チャットワークのIDを教えてください。", set()),
+        # the tool for the meantime, until approval (session 34's own words)
+        (
+            "承認が出るまでは、クラウドワークスだと不便なので、LINEでお願いします。",
+            {"off_platform_contact"},
+        ),
+        ("承認が出るまではLINEの交換は控えます。", set()),
+    ],
+)
+def test_the_reviews_inputs_of_session_34(text: str, kinds: set[str]) -> None:
+    """A review's probes of session 34's patterns (over-reach after approval or escrow, the
+    approval assumed, excuses reaching too far), in the reviewer's words."""
+    assert {finding.kind for finding in shipped_checker().check(text).findings} == kinds
